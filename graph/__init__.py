@@ -1,0 +1,7 @@
+"""ketamine-kg: the claims of an article about ketamine as an RDF knowledge graph.
+
+Importing this package is cheap: heavy libraries (rdflib, owlready2, pyvis) are
+imported by the modules that need them.
+"""
+
+__version__ = "0.1.0"

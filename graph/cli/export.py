@@ -1,0 +1,49 @@
+"""``ketamine-kg export``."""
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import data_option
+
+FORMAT_CHOICES = ["turtle", "nt", "jsonld", "trig", "nquads", "sssom", "kgx"]
+
+
+@click.command()
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMAT_CHOICES), default="turtle", show_default=True,
+              help="Output format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="File to write (default: standard output). For kgx, a folder prefix.")
+@click.option("--no-reason", is_flag=True, help="Leave out the inferred graph (quad formats only).")
+@data_option
+def export(fmt: str, output: Path | None, no_reason: bool, data_dir: Path | None) -> None:
+    """Write the whole graph: ontology, entities, claims with provenance, external links.
+
+    Turtle and N-Triples hold the ontology and the stated data; TriG, N-Quads and
+    JSON-LD add the reasoner's inferred triples in their own named graph.
+
+    \b
+    Examples:
+      ketamine-kg export --format turtle > ketamine.ttl
+      ketamine-kg export --format trig -o ketamine.trig
+    """
+    from ..atomic import write_bytes_atomic
+
+    if fmt in ("sssom", "kgx"):
+        from ..links import export_links
+
+        export_links(fmt, output, data_dir)
+        return
+    from ..export import FORMATS, to_bytes
+    from ..pipeline import get_graphs
+
+    quads = FORMATS[fmt][2]
+    _, rdf_dataset, _, _ = get_graphs(data_dir, reason=quads and not no_reason)
+    data = to_bytes(rdf_dataset, fmt)
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        write_bytes_atomic(output, data)
+        click.echo(f"wrote {output}", err=True)

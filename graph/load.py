@@ -1,0 +1,312 @@
+"""Load and check the curated data of one article: ``load_dataset(directory)``.
+
+A data folder holds ``source.yaml`` (with the article text file it names),
+``entities.yaml``, ``claims.yaml`` and, optionally, ``mappings.sssom.tsv``. Every
+problem is raised as a :class:`~ketamine_kg.errors.KkgError` naming file and line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from importlib import resources
+from pathlib import Path
+
+from .errors import KkgError
+from .model import MODALITIES, POLARITIES, QUALIFIERS, Claim, Dataset, Entity, Evidence, Section, Source
+from .ontology.vocabulary import Vocabulary, load_vocabulary
+from .yamlfile import LineDict, load_yaml, read_text
+
+ENTITY_ID = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)*$")
+CLAIM_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+SECTION_ID = CLAIM_ID
+CONTEXT_CHARS = 32  # characters of oa:prefix / oa:suffix around a quote
+
+SOURCE_FIELDS = {"id", "title", "site", "file", "sha256", "language", "url", "ignore_from", "sections"}
+ENTITY_FIELDS = {"id", "type", "label", "synonyms", "description", "attributes"}
+CLAIM_FIELDS = {"id", "subject", "predicate", "object", "value", "modality", "polarity", "qualifiers", "evidence", "comment"}
+EVIDENCE_FIELDS = {"quote", "occurrence"}
+
+# Look-alike characters that make a typed quote miss the article's text.
+_LOOKALIKES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
+
+
+def default_data_dir() -> Path:
+    """The folder of the built-in article's data."""
+    return Path(str(resources.files("ketamine_kg") / "data"))
+
+
+def _display(path: Path) -> str:
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return rel if not rel.startswith("..") else str(path)
+
+
+def _check_fields(item: object, allowed: set[str], required: tuple[str, ...], where: str, what: str) -> LineDict:
+    if not isinstance(item, LineDict):
+        line = getattr(item, "line", None)
+        raise KkgError(where, line, f"each {what} must be a mapping of fields, got {type(item).__name__}")
+    for key in item:
+        if key not in allowed:
+            raise KkgError(where, item.line_of(key), f"unknown field {key!r} in {what} (allowed: {', '.join(sorted(allowed))})")
+    for key in required:
+        if key not in item or item[key] is None or item[key] == "" or item[key] == []:
+            raise KkgError(where, item.line, f"{what} is missing the field {key!r}")
+    return item
+
+
+def _as_str(item: LineDict, key: str, where: str) -> str:
+    value = item[key]
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise KkgError(where, item.line_of(key), f"field {key!r} must be text, got {type(value).__name__}")
+    return str(value)
+
+
+def load_source(directory: Path) -> Source:
+    """Load ``source.yaml`` and the article text; check its SHA-256 and locate its sections."""
+    path = directory / "source.yaml"
+    where = _display(path)
+    data = load_yaml(path, where)
+    data = _check_fields(data, SOURCE_FIELDS, ("id", "title", "site", "file", "sha256", "sections"), where, "source")
+    text_path = directory / _as_str(data, "file", where)
+    text = read_text(text_path)
+    digest = hashlib.sha256(text_path.read_bytes()).hexdigest()
+    if digest != data["sha256"]:
+        raise KkgError(
+            where, data.line_of("sha256"),
+            f"sha256 of {text_path.name} is {digest}, not the recorded one: the article changed (restore it, or record the new sum)",
+        )
+    body_end = len(text)
+    if data.get("ignore_from"):
+        marker = _as_str(data, "ignore_from", where)
+        pos = text.rfind(marker)
+        if pos < 0:
+            raise KkgError(where, data.line_of("ignore_from"), f"ignore_from text {marker!r} is not in {text_path.name}")
+        body_end = pos
+    sections: list[Section] = []
+    seen: set[str] = set()
+    if not isinstance(data["sections"], list):
+        raise KkgError(where, data.line_of("sections"), "sections must be a list")
+    for item in data["sections"]:
+        item = _check_fields(item, {"id", "title", "anchor", "parent"}, ("id", "title", "anchor"), where, "section")
+        sid = _as_str(item, "id", where)
+        if not SECTION_ID.match(sid):
+            raise KkgError(where, item.line_of("id"), f"section id {sid!r} must be lower-case kebab-case")
+        if sid in seen:
+            raise KkgError(where, item.line_of("id"), f"duplicate section id {sid!r}")
+        parent = item.get("parent")
+        if parent is not None and parent not in seen:
+            raise KkgError(where, item.line_of("parent"), f"parent {parent!r} must be a section listed before {sid!r}")
+        start = text.find(_as_str(item, "anchor", where), 0, body_end)
+        if start < 0:
+            raise KkgError(where, item.line_of("anchor"), f"anchor {item['anchor']!r} is not in {text_path.name}")
+        if sections and start <= sections[-1].start:
+            raise KkgError(where, item.line_of("anchor"), f"section {sid!r} starts before the section listed above it; list sections in article order")
+        seen.add(sid)
+        sections.append(Section(id=sid, title=_as_str(item, "title", where), start=start, parent=parent))
+    return Source(
+        id=_as_str(data, "id", where),
+        title=_as_str(data, "title", where),
+        site=_as_str(data, "site", where),
+        text=text,
+        sha256=digest,
+        body_end=body_end,
+        sections=sections,
+        file_name=text_path.name,
+        language=str(data.get("language", "en")),
+        url=data.get("url"),
+    )
+
+
+def load_entities(directory: Path, vocab: Vocabulary) -> dict[str, Entity]:
+    """Load ``entities.yaml``, checking ids, types and fields."""
+    path = directory / "entities.yaml"
+    where = _display(path)
+    data = load_yaml(path, where)
+    if not isinstance(data, list):
+        raise KkgError(where, 1, "entities.yaml must be a list of entities")
+    entities: dict[str, Entity] = {}
+    for item in data:
+        item = _check_fields(item, ENTITY_FIELDS, ("id", "type", "label"), where, "entity")
+        eid = _as_str(item, "id", where)
+        if not ENTITY_ID.match(eid):
+            raise KkgError(where, item.line_of("id"), f"entity id {eid!r} must be lower-case snake_case")
+        if eid in entities:
+            raise KkgError(where, item.line_of("id"), f"duplicate entity id {eid!r} (first at line {entities[eid].line})")
+        etype = _as_str(item, "type", where)
+        if etype not in vocab.types:
+            raise KkgError(where, item.line_of("type"), f"unknown type {etype!r} (known: {', '.join(vocab.concrete_types())})")
+        if vocab.types[etype].abstract:
+            raise KkgError(where, item.line_of("type"), f"type {etype!r} is abstract; use one of its subtypes")
+        synonyms = item.get("synonyms") or []
+        if not isinstance(synonyms, list) or not all(isinstance(s, str) for s in synonyms):
+            raise KkgError(where, item.line_of("synonyms"), "synonyms must be a list of strings")
+        attributes = item.get("attributes") or {}
+        if not isinstance(attributes, dict):
+            raise KkgError(where, item.line_of("attributes"), "attributes must be a mapping")
+        for name, attr in attributes.items():
+            if not isinstance(attr, LineDict) or set(attr) != {"value", "source"}:
+                raise KkgError(where, attributes.line_of(name), f"attribute {name!r} needs exactly 'value' and 'source'")
+        entities[eid] = Entity(
+            id=eid, type=etype, label=_as_str(item, "label", where), synonyms=list(synonyms),
+            description=item.get("description"),
+            attributes={k: {"value": str(v["value"]), "source": str(v["source"])} for k, v in attributes.items()},
+            line=item.line,
+        )
+    return entities
+
+
+def anchor_quote(source: Source, quote: str, occurrence: int | None, where: str, line: int) -> Evidence:
+    """Find ``quote`` in the article and compute its offsets, context and section.
+
+    The quote must occur verbatim in the article's body; if it occurs more than once,
+    ``occurrence`` (1-based) says which.
+    """
+    body = source.text[: source.body_end]
+    starts = [m.start() for m in re.finditer(re.escape(quote), body)]
+    if not starts:
+        hint = ""
+        if quote.translate(_LOOKALIKES) in body.translate(_LOOKALIKES):
+            hint = " (it differs only in quote marks or dashes: the article uses ’ “ ” –)"
+        elif " ".join(quote.split()) != quote:
+            hint = " (check its spaces and line breaks)"
+        short = quote if len(quote) <= 60 else quote[:57] + "..."
+        raise KkgError(where, line, f"quote not found verbatim in {source.file_name}: {short!r}{hint}")
+    if occurrence is None:
+        if len(starts) > 1:
+            raise KkgError(where, line, f"quote {quote!r} occurs {len(starts)} times in {source.file_name}; lengthen it or add 'occurrence: N'")
+        start = starts[0]
+    else:
+        if not isinstance(occurrence, int) or isinstance(occurrence, bool) or not 1 <= occurrence <= len(starts):
+            raise KkgError(where, line, f"occurrence must be a whole number from 1 to {len(starts)} for quote {quote!r}")
+        start = starts[occurrence - 1]
+    end = start + len(quote)
+    section = source.section_at(start)
+    if section is None:
+        raise KkgError(where, line, f"quote {quote!r} stands before the first section of {source.file_name}")
+    return Evidence(
+        quote=quote, start=start, end=end,
+        prefix=body[max(0, start - CONTEXT_CHARS): start],
+        suffix=body[end: end + CONTEXT_CHARS],
+        section=section.id, line=line,
+    )
+
+
+def _check_entity_ref(value: object, entities: dict[str, Entity], where: str, line: int, role: str) -> str:
+    if not isinstance(value, str) or value not in entities:
+        raise KkgError(where, line, f"unknown entity {value!r} as {role}; add it to entities.yaml or fix the id")
+    return value
+
+
+def load_claims(directory: Path, source: Source, entities: dict[str, Entity], vocab: Vocabulary) -> list[Claim]:
+    """Load ``claims.yaml``: check every field, type-check against the vocabulary, anchor every quote."""
+    path = directory / "claims.yaml"
+    where = _display(path)
+    data = load_yaml(path, where)
+    if not isinstance(data, list):
+        raise KkgError(where, 1, "claims.yaml must be a list of claims")
+    claims: list[Claim] = []
+    ids: dict[str, int] = {}
+    for item in data:
+        item = _check_fields(item, CLAIM_FIELDS, ("id", "subject", "predicate", "modality", "evidence"), where, "claim")
+        cid = _as_str(item, "id", where)
+        if not CLAIM_ID.match(cid):
+            raise KkgError(where, item.line_of("id"), f"claim id {cid!r} must be lower-case kebab-case")
+        if cid in ids:
+            raise KkgError(where, item.line_of("id"), f"duplicate claim id {cid!r} (first at line {ids[cid]})")
+        ids[cid] = item.line
+        pred_id = _as_str(item, "predicate", where)
+        if pred_id not in vocab.predicates:
+            raise KkgError(where, item.line_of("predicate"), f"unknown predicate {pred_id!r} (known: {', '.join(sorted(vocab.predicates))})")
+        pred = vocab.predicates[pred_id]
+        subject = _check_entity_ref(item["subject"], entities, where, item.line_of("subject"), "subject")
+        if not vocab.fits(entities[subject].type, pred.domain):
+            raise KkgError(
+                where, item.line_of("subject"),
+                f"claim {cid!r}: subject {subject!r} is a {entities[subject].type}, but {pred_id!r} needs one of: {', '.join(pred.domain)}",
+            )
+        obj = value = None
+        if pred.kind == "object":
+            if "value" in item:
+                raise KkgError(where, item.line_of("value"), f"claim {cid!r}: {pred_id!r} links two entities; use 'object', not 'value'")
+            if "object" not in item:
+                raise KkgError(where, item.line, f"claim {cid!r} is missing the field 'object'")
+            obj = _check_entity_ref(item["object"], entities, where, item.line_of("object"), "object")
+            if not vocab.fits(entities[obj].type, pred.range):
+                raise KkgError(
+                    where, item.line_of("object"),
+                    f"claim {cid!r}: object {obj!r} is a {entities[obj].type}, but {pred_id!r} needs one of: {', '.join(pred.range)}",
+                )
+        else:
+            if "object" in item:
+                raise KkgError(where, item.line_of("object"), f"claim {cid!r}: {pred_id!r} takes a literal; use 'value', not 'object'")
+            if "value" not in item or item["value"] in (None, ""):
+                raise KkgError(where, item.line, f"claim {cid!r} is missing the field 'value'")
+            value = _as_str(item, "value", where)
+        modality = _as_str(item, "modality", where)
+        if modality not in MODALITIES:
+            raise KkgError(where, item.line_of("modality"), f"modality must be one of {', '.join(MODALITIES)}, not {modality!r}")
+        polarity = str(item.get("polarity", "positive"))
+        if polarity not in POLARITIES:
+            raise KkgError(where, item.line_of("polarity"), f"polarity must be one of {', '.join(POLARITIES)}, not {polarity!r}")
+        qualifiers = item.get("qualifiers")
+        if qualifiers is None:
+            qualifiers = LineDict()
+            qualifiers.key_lines = {}
+        if not isinstance(qualifiers, LineDict):
+            raise KkgError(where, item.line_of("qualifiers"), "qualifiers must be a mapping")
+        for key, qvalue in qualifiers.items():
+            if key not in QUALIFIERS:
+                raise KkgError(where, qualifiers.line_of(key), f"unknown qualifier {key!r} (allowed: {', '.join(QUALIFIERS)})")
+            wanted = QUALIFIERS[key]
+            if wanted is not None:
+                ref = _check_entity_ref(qvalue, entities, where, qualifiers.line_of(key), f"qualifier {key!r}")
+                if not vocab.is_a(entities[ref].type, wanted):
+                    raise KkgError(where, qualifiers.line_of(key), f"qualifier {key!r} needs a {wanted}, but {ref!r} is a {entities[ref].type}")
+            elif not isinstance(qvalue, (str, int)) or isinstance(qvalue, bool):
+                raise KkgError(where, qualifiers.line_of(key), f"qualifier {key!r} must be text")
+        if not isinstance(item["evidence"], list):
+            raise KkgError(where, item.line_of("evidence"), "evidence must be a list of quotes")
+        evidence: list[Evidence] = []
+        for ev in item["evidence"]:
+            ev = _check_fields(ev, EVIDENCE_FIELDS, ("quote",), where, "evidence")
+            quote = _as_str(ev, "quote", where)
+            anchored = anchor_quote(source, quote, ev.get("occurrence"), where, ev.line_of("quote"))
+            if any(e.start == anchored.start and e.end == anchored.end for e in evidence):
+                raise KkgError(where, ev.line_of("quote"), f"claim {cid!r} cites the same quote twice")
+            evidence.append(anchored)
+        claims.append(Claim(
+            id=cid, subject=subject, predicate=pred_id, object=obj, value=value,
+            modality=modality, polarity=polarity,
+            qualifiers={k: str(v) for k, v in qualifiers.items()},
+            evidence=evidence, comment=item.get("comment"), line=item.line,
+        ))
+    return claims
+
+
+def load_dataset(directory: Path | str | None = None, vocab: Vocabulary | None = None) -> Dataset:
+    """Load a whole data folder (the built-in article's by default) and check it.
+
+    >>> ds = load_dataset()
+    >>> ds.source.site
+    'Censored Brain'
+    >>> ds.entities["ketamine"].type
+    'substance'
+    """
+    directory = Path(directory) if directory is not None else default_data_dir()
+    if not directory.is_dir():
+        raise KkgError(_display(directory), None, "data folder not found")
+    vocab = vocab or load_vocabulary()
+    source = load_source(directory)
+    entities = load_entities(directory, vocab)
+    claims = load_claims(directory, source, entities, vocab)
+    dataset = Dataset(directory=directory, source=source, entities=entities, claims=claims)
+    mappings_path = directory / "mappings.sssom.tsv"
+    if mappings_path.exists():
+        from .mappings import load_mappings
+
+        dataset.mappings, dataset.mapping_prefixes = load_mappings(mappings_path, entities)
+    return dataset

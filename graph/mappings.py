@@ -1,0 +1,74 @@
+"""Load the SSSOM mapping table that links entities to external ontologies.
+
+The file is SSSOM/TSV: a ``#``-prefixed YAML header (with ``curie_map``), then one row
+per mapping. Rows are checked here: known entity, SKOS predicate, CURIE syntax and
+prefix, pattern of the local ID where the prefix map knows one.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+import yaml
+
+from .errors import KkgError
+from .model import Entity, Mapping
+from .prefixes import check_curie
+from .yamlfile import read_text
+
+SKOS_PREDICATES = ("skos:exactMatch", "skos:closeMatch", "skos:broadMatch", "skos:narrowMatch", "skos:relatedMatch")
+REQUIRED_COLUMNS = ("subject_id", "subject_label", "predicate_id", "object_id", "object_label", "mapping_justification", "comment")
+NO_TERM = "sssom:NoTermFound"
+
+
+def load_mappings(path: Path, entities: dict[str, Entity]) -> tuple[list[Mapping], dict[str, str]]:
+    """Return the mappings of ``path`` and the curie map of its header."""
+    where = str(path)
+    text = read_text(path)
+    lines = text.splitlines(keepends=True)
+    header_lines = [ln[1:] for ln in lines if ln.startswith("#")]
+    n_header = len(header_lines)
+    if lines[:n_header] != ["#" + h for h in header_lines]:
+        raise KkgError(where, n_header + 1, "the '#' header must come before the table")
+    try:
+        meta = yaml.safe_load("".join(header_lines)) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise KkgError(where, mark.line + 1 if mark else 1, "malformed YAML in the '#' header") from None
+    curie_map = meta.get("curie_map") or {}
+    if not isinstance(curie_map, dict):
+        raise KkgError(where, 1, "curie_map must be a mapping of prefix to IRI")
+    reader = csv.reader(io.StringIO("".join(lines[n_header:])), delimiter="\t", quoting=csv.QUOTE_NONE)
+    rows = list(reader)
+    if not rows:
+        raise KkgError(where, n_header + 1, "no table after the header")
+    columns = rows[0]
+    for col in REQUIRED_COLUMNS:
+        if col not in columns:
+            raise KkgError(where, n_header + 1, f"missing column {col!r}")
+    mappings: list[Mapping] = []
+    for offset, row in enumerate(rows[1:], start=2):
+        line = n_header + offset
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(columns):
+            raise KkgError(where, line, f"row has {len(row)} cells, the header has {len(columns)}")
+        rec = dict(zip(columns, row))
+        subject = rec["subject_id"]
+        if not subject.startswith("kkg:") or subject[4:] not in entities:
+            raise KkgError(where, line, f"unknown entity {subject!r}; subject_id must be kkg:<entity id>")
+        if rec["predicate_id"] not in SKOS_PREDICATES:
+            raise KkgError(where, line, f"predicate_id {rec['predicate_id']!r} must be one of {', '.join(SKOS_PREDICATES)}")
+        obj = rec["object_id"]
+        if obj != NO_TERM:
+            check_curie(obj, curie_map, where, line)
+        confidence = rec.get("confidence") or None
+        mappings.append(Mapping(
+            subject=subject[4:], predicate=rec["predicate_id"], object=obj,
+            object_label=rec["object_label"], justification=rec["mapping_justification"],
+            comment=rec["comment"], confidence=float(confidence) if confidence else None, line=line,
+        ))
+    return mappings, {str(k): str(v) for k, v in curie_map.items()}

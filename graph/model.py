@@ -1,0 +1,146 @@
+"""The curated data as Python objects: a source article, its entities and its claims."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MODALITIES = ("asserted", "hedged", "speculative", "under_investigation")
+POLARITIES = ("positive", "negative")
+# Qualifier keys, and the entity type a key's value must have (None: free text).
+QUALIFIERS: dict[str, str | None] = {
+    "onset": None,
+    "duration": None,
+    "frequency": None,
+    "population": None,
+    "time": None,
+    "purpose": None,
+    "route": "formulation",
+    "procedure": "procedure",
+}
+
+
+@dataclass(frozen=True)
+class Section:
+    """A heading of the article and where its text starts."""
+
+    id: str
+    title: str
+    start: int
+    parent: str | None = None
+
+
+@dataclass
+class Source:
+    """The article: its text (byte for byte) and what is known about it."""
+
+    id: str
+    title: str
+    site: str
+    text: str
+    sha256: str
+    body_end: int
+    sections: list[Section]
+    file_name: str
+    language: str = "en"
+    url: str | None = None
+
+    def section_at(self, offset: int) -> Section | None:
+        """The innermost section in which ``offset`` lies (the last one started before it)."""
+        found = None
+        for section in self.sections:
+            if section.start <= offset:
+                found = section
+        return found
+
+    def section(self, section_id: str) -> Section:
+        """The section with this id."""
+        return next(s for s in self.sections if s.id == section_id)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A verbatim quote of the article, anchored by computed offsets."""
+
+    quote: str
+    start: int
+    end: int
+    prefix: str
+    suffix: str
+    section: str
+    line: int
+
+
+@dataclass
+class Entity:
+    """A thing the article talks about."""
+
+    id: str
+    type: str
+    label: str
+    synonyms: list[str] = field(default_factory=list)
+    description: str | None = None
+    attributes: dict[str, dict[str, str]] = field(default_factory=dict)
+    line: int = 0
+
+
+@dataclass
+class Claim:
+    """One atomic claim: subject, predicate, object or value, and how firmly it is made."""
+
+    id: str
+    subject: str
+    predicate: str
+    object: str | None
+    value: str | None
+    modality: str
+    polarity: str
+    qualifiers: dict[str, str]
+    evidence: list[Evidence]
+    comment: str | None = None
+    line: int = 0
+
+    @property
+    def section(self) -> str:
+        """The section of the first quote: where the claim is made."""
+        return self.evidence[0].section
+
+    @property
+    def is_stated_fact(self) -> bool:
+        """Whether the claim's triple may be written as a plain fact.
+
+        Only positive, asserted claims are: a hedged or negated claim lives on as its
+        claim node only, so no export launders it into an assertion.
+        """
+        return self.modality == "asserted" and self.polarity == "positive"
+
+
+@dataclass
+class Mapping:
+    """A link from an entity to a term of an external ontology (an SSSOM row)."""
+
+    subject: str
+    predicate: str
+    object: str
+    object_label: str
+    justification: str
+    comment: str
+    confidence: float | None = None
+    line: int = 0
+
+    @property
+    def is_no_match(self) -> bool:
+        """Whether this row records that a system has no term for the entity."""
+        return self.object == "sssom:NoTermFound"
+
+
+@dataclass
+class Dataset:
+    """Everything curated about one article."""
+
+    directory: Path
+    source: Source
+    entities: dict[str, Entity]
+    claims: list[Claim]
+    mappings: list[Mapping] = field(default_factory=list)
+    mapping_prefixes: dict[str, str] = field(default_factory=dict)

@@ -1,0 +1,260 @@
+"""Turn a loaded :class:`~ketamine_kg.model.Dataset` into RDF.
+
+The graph uses standard vocabularies so any RDF tool can read it:
+
+- each claim is a node typed ``rdf:Statement`` and ``kkgo:Claim`` with ``rdf:subject``,
+  ``rdf:predicate``, ``rdf:object``, its modality, polarity, qualifiers and section;
+- each quote is a W3C Web Annotation whose target selects the article text with an
+  ``oa:TextQuoteSelector`` and an ``oa:TextPositionSelector`` (computed offsets);
+- only positive, asserted claims also give the plain triple ``subject predicate object``,
+  so a hedged or negated claim never reads as a fact;
+- entities carry ``rdfs:label``, ``skos:altLabel`` and their external mappings.
+
+Named graphs: the ontology, the stated data, and (after reasoning) the inferred triples.
+"""
+
+from __future__ import annotations
+
+from rdflib import Dataset as RdfDataset, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
+
+from . import namespaces as ns
+from .model import Claim, Dataset
+from .ontology.vocabulary import Vocabulary, load_vocabulary
+
+OA = Namespace(ns.PREFIXES["oa"])
+SCHEMA = Namespace(ns.PREFIXES["schema"])
+BIOLINK = Namespace(ns.PREFIXES["biolink"])
+KKGO = Namespace(ns.ONTOLOGY)
+ECO = Namespace(ns.PREFIXES["ECO"])
+
+# ECO:0000034 "author statement without traceable support": a blog post citing no references.
+EVIDENCE_TYPE = ECO["0000034"]
+
+ONTOLOGY_GRAPH = URIRef(ns.GRAPH + "ontology")
+MODALITY_INDIVIDUALS = {
+    "asserted": "Asserted",
+    "hedged": "Hedged",
+    "speculative": "Speculative",
+    "under_investigation": "UnderInvestigation",
+}
+POLARITY_INDIVIDUALS = {"positive": "Positive", "negative": "Negative"}
+# Biolink knowledge_level of a claim, by modality.
+KNOWLEDGE_LEVEL = {
+    "asserted": "knowledge_assertion",
+    "hedged": "prediction",
+    "speculative": "prediction",
+    "under_investigation": "prediction",
+}
+DATATYPES = {"string": XSD.string, "date": XSD.date, "integer": XSD.integer, "boolean": XSD.boolean}
+
+
+def data_graph_iri(source_id: str) -> URIRef:
+    """The named graph of the stated data of one source."""
+    return URIRef(f"{ns.GRAPH}{source_id}")
+
+
+def inferred_graph_iri(source_id: str) -> URIRef:
+    """The named graph of the triples the reasoner infers for one source."""
+    return URIRef(f"{ns.GRAPH}{source_id}/inferred")
+
+
+def bind_prefixes(graph: Graph, extra: dict[str, str] | None = None) -> Graph:
+    """Declare the project's prefixes (and ``extra`` ones) on ``graph``."""
+    for prefix, iri in {**ns.PREFIXES, **(extra or {})}.items():
+        graph.bind(prefix, Namespace(iri), override=True, replace=True)
+    return graph
+
+
+def section_iri(source_id: str, section_id: str) -> URIRef:
+    """The IRI of a section of a source document."""
+    return URIRef(f"{ns.source_iri(source_id)}/section/{section_id}")
+
+
+def claim_label(claim: Claim, dataset: Dataset, vocab: Vocabulary) -> str:
+    """A readable sentence for a claim, e.g. ``ketamine is antagonist of NMDA receptor``."""
+    subject = dataset.entities[claim.subject].label
+    target = dataset.entities[claim.object].label if claim.object else claim.value
+    verb = vocab.predicates[claim.predicate].label
+    text = f"{subject} {verb} {target}"
+    if claim.polarity == "negative":
+        text = "not: " + text
+    if claim.modality != "asserted":
+        text += f" ({claim.modality.replace('_', ' ')})"
+    return text
+
+
+def add_source(graph: Graph, dataset: Dataset) -> URIRef:
+    """Describe the article, its site and its sections."""
+    src = dataset.source
+    doc = URIRef(ns.source_iri(src.id))
+    site = URIRef(ns.source_iri(src.id) + "/site")
+    graph.add((doc, RDF.type, SCHEMA.BlogPosting))
+    graph.add((doc, RDF.type, PROV.Entity))
+    graph.add((doc, RDF.type, KKGO.SourceDocument))
+    graph.add((doc, DCTERMS.title, Literal(src.title, lang=src.language)))
+    graph.add((doc, RDFS.label, Literal(src.title, lang=src.language)))
+    graph.add((doc, DCTERMS.language, Literal(src.language)))
+    graph.add((doc, KKGO.sha256, Literal(src.sha256)))
+    graph.add((doc, KKGO.fileName, Literal(src.file_name)))
+    graph.add((doc, KKGO.characterCount, Literal(src.body_end, datatype=XSD.integer)))
+    if src.url:
+        graph.add((doc, SCHEMA.url, URIRef(src.url)))
+    graph.add((doc, SCHEMA.isPartOf, site))
+    graph.add((site, RDF.type, SCHEMA.Blog))
+    graph.add((site, SCHEMA.name, Literal(src.site)))
+    graph.add((site, RDFS.label, Literal(src.site)))
+    for order, section in enumerate(src.sections, start=1):
+        node = section_iri(src.id, section.id)
+        graph.add((node, RDF.type, KKGO.Section))
+        graph.add((node, RDFS.label, Literal(section.title, lang=src.language)))
+        graph.add((node, KKGO.order, Literal(order, datatype=XSD.integer)))
+        graph.add((node, OA.start, Literal(section.start, datatype=XSD.nonNegativeInteger)))
+        parent = section_iri(src.id, section.parent) if section.parent else doc
+        graph.add((node, DCTERMS.isPartOf, parent))
+    return doc
+
+
+def add_entities(graph: Graph, dataset: Dataset, vocab: Vocabulary) -> None:
+    """Type and label every entity; add its synonyms, description and attributes."""
+    for entity in dataset.entities.values():
+        node = URIRef(ns.entity_iri(entity.id))
+        graph.add((node, RDF.type, KKGO[vocab.types[entity.type].class_name]))
+        graph.add((node, RDF.type, OWL.NamedIndividual))
+        graph.add((node, RDFS.label, Literal(entity.label, lang="en")))
+        graph.add((node, SKOS.prefLabel, Literal(entity.label, lang="en")))
+        for synonym in entity.synonyms:
+            graph.add((node, SKOS.altLabel, Literal(synonym, lang="en")))
+        if entity.description:
+            graph.add((node, SKOS.definition, Literal(entity.description, lang="en")))
+        for name, attr in sorted(entity.attributes.items()):
+            datatype = XSD.date if name.endswith("date") else None
+            graph.add((node, KKGO[name], Literal(attr["value"], datatype=datatype)))
+            # Where the attribute's value was read: attributes are facts from outside the article.
+            stmt = URIRef(f"{ns.entity_iri(entity.id)}/attribute/{name}")
+            graph.add((stmt, RDF.type, RDF.Statement))
+            graph.add((stmt, RDF.subject, node))
+            graph.add((stmt, RDF.predicate, KKGO[name]))
+            graph.add((stmt, RDF.object, Literal(attr["value"], datatype=datatype)))
+            graph.add((stmt, DCTERMS.source, Literal(attr["source"])))
+
+
+def add_claim(graph: Graph, claim: Claim, dataset: Dataset, vocab: Vocabulary, doc: URIRef) -> URIRef:
+    """Add one claim: its node, its evidence annotations and, if asserted, its triple."""
+    src = dataset.source
+    node = URIRef(ns.claim_iri(src.id, claim.id))
+    pred = vocab.predicates[claim.predicate]
+    subject = URIRef(ns.entity_iri(claim.subject))
+    if claim.object is not None:
+        obj: URIRef | Literal = URIRef(ns.entity_iri(claim.object))
+    else:
+        obj = Literal(claim.value, datatype=DATATYPES[pred.datatype or "string"])
+    predicate = KKGO[claim.predicate]
+    graph.add((node, RDF.type, RDF.Statement))
+    graph.add((node, RDF.type, KKGO.Claim))
+    graph.add((node, RDFS.label, Literal(claim_label(claim, dataset, vocab), lang="en")))
+    graph.add((node, DCTERMS.identifier, Literal(claim.id)))
+    graph.add((node, RDF.subject, subject))
+    graph.add((node, RDF.predicate, predicate))
+    graph.add((node, RDF.object, obj))
+    graph.add((node, KKGO.modality, KKGO[MODALITY_INDIVIDUALS[claim.modality]]))
+    graph.add((node, KKGO.polarity, KKGO[POLARITY_INDIVIDUALS[claim.polarity]]))
+    graph.add((node, BIOLINK.negated, Literal(claim.polarity == "negative")))
+    graph.add((node, BIOLINK.knowledge_level, Literal(KNOWLEDGE_LEVEL[claim.modality])))
+    graph.add((node, BIOLINK.agent_type, Literal("manual_agent")))
+    graph.add((node, KKGO.evidenceType, EVIDENCE_TYPE))
+    graph.add((node, KKGO.section, section_iri(src.id, claim.section)))
+    graph.add((node, KKGO.order, Literal(claim.evidence[0].start, datatype=XSD.integer)))
+    graph.add((node, DCTERMS.source, doc))
+    graph.add((node, PROV.wasDerivedFrom, doc))
+    if claim.comment:
+        graph.add((node, RDFS.comment, Literal(claim.comment, lang="en")))
+    for key, value in sorted(claim.qualifiers.items()):
+        if key in ("route", "procedure"):
+            graph.add((node, KKGO[key], URIRef(ns.entity_iri(value))))
+        else:
+            graph.add((node, KKGO[key], Literal(value, lang="en")))
+    for n, ev in enumerate(claim.evidence, start=1):
+        ann = URIRef(f"{node}/evidence/{n}")
+        target = URIRef(f"{ann}/target")
+        quote_sel = URIRef(f"{ann}/quote")
+        pos_sel = URIRef(f"{ann}/position")
+        graph.add((node, KKGO.hasEvidence, ann))
+        graph.add((ann, RDF.type, OA.Annotation))
+        graph.add((ann, OA.motivatedBy, OA.describing))
+        graph.add((ann, OA.hasBody, node))
+        graph.add((ann, OA.hasTarget, target))
+        graph.add((ann, KKGO.section, section_iri(src.id, ev.section)))
+        graph.add((target, RDF.type, OA.SpecificResource))
+        graph.add((target, OA.hasSource, doc))
+        graph.add((target, OA.hasSelector, quote_sel))
+        graph.add((target, OA.hasSelector, pos_sel))
+        graph.add((quote_sel, RDF.type, OA.TextQuoteSelector))
+        graph.add((quote_sel, OA.exact, Literal(ev.quote)))
+        graph.add((quote_sel, OA.prefix, Literal(ev.prefix)))
+        graph.add((quote_sel, OA.suffix, Literal(ev.suffix)))
+        graph.add((pos_sel, RDF.type, OA.TextPositionSelector))
+        graph.add((pos_sel, OA.start, Literal(ev.start, datatype=XSD.nonNegativeInteger)))
+        graph.add((pos_sel, OA.end, Literal(ev.end, datatype=XSD.nonNegativeInteger)))
+    if claim.is_stated_fact:
+        graph.add((subject, predicate, obj))
+    return node
+
+
+def add_mappings(graph: Graph, dataset: Dataset) -> None:
+    """Link entities to external terms with their SKOS predicate; record no-match rows."""
+    prefix_map = dataset.mapping_prefixes
+    for mapping in dataset.mappings:
+        node = URIRef(ns.entity_iri(mapping.subject))
+        if mapping.is_no_match:
+            system = mapping.comment.split(":", 1)[0].strip()
+            graph.add((node, KKGO.noTermIn, Literal(system)))
+            continue
+        prefix, local = mapping.object.split(":", 1)
+        target = URIRef(prefix_map[prefix] + local)
+        graph.add((node, SKOS[mapping.predicate.split(":", 1)[1]], target))
+        if mapping.object_label:
+            graph.add((target, RDFS.label, Literal(mapping.object_label)))
+        graph.add((target, DCTERMS.identifier, Literal(mapping.object)))
+
+
+def get_data_graph(dataset: Dataset, vocab: Vocabulary | None = None) -> Graph:
+    """Build the stated graph of one article: source, entities, claims with evidence, mappings."""
+    vocab = vocab or load_vocabulary()
+    graph = bind_prefixes(Graph(), dataset.mapping_prefixes)
+    doc = add_source(graph, dataset)
+    add_entities(graph, dataset, vocab)
+    for claim in dataset.claims:
+        add_claim(graph, claim, dataset, vocab, doc)
+    add_mappings(graph, dataset)
+    return graph
+
+
+def get_rdf_dataset(data: Graph, source_id: str, tbox: Graph | None = None, inferred: Graph | None = None) -> RdfDataset:
+    """Put the ontology, the stated data and the inferred triples into named graphs."""
+    rdf_dataset = RdfDataset()
+    bind_prefixes(rdf_dataset)
+    for prefix, iri in data.namespaces():
+        rdf_dataset.bind(prefix, iri, override=False)
+    parts = [(ONTOLOGY_GRAPH, tbox), (data_graph_iri(source_id), data), (inferred_graph_iri(source_id), inferred)]
+    for name, graph in parts:
+        if graph is None:
+            continue
+        target = rdf_dataset.graph(name)
+        for triple in graph:
+            target.add(triple)
+    return rdf_dataset
+
+
+def union_graph(*graphs: Graph | None) -> Graph:
+    """All triples of ``graphs`` in one graph, with every prefix declared."""
+    union = bind_prefixes(Graph())
+    for graph in graphs:
+        if graph is None:
+            continue
+        for prefix, iri in graph.namespaces():
+            union.bind(prefix, iri, override=False)
+        for triple in graph:
+            union.add(triple)
+    return union
+

@@ -1,0 +1,91 @@
+"""Read curated YAML with the line number of every mapping and key.
+
+Errors in the data must name the file and line, so the plain ``yaml.safe_load`` is not
+enough: this loader records where each mapping and each key starts, rejects duplicate
+keys (which YAML would silently overwrite) and turns parser errors into ``KkgError``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import KkgError
+
+
+class LineDict(dict):
+    """A mapping from a YAML file that knows the line of itself and of each key."""
+
+    line: int = 0
+    key_lines: dict[str, int]
+
+    def line_of(self, key: str) -> int:
+        """Return the line of ``key``, or of the mapping itself if the key is absent."""
+        return self.key_lines.get(key, self.line)
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
+    loader.flatten_mapping(node)
+    result = LineDict()
+    result.line = node.start_mark.line + 1
+    result.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in result:
+            raise KkgError(loader.name, key_node.start_mark.line + 1, f"duplicate key {key!r}")
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.key_lines[key] = key_node.start_mark.line + 1
+    return result
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _construct_string_timestamp(loader: _Loader, node: yaml.ScalarNode) -> str:
+    # Dates stay strings: "2019-03-05" means what it says, in every export.
+    return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_string_timestamp)
+
+
+def read_text(path: Path) -> str:
+    """Read a UTF-8 text file, reporting a wrong encoding as a located error."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise KkgError(path, None, "file not found") from None
+    except OSError as exc:
+        raise KkgError(path, None, f"cannot read: {exc.strerror}") from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise KkgError(path, line, f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8") from None
+
+
+def load_yaml(path: Path, display: str | None = None) -> Any:
+    """Parse one YAML file; mappings come back as :class:`LineDict`."""
+    name = display or str(path)
+    text = read_text(path)
+    if not text.strip():
+        raise KkgError(name, 1, "file is empty")
+    loader = _Loader(text)
+    loader.name = name
+    try:
+        return loader.get_single_data()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise KkgError(name, line, f"malformed YAML: {problem}") from None
+    except yaml.YAMLError as exc:
+        raise KkgError(name, None, f"malformed YAML: {exc}") from None
+    finally:
+        loader.dispose()

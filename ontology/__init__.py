@@ -1,0 +1,1 @@
+"""The ketamine-kg OWL ontology: vocabulary (types, predicates) and its OWL build."""

@@ -1,0 +1,309 @@
+"""Build the ketamine-kg OWL ontology (the TBox) with owlready2.
+
+``build_ontology()`` returns an owlready2 ontology in its own :class:`owlready2.World`
+(never the default world), made from ``vocabulary.yaml``: one class per entity type, one
+property per predicate (domain, range, inverse, characteristics, sub-properties), the
+claim and provenance classes, and disjointness between types that can never overlap.
+``get_tbox_graph()`` returns the same ontology as an rdflib graph, with its metadata and
+the verified external alignments of ``alignments.tsv``.
+
+>>> g = get_tbox_graph()
+>>> from rdflib import URIRef, OWL, RDF
+>>> (URIRef("https://w3id.org/ketamine-kg/ontology#Substance"), RDF.type, OWL.Class) in g
+True
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from .. import __version__
+from .. import namespaces as ns
+from .vocabulary import Vocabulary, load_vocabulary
+
+ALIGNMENTS_FILE = "alignments.tsv"
+ONTOLOGY_TITLE = "ketamine-kg ontology"
+ONTOLOGY_DESCRIPTION = (
+    "Classes and properties for claims about ketamine made by a source text: substances, "
+    "receptors, processes, effects, indications, procedures, formulations and approvals, "
+    "with the provenance, modality and polarity of every claim."
+)
+ONTOLOGY_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
+ONTOLOGY_CREATOR = "ketamine-kg developers"
+ONTOLOGY_DATE = "2026-11-26"
+
+# Classes of the provenance layer, with labels and definitions.
+CORE_CLASSES = {
+    "Claim": ("claim", "A statement a source makes, with its modality, polarity and evidence."),
+    "SourceDocument": ("source document", "A text claims are read from."),
+    "Section": ("section", "A headed part of a source document."),
+    "Modality": ("modality", "How firmly a source makes a claim."),
+    "Polarity": ("polarity", "Whether a claim affirms or denies its statement."),
+}
+MODALITIES = {
+    "Asserted": "The source states the claim plainly.",
+    "Hedged": "The source makes the claim with hedging words such as 'may', 'might' or 'suggests'.",
+    "Speculative": "The source offers the claim as a hope or possibility only.",
+    "UnderInvestigation": "The source presents the claim as the subject of ongoing research.",
+}
+POLARITIES = {"Positive": "The claim affirms its statement.", "Negative": "The claim denies its statement."}
+# Claim-level properties: name -> (kind, range, label, definition). Range None means a literal.
+CLAIM_PROPERTIES = {
+    "modality": ("object", "Modality", "modality", "How firmly the source makes the claim."),
+    "polarity": ("object", "Polarity", "polarity", "Whether the claim affirms or denies its statement."),
+    "hasEvidence": ("object", None, "has evidence", "A Web Annotation quoting the source in support of the claim."),
+    "section": ("object", "Section", "section", "The section of the source in which the claim or quote stands."),
+    "route": ("object", "Formulation", "route or formulation", "The route or dosage form the claim is about."),
+    "procedure": ("object", "Procedure", "procedure", "The procedure in which the claim holds."),
+    "evidenceType": ("object", None, "evidence type", "The ECO evidence type of the claim."),
+    "onset": ("data", None, "onset", "When the effect begins, as the source words it."),
+    "duration": ("data", None, "duration", "How long the effect lasts, as the source words it."),
+    "frequency": ("data", None, "frequency", "How often the effect occurs, as the source words it."),
+    "population": ("data", None, "population", "The people the claim is about."),
+    "time": ("data", None, "time", "When the claim holds, as the source words it."),
+    "purpose": ("data", None, "purpose", "What the claimed use aims at."),
+    "order": ("data", None, "order", "Position in the source: character offset of a claim, rank of a section."),
+}
+SOURCE_PROPERTIES = {
+    "sha256": "SHA-256 checksum of the source file, hex encoded.",
+    "fileName": "File name of the source text.",
+    "characterCount": "Number of characters of the source body.",
+    "noTermIn": "An external system checked and found to have no term for the entity.",
+    "date": "Date of an event, such as a regulatory approval.",
+    "product": "The marketed product an approval covers.",
+    "agency": "The agency that granted an approval, as a name.",
+}
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """One verified link of a local type or predicate to an external term."""
+
+    local_id: str
+    local_kind: str
+    relation: str
+    external_id: str
+    external_label: str
+    source: str
+    comment: str
+
+
+@cache
+def load_alignments() -> tuple[Alignment, ...]:
+    """Read ``alignments.tsv`` (rows with an empty external id are documented gaps)."""
+    path = resources.files(__package__) / ALIGNMENTS_FILE
+    if not path.is_file():
+        return ()
+    with path.open(encoding="utf-8") as handle:
+        lines = [ln for ln in handle if not ln.startswith("#")]
+    rows = csv.DictReader(lines, delimiter="\t")
+    return tuple(
+        Alignment(r["local_id"], r["local_kind"], r["relation"], r["external_id"].strip(), r["external_label"], r["source"], r.get("comment", ""))
+        for r in rows
+        if r.get("external_id", "").strip()
+    )
+
+
+def build_ontology(vocab: Vocabulary | None = None, world=None):
+    """Create the TBox in a fresh owlready2 World; return the ontology."""
+    import owlready2 as ow
+
+    vocab = vocab or load_vocabulary()
+    world = world or ow.World()
+    onto = world.get_ontology(ns.ONTOLOGY)
+    skos = onto.get_namespace("http://www.w3.org/2004/02/skos/core#")
+    with onto:
+        with skos:
+            definition = type("definition", (ow.AnnotationProperty,), {"namespace": skos})
+
+        def describe(entity, label: str, text: str) -> None:
+            entity.label = [ow.locstr(label, "en")]
+            entity.definition = [ow.locstr(text, "en")]
+
+        classes: dict[str, type] = {}
+        for name, (label, text) in CORE_CLASSES.items():
+            classes[name] = type(name, (ow.Thing,), {"namespace": onto})
+            describe(classes[name], label, text)
+        for type_def in _parents_first(vocab):
+            parent = classes[vocab.types[type_def.parent].class_name] if type_def.parent else ow.Thing
+            cls = type(type_def.class_name, (parent,), {"namespace": onto})
+            describe(cls, type_def.label, type_def.definition)
+            classes[type_def.class_name] = cls
+        for name, text in MODALITIES.items():
+            individual = classes["Modality"](name, namespace=onto)
+            describe(individual, name.lower() if name != "UnderInvestigation" else "under investigation", text)
+        for name, text in POLARITIES.items():
+            individual = classes["Polarity"](name, namespace=onto)
+            describe(individual, name.lower(), text)
+        classes["Modality"].is_a.append(ow.OneOf([onto[m] for m in MODALITIES]))
+        classes["Polarity"].is_a.append(ow.OneOf([onto[p] for p in POLARITIES]))
+
+        def union(type_ids: tuple[str, ...]):
+            members = [classes[vocab.types[t].class_name] for t in type_ids]
+            return members[0] if len(members) == 1 else ow.Or(members)
+
+        properties: dict[str, type] = {}
+        for pred in _predicates_parents_first(vocab):
+            bases: list[type] = []
+            if pred.kind == "object":
+                bases.append(properties[pred.parent] if pred.parent else ow.ObjectProperty)
+            else:
+                bases.append(properties[pred.parent] if pred.parent else ow.DataProperty)
+            characteristic_bases = {
+                "functional": ow.FunctionalProperty,
+                "inverse_functional": ow.InverseFunctionalProperty,
+                "transitive": ow.TransitiveProperty,
+                "symmetric": ow.SymmetricProperty,
+                "asymmetric": ow.AsymmetricProperty,
+                "irreflexive": ow.IrreflexiveProperty,
+            }
+            bases.extend(characteristic_bases[c] for c in pred.characteristics)
+            prop = type(pred.id, tuple(bases), {"namespace": onto})
+            describe(prop, pred.label, pred.definition)
+            prop.domain = [union(pred.domain)]
+            if pred.kind == "object":
+                prop.range = [union(pred.range)]
+            else:
+                prop.range = [{"string": str, "integer": int, "boolean": bool, "date": ow.datetime.date}[pred.datatype]]
+            properties[pred.id] = prop
+            if pred.inverse:
+                inverse = type(pred.inverse_id, (ow.ObjectProperty,), {"namespace": onto})
+                describe(inverse, pred.inverse, f"Inverse of '{pred.label}'.")
+                inverse.inverse_property = prop
+                properties[pred.inverse_id] = inverse
+        for name, (kind, range_name, label, text) in CLAIM_PROPERTIES.items():
+            base = ow.ObjectProperty if kind == "object" else ow.DataProperty
+            prop = type(name, (base,), {"namespace": onto})
+            describe(prop, label, text)
+            prop.domain = [classes["Section"]] if name == "order" else [classes["Claim"]]
+            if name == "order":
+                prop.domain = [ow.Or([classes["Claim"], classes["Section"]])]
+            if name == "section":
+                prop.domain = []  # claims and their evidence annotations both stand in a section
+            if range_name:
+                prop.range = [classes[range_name]]
+            elif kind == "data":
+                prop.range = [int] if name == "order" else [str]
+        for name, text in SOURCE_PROPERTIES.items():
+            prop = type(name, (ow.DataProperty,), {"namespace": onto})
+            describe(prop, name, text)
+            if name in ("sha256", "fileName", "characterCount"):
+                prop.domain = [classes["SourceDocument"]]
+        _add_disjointness(vocab, classes, ow)
+    return onto
+
+
+def _parents_first(vocab: Vocabulary):
+    done: set[str] = set()
+    pending = list(vocab.types.values())
+    while pending:
+        for type_def in list(pending):
+            if type_def.parent is None or type_def.parent in done:
+                done.add(type_def.id)
+                pending.remove(type_def)
+                yield type_def
+
+
+def _predicates_parents_first(vocab: Vocabulary):
+    done: set[str] = set()
+    pending = list(vocab.predicates.values())
+    while pending:
+        for pred in list(pending):
+            if pred.parent is None or pred.parent in done:
+                done.add(pred.id)
+                pending.remove(pred)
+                yield pred
+
+
+def _add_disjointness(vocab: Vocabulary, classes: dict[str, type], ow) -> None:
+    """Root types are pairwise disjoint, and so are the children of each type."""
+    roots = [classes[t.class_name] for t in vocab.types.values() if t.parent is None]
+    roots += [classes[name] for name in ("Claim", "SourceDocument", "Section", "Modality", "Polarity")]
+    ow.AllDisjoint(roots)
+    for parent in vocab.types.values():
+        children = [classes[t.class_name] for t in vocab.types.values() if t.parent == parent.id]
+        if len(children) > 1:
+            ow.AllDisjoint(children)
+
+
+def ontology_to_graph(onto):
+    """Serialise an owlready2 ontology into an rdflib graph."""
+    from rdflib import Graph
+
+    buffer = io.BytesIO()
+    onto.save(buffer, format="ntriples")
+    graph = Graph()
+    graph.parse(data=buffer.getvalue().decode("utf-8"), format="nt")
+    return graph
+
+
+def add_metadata(graph, version: str = __version__) -> None:
+    """Ontology header: IRI, version IRI, title, description, licence, creator, date."""
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import DCTERMS, OWL, RDF, XSD
+
+    onto = URIRef(ns.ONTOLOGY_IRI)
+    graph.add((onto, RDF.type, OWL.Ontology))
+    graph.add((onto, OWL.versionIRI, URIRef(f"{ns.ONTOLOGY_IRI}/{version}")))
+    graph.add((onto, OWL.versionInfo, Literal(version)))
+    graph.add((onto, DCTERMS.title, Literal(ONTOLOGY_TITLE, lang="en")))
+    graph.add((onto, DCTERMS.description, Literal(ONTOLOGY_DESCRIPTION, lang="en")))
+    graph.add((onto, DCTERMS.license, URIRef(ONTOLOGY_LICENSE)))
+    graph.add((onto, DCTERMS.creator, Literal(ONTOLOGY_CREATOR)))
+    graph.add((onto, DCTERMS.created, Literal(ONTOLOGY_DATE, datatype=XSD.date)))
+    for prop in (DCTERMS.title, DCTERMS.description, DCTERMS.license, DCTERMS.creator, DCTERMS.created, DCTERMS.source):
+        graph.add((prop, RDF.type, OWL.AnnotationProperty))
+
+
+def add_alignments(graph, vocab: Vocabulary) -> None:
+    """Add the verified alignments of ``alignments.tsv`` to the TBox graph."""
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
+
+    from ..prefixes import expand_curie
+    from ..rdf import KKGO
+
+    predicates = {
+        "rdfs:subClassOf": RDFS.subClassOf,
+        "owl:equivalentClass": OWL.equivalentClass,
+        "rdfs:subPropertyOf": RDFS.subPropertyOf,
+        "owl:equivalentProperty": OWL.equivalentProperty,
+        "biolink:category": URIRef(ns.PREFIXES["biolink"] + "category"),
+    }
+    graph.add((URIRef(ns.PREFIXES["biolink"] + "category"), RDF.type, OWL.AnnotationProperty))
+    for alignment in load_alignments():
+        if alignment.local_kind == "type":
+            local = KKGO[vocab.types[alignment.local_id].class_name]
+        else:
+            local = KKGO[alignment.local_id]
+        external = URIRef(expand_curie(alignment.external_id))
+        if alignment.relation.startswith("skos:"):
+            relation = URIRef(ns.PREFIXES["skos"] + alignment.relation.split(":", 1)[1])
+        else:
+            relation = predicates[alignment.relation]
+        graph.add((local, relation, external))
+        if alignment.external_label:
+            graph.add((external, RDFS.label, Literal(alignment.external_label)))
+        if alignment.relation in ("rdfs:subClassOf", "owl:equivalentClass"):
+            graph.add((external, RDF.type, OWL.Class))
+        if alignment.relation in ("rdfs:subPropertyOf", "owl:equivalentProperty"):
+            kind = OWL.ObjectProperty if alignment.local_kind == "predicate" and vocab.predicates[alignment.local_id].kind == "object" else OWL.DatatypeProperty
+            graph.add((external, RDF.type, kind))
+        graph.add((external, DCTERMS.source, Literal(alignment.source)))
+
+
+def get_tbox_graph(vocab: Vocabulary | None = None):
+    """The ontology as an rdflib graph: owlready2's axioms, metadata and alignments."""
+    from ..rdf import bind_prefixes
+
+    vocab = vocab or load_vocabulary()
+    onto = build_ontology(vocab)
+    graph = bind_prefixes(ontology_to_graph(onto))
+    add_metadata(graph)
+    add_alignments(graph, vocab)
+    onto.world.close()
+    return graph
