@@ -34,7 +34,7 @@ def to_bytes(rdf_dataset: RdfDataset, fmt: str) -> bytes:
 
 def stated_union(rdf_dataset: RdfDataset) -> Graph:
     """The ontology and stated graphs of ``rdf_dataset`` merged into one graph (no inferred triples)."""
-    union = Graph()
+    union = Graph(bind_namespaces="core")
     for prefix, iri in rdf_dataset.namespaces():
         union.bind(prefix, iri, override=True, replace=True)
     for graph in rdf_dataset.graphs():

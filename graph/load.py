@@ -284,7 +284,35 @@ def load_claims(directory: Path, source: Source, entities: dict[str, Entity], vo
             qualifiers={k: str(v) for k, v in qualifiers.items()},
             evidence=evidence, comment=item.get("comment"), line=item.line,
         ))
+    _check_cycles(claims, vocab, where)
     return claims
+
+
+def _check_cycles(claims: list[Claim], vocab: Vocabulary, where: str) -> None:
+    """Refuse claims that close a cycle through a predicate the vocabulary marks acyclic."""
+    for pred_id, pred in vocab.predicates.items():
+        if not pred.acyclic:
+            continue
+        edges: dict[str, list[Claim]] = {}
+        for claim in claims:
+            if claim.predicate == pred_id and claim.polarity == "positive":
+                edges.setdefault(claim.subject, []).append(claim)
+        state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+
+        def visit(node: str, path: list[Claim]) -> None:
+            state[node] = 1
+            for claim in edges.get(node, []):
+                if state.get(claim.object) == 1:
+                    start = next(i for i, c in enumerate(path + [claim]) if c.subject == claim.object)
+                    cycle = " -> ".join([c.subject for c in (path + [claim])[start:]] + [claim.object])
+                    raise KkgError(where, claim.line, f"claim {claim.id!r} closes a cycle of {pred_id!r}: {cycle}")
+                if state.get(claim.object) is None:
+                    visit(claim.object, path + [claim])
+            state[node] = 2
+
+        for node in sorted(edges):
+            if node not in state:
+                visit(node, [])
 
 
 def load_dataset(directory: Path | str | None = None, vocab: Vocabulary | None = None) -> Dataset:

@@ -122,7 +122,7 @@ def _write_ontology(stage: Path, rdf_dataset) -> None:
 
     from .rdf import ONTOLOGY_GRAPH
 
-    tbox = Graph()
+    tbox = Graph(bind_namespaces="core")
     for prefix, iri in rdf_dataset.namespaces():
         tbox.bind(prefix, iri, override=True, replace=True)
     for triple in rdf_dataset.graph(ONTOLOGY_GRAPH):

@@ -16,7 +16,7 @@ Named graphs: the ontology, the stated data, and (after reasoning) the inferred 
 from __future__ import annotations
 
 from rdflib import Dataset as RdfDataset, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD, NamespaceManager
 
 from . import namespaces as ns
 from .model import Claim, Dataset
@@ -46,7 +46,7 @@ KNOWLEDGE_LEVEL = {
     "speculative": "prediction",
     "under_investigation": "prediction",
 }
-DATATYPES = {"string": XSD.string, "date": XSD.date, "integer": XSD.integer, "boolean": XSD.boolean}
+DATATYPES = {"string": None, "date": XSD.date, "integer": XSD.integer, "boolean": XSD.boolean}
 
 
 def data_graph_iri(source_id: str) -> URIRef:
@@ -148,7 +148,7 @@ def add_claim(graph: Graph, claim: Claim, dataset: Dataset, vocab: Vocabulary, d
     if claim.object is not None:
         obj: URIRef | Literal = URIRef(ns.entity_iri(claim.object))
     else:
-        obj = Literal(claim.value, datatype=DATATYPES[pred.datatype or "string"])
+        obj = Literal(claim.value, datatype=DATATYPES[pred.datatype or "string"])  # xsd:string stays a plain literal (RDF 1.1)
     predicate = KKGO[claim.predicate]
     graph.add((node, RDF.type, RDF.Statement))
     graph.add((node, RDF.type, KKGO.Claim))
@@ -221,7 +221,7 @@ def add_mappings(graph: Graph, dataset: Dataset) -> None:
 def get_data_graph(dataset: Dataset, vocab: Vocabulary | None = None) -> Graph:
     """Build the stated graph of one article: source, entities, claims with evidence, mappings."""
     vocab = vocab or load_vocabulary()
-    graph = bind_prefixes(Graph(), dataset.mapping_prefixes)
+    graph = bind_prefixes(Graph(bind_namespaces="core"), dataset.mapping_prefixes)
     doc = add_source(graph, dataset)
     add_entities(graph, dataset, vocab)
     for claim in dataset.claims:
@@ -233,6 +233,8 @@ def get_data_graph(dataset: Dataset, vocab: Vocabulary | None = None) -> Graph:
 def get_rdf_dataset(data: Graph, source_id: str, tbox: Graph | None = None, inferred: Graph | None = None) -> RdfDataset:
     """Put the ontology, the stated data and the inferred triples into named graphs."""
     rdf_dataset = RdfDataset()
+    # Only the prefixes we use: rdflib would otherwise declare ~30 unrelated ones.
+    rdf_dataset.namespace_manager = NamespaceManager(rdf_dataset, bind_namespaces="core")
     bind_prefixes(rdf_dataset)
     for prefix, iri in data.namespaces():
         rdf_dataset.bind(prefix, iri, override=False)
@@ -248,7 +250,7 @@ def get_rdf_dataset(data: Graph, source_id: str, tbox: Graph | None = None, infe
 
 def union_graph(*graphs: Graph | None) -> Graph:
     """All triples of ``graphs`` in one graph, with every prefix declared."""
-    union = bind_prefixes(Graph())
+    union = bind_prefixes(Graph(bind_namespaces="core"))
     for graph in graphs:
         if graph is None:
             continue

@@ -56,6 +56,7 @@ class PredicateDef:
     inverse: str | None = None
     characteristics: tuple[str, ...] = ()
     datatype: str | None = None
+    acyclic: bool = False
 
     @property
     def inverse_id(self) -> str | None:
@@ -164,6 +165,7 @@ def parse_vocabulary(data: object, where: str) -> Vocabulary:
             inverse=item.get("inverse"),
             characteristics=characteristics,
             datatype=datatype,
+            acyclic=bool(item.get("acyclic", False)),
         )
     for pred in vocab.predicates.values():
         if pred.parent is not None and pred.parent not in vocab.predicates:
