@@ -43,6 +43,16 @@ def write_text_atomic(path: Path, text: str) -> None:
     write_bytes_atomic(path, text.encode("utf-8"))
 
 
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 class StagedDirectory:
     """Collect a build's files in a staging folder, then move them into ``target`` together.
 
@@ -63,7 +73,8 @@ class StagedDirectory:
             self.target.mkdir(parents=True, exist_ok=True)
             if not os.access(self.target, os.W_OK):
                 raise PermissionError(13, "Permission denied")
-            self.stage = Path(tempfile.mkdtemp(prefix=".staging-", dir=self.target))
+            self._remove_abandoned_stages()
+            self.stage = Path(tempfile.mkdtemp(prefix=f".staging-{os.getpid()}-", dir=self.target))
         except OSError as exc:
             raise KkgError(self.target, None, f"cannot write the output folder: {exc.strerror}") from None
         return self.stage
@@ -73,8 +84,17 @@ class StagedDirectory:
         try:
             if exc_type is None:
                 self._commit()
+            elif issubclass(exc_type, OSError):
+                raise KkgError(self.target, None, f"cannot write the build: {exc.strerror}; the previous build is untouched") from None
         finally:
             shutil.rmtree(self.stage, ignore_errors=True)
+
+    def _remove_abandoned_stages(self) -> None:
+        """Delete staging folders left by builds that were killed (their process is gone)."""
+        for folder in self.target.glob(".staging-*"):
+            pid = folder.name.split("-")[1]
+            if pid.isdigit() and not _process_alive(int(pid)):
+                shutil.rmtree(folder, ignore_errors=True)
 
     def _commit(self) -> None:
         assert self.stage is not None

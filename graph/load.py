@@ -181,7 +181,8 @@ def anchor_quote(source: Source, quote: str, occurrence: int | None, where: str,
         start = starts[0]
     else:
         if not isinstance(occurrence, int) or isinstance(occurrence, bool) or not 1 <= occurrence <= len(starts):
-            raise KkgError(where, line, f"occurrence must be a whole number from 1 to {len(starts)} for quote {quote!r}")
+            times = "once" if len(starts) == 1 else f"{len(starts)} times"
+            raise KkgError(where, line, f"occurrence {occurrence!r} is out of range: quote {quote!r} occurs {times} in {source.file_name}")
         start = starts[occurrence - 1]
     end = start + len(quote)
     section = source.section_at(start)
@@ -303,9 +304,15 @@ def _check_cycles(claims: list[Claim], vocab: Vocabulary, where: str) -> None:
             state[node] = 1
             for claim in edges.get(node, []):
                 if state.get(claim.object) == 1:
-                    start = next(i for i, c in enumerate(path + [claim]) if c.subject == claim.object)
-                    cycle = " -> ".join([c.subject for c in (path + [claim])[start:]] + [claim.object])
-                    raise KkgError(where, claim.line, f"claim {claim.id!r} closes a cycle of {pred_id!r}: {cycle}")
+                    walk = path + [claim]
+                    cycle = walk[next(i for i, c in enumerate(walk) if c.subject == claim.object):]
+                    newest = max(cycle, key=lambda c: c.line)
+                    chain = " -> ".join([c.subject for c in cycle] + [claim.object])
+                    others = ", ".join(f"{c.id!r} (line {c.line})" for c in cycle if c is not newest)
+                    raise KkgError(
+                        where, newest.line,
+                        f"claim {newest.id!r} closes a cycle of {pred_id!r}: {chain}" + (f" with {others}" if others else ""),
+                    )
                 if state.get(claim.object) is None:
                     visit(claim.object, path + [claim])
             state[node] = 2

@@ -8,7 +8,7 @@ from . import data_option
 
 
 @click.command()
-@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("build"),
+@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), default=Path("build"),
               show_default=True, help="Folder to write into.")
 @click.option("--no-reason", is_flag=True, help="Skip the reasoner (no inferred graph).")
 @click.option("--no-render", is_flag=True, help="Skip the HTML pages.")

@@ -1,0 +1,70 @@
+"""The bad-input table: every case fails with its one-line error and leaves the last build intact."""
+
+import hashlib
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import run_cli
+
+CASES = yaml.safe_load((Path(__file__).parent / "bad_inputs.yaml").read_text(encoding="utf-8"))
+
+
+def _apply(case: dict, data_dir: Path) -> str | None:
+    """Edit the data copy as the case says; return the expected {line}, if any."""
+    path = data_dir / case["file"]
+    if case.get("remove"):
+        path.unlink()
+        return None
+    text = path.read_text(encoding="utf-8")
+    if "replace" in case:
+        old, new = case["replace"]
+        assert old in text, f"case {case['name']!r}: the text to replace is no longer in {case['file']}; update the case"
+        text = text.replace(old, new, 1)
+        marker = case.get("at", new)
+    elif "append" in case:
+        text = text + case["append"]
+        marker = case.get("at", case["append"])
+    else:
+        text = case["write"]
+        marker = None
+    path.write_bytes(text.encode(case.get("encode", "utf-8"), errors="replace"))
+    if marker:
+        positions = [m.start() for m in re.finditer(re.escape(marker), text)]
+        n = case.get("at_occurrence", 1)
+        assert len(positions) >= n, f"case {case['name']!r}: 'at' text not found"
+        return str(text[: positions[n - 1]].count("\n") + 1)
+    return None
+
+
+@pytest.fixture(scope="module")
+def good_build(tmp_path_factory):
+    out = tmp_path_factory.mktemp("build")
+    run_cli("build", "--no-reason", "--no-render", "-o", str(out), check=True)
+    return out
+
+
+def _snapshot(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_table_covers_enough_cases():
+    assert len(CASES) >= 25
+    assert len({c["name"] for c in CASES}) == len(CASES)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_bad_input(case, data_copy, good_build):
+    line = _apply(case, data_copy)
+    before = _snapshot(good_build)
+    proc = run_cli("build", "--no-reason", "--no-render", "-o", str(good_build), "--data", str(data_copy))
+    assert proc.returncode == 1, f"exit {proc.returncode}; stderr:\n{proc.stderr}"
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, f"expected one line, got:\n{proc.stderr}"
+    pattern = case["error"].replace("{line}", line or r"\d+")
+    assert re.fullmatch(r"error: (\S*/)?" + pattern, lines[0]), f"\n  got:      {lines[0]}\n  expected: {pattern}"
+    assert _snapshot(good_build) == before, "the previous build was changed"
+    assert not list(good_build.glob(".staging-*")), "a staging folder was left behind"

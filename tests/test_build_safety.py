@@ -1,0 +1,68 @@
+"""A build that cannot finish leaves the previous build whole: full disk, kill, bad folder."""
+
+import errno
+import hashlib
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+
+from conftest import cli_path, run_cli
+from ketamine_kg.errors import KkgError
+from ketamine_kg.pipeline import run_build
+
+
+def _snapshot(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture()
+def built(tmp_path):
+    out = tmp_path / "build"
+    run_build(None, out, reason=False, render=False)
+    return out
+
+
+def test_full_disk_keeps_the_previous_build(built, monkeypatch):
+    before = _snapshot(built)
+    real_write_bytes = Path.write_bytes
+
+    def write_bytes(self, data):
+        if ".staging-" in str(self) and self.name.endswith(".nt"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_write_bytes(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", write_bytes)
+    with pytest.raises(KkgError, match="No space left on device; the previous build is untouched"):
+        run_build(None, built, reason=False, render=False)
+    monkeypatch.undo()
+    assert _snapshot(built) == before
+    assert not list(built.glob(".staging-*"))
+
+
+def test_output_folder_that_is_a_file(tmp_path):
+    target = tmp_path / "not-a-folder"
+    target.write_text("a file")
+    proc = run_cli("build", "--no-reason", "--no-render", "-o", str(target))
+    assert proc.returncode == 1
+    assert proc.stderr.strip().splitlines() == [f"error: {target}: cannot write the output folder: File exists"]
+
+
+def test_interrupted_build_leaves_previous_files_valid(built):
+    """Kill a build at several moments; every file of the previous build still parses."""
+    before = _snapshot(built)
+    for delay in (0.3, 0.6, 0.9):
+        proc = subprocess.Popen([cli_path(), "build", "--no-reason", "--no-render", "-o", str(built)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        for name in ("ketamine-kg.ttl", "ketamine-kg.nt"):
+            Graph().parse(built / name)  # whole and parseable: old or new, never half
+        assert {k for k in _snapshot(built) if not k.startswith(".staging-")} == set(before)
+    # The next build clears what the killed ones left behind.
+    run_build(None, built, reason=False, render=False)
+    assert not list(built.glob(".staging-*"))
