@@ -20,6 +20,7 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD, Namespace
 
 from . import namespaces as ns
 from .model import Claim, Dataset
+from .prefixes import expand_curie
 from .ontology.vocabulary import Vocabulary, load_vocabulary
 
 OA = Namespace(ns.PREFIXES["oa"])
@@ -116,10 +117,15 @@ def add_source(graph: Graph, dataset: Dataset) -> URIRef:
 
 
 def add_entities(graph: Graph, dataset: Dataset, vocab: Vocabulary) -> None:
-    """Type and label every entity; add its synonyms, description and attributes."""
+    """Type and label every entity; add its Biolink category, synonyms, description and attributes."""
+    from .biolink import get_categories
+
+    categories = get_categories(vocab)
     for entity in dataset.entities.values():
         node = URIRef(ns.entity_iri(entity.id))
         graph.add((node, RDF.type, KKGO[vocab.types[entity.type].class_name]))
+        for category in categories[entity.type]:
+            graph.add((node, BIOLINK.category, BIOLINK[category.split(":", 1)[1]]))
         graph.add((node, RDF.type, OWL.NamedIndividual))
         graph.add((node, RDFS.label, Literal(entity.label, lang="en")))
         graph.add((node, SKOS.prefLabel, Literal(entity.label, lang="en")))
@@ -203,15 +209,14 @@ def add_claim(graph: Graph, claim: Claim, dataset: Dataset, vocab: Vocabulary, d
 
 def add_mappings(graph: Graph, dataset: Dataset) -> None:
     """Link entities to external terms with their SKOS predicate; record no-match rows."""
-    prefix_map = dataset.mapping_prefixes
     for mapping in dataset.mappings:
         node = URIRef(ns.entity_iri(mapping.subject))
         if mapping.is_no_match:
             system = mapping.comment.split(":", 1)[0].strip()
             graph.add((node, KKGO.noTermIn, Literal(system)))
             continue
-        prefix, local = mapping.object.split(":", 1)
-        target = URIRef(prefix_map[prefix] + local)
+        # The canonical IRI of the one prefix map (load_mappings checked the file's curie_map agrees).
+        target = URIRef(expand_curie(mapping.object))
         graph.add((node, SKOS[mapping.predicate.split(":", 1)[1]], target))
         if mapping.object_label:
             graph.add((target, RDFS.label, Literal(mapping.object_label)))
