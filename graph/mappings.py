@@ -24,11 +24,10 @@ REQUIRED_COLUMNS = ("subject_id", "subject_label", "predicate_id", "object_id", 
 NO_TERM = "sssom:NoTermFound"
 
 
-def load_mappings(path: Path, entities: dict[str, Entity]) -> tuple[list[Mapping], dict[str, str]]:
-    """Return the mappings of ``path`` and the curie map of its header."""
+def load_sssom_header(path: Path) -> tuple[dict, list[str]]:
+    """Return the metadata of the ``#`` YAML header of an SSSOM/TSV file, and all its lines."""
     where = str(path)
-    text = read_text(path)
-    lines = text.splitlines(keepends=True)
+    lines = read_text(path).splitlines(keepends=True)
     header_lines = [ln[1:] for ln in lines if ln.startswith("#")]
     n_header = len(header_lines)
     if lines[:n_header] != ["#" + h for h in header_lines]:
@@ -38,6 +37,16 @@ def load_mappings(path: Path, entities: dict[str, Entity]) -> tuple[list[Mapping
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise KkgError(where, mark.line + 1 if mark else 1, "malformed YAML in the '#' header") from None
+    if not isinstance(meta, dict):
+        raise KkgError(where, 1, "the '#' header must be a YAML mapping")
+    return meta, lines
+
+
+def load_mappings(path: Path, entities: dict[str, Entity]) -> tuple[list[Mapping], dict[str, str]]:
+    """Return the mappings of ``path`` and the curie map of its header."""
+    where = str(path)
+    meta, lines = load_sssom_header(path)
+    n_header = sum(1 for ln in lines if ln.startswith("#"))
     curie_map = meta.get("curie_map") or {}
     if not isinstance(curie_map, dict):
         raise KkgError(where, 1, "curie_map must be a mapping of prefix to IRI")
@@ -66,6 +75,8 @@ def load_mappings(path: Path, entities: dict[str, Entity]) -> tuple[list[Mapping
         if obj != NO_TERM:
             check_curie(obj, curie_map, where, line)
         confidence = rec.get("confidence") or None
+        if confidence is not None and not re.fullmatch(r"0(\.\d+)?|1(\.0+)?", confidence):
+            raise KkgError(where, line, f"confidence {confidence!r} must be a number from 0 to 1")
         mappings.append(Mapping(
             subject=subject[4:], predicate=rec["predicate_id"], object=obj,
             object_label=rec["object_label"], justification=rec["mapping_justification"],

@@ -18,12 +18,17 @@ CURIE = re.compile(r"^(?P<prefix>[A-Za-z][A-Za-z0-9_.-]*):(?P<local>\S+)$")
 
 
 @cache
-def prefix_table() -> dict[str, tuple[str, str]]:
-    """Prefix -> (IRI prefix, pattern of local IDs), from the shipped ``prefixes.tsv``."""
+def prefix_rows() -> tuple[dict[str, str], ...]:
+    """The rows of the shipped ``prefixes.tsv`` (prefix, uri_prefix, pattern, bioregistry)."""
     path = resources.files("ketamine_kg") / "prefixes.tsv"
     with path.open(encoding="utf-8") as handle:
-        rows = csv.DictReader((ln for ln in handle if not ln.startswith("#")), delimiter="\t")
-        return {row["prefix"]: (row["uri_prefix"], row["pattern"]) for row in rows}
+        return tuple(csv.DictReader((ln for ln in handle if not ln.startswith("#")), delimiter="\t"))
+
+
+@cache
+def prefix_table() -> dict[str, tuple[str, str]]:
+    """Prefix -> (IRI prefix, pattern of local IDs), from the shipped ``prefixes.tsv``."""
+    return {row["prefix"]: (row["uri_prefix"], row["pattern"]) for row in prefix_rows()}
 
 
 def expand_curie(curie: str) -> str:

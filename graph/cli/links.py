@@ -1,0 +1,77 @@
+"""``ketamine-kg links``."""
+
+import json
+from pathlib import Path
+
+import click
+
+from . import data_option
+
+
+@click.command()
+@click.argument("entity")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text for people, json for scripts.")
+@data_option
+def links(entity: str, fmt: str, data_dir: Path | None) -> None:
+    """Show how ENTITY links to external ontologies and databases.
+
+    ENTITY is an entity id, its label or a synonym (e.g. ketamine, "NMDA receptor").
+    Prints each external ID with its SKOS mapping predicate, its label (as recorded in
+    the mapping and in the snapshot of external labels, with source and date), and a URL
+    that resolves to it; then the systems recorded as having no term for the entity, and
+    any expected system not yet checked.
+
+    \b
+    Examples:
+      ketamine-kg links ketamine
+      ketamine-kg links "treatment-resistant depression" --format json
+    """
+    from ..links import get_entity_links
+    from ..load import load_dataset
+
+    report = get_entity_links(load_dataset(data_dir), entity)
+    if fmt == "json":
+        data = {
+            "id": f"kkg:{report.entity.id}",
+            "iri": report.iri,
+            "label": report.entity.label,
+            "type": report.entity.type,
+            "biolink_category": list(report.categories),
+            "links": [
+                {
+                    "predicate": link.predicate, "id": link.curie, "label": link.label, "url": link.url,
+                    "snapshot_label": link.snapshot.label if link.snapshot else None,
+                    "source": link.snapshot.source if link.snapshot else None,
+                    "date_checked": link.snapshot.date_checked if link.snapshot else None,
+                    "comment": link.comment,
+                }
+                for link in report.links
+            ],
+            "no_term_in": [{"system": system, "comment": comment} for system, comment in report.no_terms],
+            "not_checked": report.unchecked,
+        }
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    ent = report.entity
+    click.echo(f"{ent.label} (kkg:{ent.id}, {ent.type}; {' '.join(report.categories)})")
+    click.echo(f"  {report.iri}")
+    if report.links:
+        click.echo(f"\n{len(report.links)} external IDs:")
+        width = max(len(link.curie) for link in report.links)
+        for link in report.links:
+            predicate = link.predicate.split(":", 1)[1]
+            click.echo(f"  {predicate:<13} {link.curie:<{width}}  {link.label}")
+            click.echo(f"  {'':<13} {'':<{width}}  {link.url}")
+            if link.snapshot is None:
+                click.echo(f"  {'':<13} {'':<{width}}  (label not in the snapshot external_labels.tsv)")
+            elif link.snapshot.label != link.label:
+                click.echo(f"  {'':<13} {'':<{width}}  snapshot label differs: {link.snapshot.label!r} ({link.snapshot.source}, {link.snapshot.date_checked})")
+    else:
+        click.echo("\nno external IDs")
+    if report.no_terms:
+        click.echo("\nno term in:")
+        for system, comment in report.no_terms:
+            click.echo(f"  {system:<13} {comment}")
+    if report.unchecked:
+        click.echo(f"\nnot yet checked: {', '.join(report.unchecked)}")
