@@ -389,61 +389,65 @@ def find_node(graph: nx.MultiDiGraph, name: str) -> str:
     raise KkgError(None, None, f"no entity {name!r} in the graph{hint}")
 
 
-def get_query_graph(graph: nx.MultiDiGraph, rdf_dataset, query_text: str, *, name: str = "query") -> nx.MultiDiGraph:
-    """The answer to a SPARQL query as a graph.
+def run_named_query(rdf_dataset, query, values: dict[str, str] | None = None):
+    """Run a named query (a :class:`~ketamine_kg.sparql.NamedQuery`, a name, a file or SPARQL text) in memory.
 
-    A CONSTRUCT or DESCRIBE gives its triples: claim nodes in it become their edges,
-    triples between entities become edges (styled from the matching claim where there
-    is one). A SELECT gives the entities it returns and the edges among them. The query
-    runs over the union of all named graphs.
+    Parameters take their defaults unless ``values`` names them. Returns a
+    :class:`~ketamine_kg.results.Result`.
     """
-    from rdflib import Dataset
+    from .sparql import MemoryEngine, NamedQuery, get_query
 
-    if not isinstance(rdf_dataset, Dataset):
-        raise KkgError(None, None, "a query view needs the RDF dataset")
-    union = Dataset(store=rdf_dataset.store, default_union=True)
-    for prefix, iri in rdf_dataset.namespaces():
-        union.bind(prefix, iri, override=False)
-    try:
-        result = union.query(query_text)
-    except Exception as exc:  # rdflib raises pyparsing and other errors for bad SPARQL
-        raise KkgError(name, None, f"cannot run the query: {exc}".splitlines()[0]) from None
+    named = query if isinstance(query, NamedQuery) else get_query(query)
+    return MemoryEngine(rdf_dataset).run(named, named.bindings(values))
+
+
+def get_query_graph(graph: nx.MultiDiGraph, result, *, name: str = "query", tbox: Graph | None = None) -> nx.MultiDiGraph:
+    """The answer of a query (a :class:`~ketamine_kg.results.Result`) as a subgraph of ``graph``.
+
+    A CONSTRUCT or DESCRIBE gives its triples: a claim node in them brings its edge,
+    a triple between two entities brings the edges of that predicate (or, where no
+    claim says it, an edge of its own). A SELECT gives the entities it returns and the
+    edges among them. An ASK has no graph and is refused.
+    """
     view = nx.MultiDiGraph()
-    view.graph.update(graph.graph, view="query", query=name, query_type=result.type)
-    if result.type in ("CONSTRUCT", "DESCRIBE"):
-        triples = list(result.graph)
-        claims = {s for s, p, o in triples if p == RDF.subject}
-        for claim in claims:
-            for u, v, key, data in graph.edges(keys=True, data=True):
-                if key == str(claim):
-                    _copy_edge(graph, view, u, v, key, data)
-        for s, p, o in triples:
-            s, o = str(s), str(o)
-            if s in graph and o in graph and s != o:
-                matching = [(k, d) for k, d in graph.get_edge_data(s, o, default={}).items()
-                            if str(p).endswith("#" + d["predicate"])]
-                for key, data in matching or []:
-                    _copy_edge(graph, view, s, o, key, data)
+    view.graph.update(graph.graph, view="query", query=name, query_form=result.form)
+    rdf_subject = str(RDF.subject)
+    if result.form == "graph":
+        by_key = {key: (u, v, data) for u, v, key, data in graph.edges(keys=True, data=True)}
+        for s, p, o in result.triples:
+            if p.value == rdf_subject and s.value in by_key:
+                u, v, data = by_key[s.value]
+                _copy_edge(graph, view, u, v, s.value, data)
+        for s, p, o in result.triples:
+            s_iri, o_iri = s.value, o.value if o.kind == "uri" else None
+            if s_iri in graph and o_iri in graph and s_iri != o_iri:
+                local = _local_name(p.value)
+                matching = [(k, d) for k, d in graph.get_edge_data(s_iri, o_iri, default={}).items()
+                            if d.get("predicate") == local and p.value.startswith(ns.ONTOLOGY)]
+                for key, data in matching:
+                    _copy_edge(graph, view, s_iri, o_iri, key, data)
                 if not matching:
-                    _copy_node(graph, view, s)
-                    _copy_node(graph, view, o)
-                    label = _predicate_label(get_parts(rdf_dataset), URIRef(p))
-                    view.add_edge(s, o, key=f"query:{s}|{p}|{o}", predicate=_local_name(str(p)), label=label,
-                                  modality="asserted", negated=False, inferred=False, claims=[])
-            elif s in graph:
-                _copy_node(graph, view, s)
-            elif o in graph and isinstance(o, str) and o.startswith(ns.ENTITY):
-                _copy_node(graph, view, o)
-    elif result.type == "SELECT":
-        for row in result:
-            for value in row:
-                if value is not None and str(value) in graph:
-                    _copy_node(graph, view, str(value))
+                    _copy_node(graph, view, s_iri)
+                    _copy_node(graph, view, o_iri)
+                    label = (_text(tbox, URIRef(p.value), RDFS.label) if tbox is not None else None) or local.replace("_", " ")
+                    key = f"query:{s_iri}|{p.value}|{o_iri}"
+                    if not view.has_edge(s_iri, o_iri, key):
+                        view.add_edge(s_iri, o_iri, key=key, predicate=local, label=label, modality="asserted",
+                                      negated=False, inferred=False, claims=[])
+            else:
+                for iri in (s_iri, o_iri):
+                    if iri in graph:
+                        _copy_node(graph, view, iri)
+    elif result.form == "select":
+        for row in result.rows:
+            for term in row:
+                if term is not None and term.kind == "uri" and term.value in graph:
+                    _copy_node(graph, view, term.value)
         for u, v, key, data in graph.edges(keys=True, data=True):
             if u in view and v in view:
                 view.add_edge(u, v, key=key, **data)
     else:
-        raise KkgError(name, None, f"a {result.type} query has no graph to draw: use SELECT or CONSTRUCT")
+        raise KkgError(name, None, "an ASK query has no graph to draw: use SELECT or CONSTRUCT")
     return view
 
 
@@ -516,11 +520,13 @@ def _class_set(tbox: Graph, node) -> list:
 
 
 def get_view_graph(rdf_dataset, view: str = "article", *, focus: str | None = None, depth: int = 1,
-                   query: str | None = None, query_name: str = "query", include_inferred: bool = False) -> nx.MultiDiGraph:
+                   query=None, query_name: str | None = None, include_inferred: bool = False) -> nx.MultiDiGraph:
     """Build the networkx graph of one view of a built dataset.
 
     ``view`` is ``article``, ``focus`` (needs ``focus``; ``depth`` steps around it),
-    ``query`` (needs the SPARQL text in ``query``) or ``ontology``.
+    ``query`` (``query`` is a named query, a ``.rq`` file, SPARQL text or a
+    :class:`~ketamine_kg.sparql.NamedQuery`; it runs in memory with its parameters’
+    defaults) or ``ontology``.
     """
     if view not in VIEWS:
         raise KkgError(None, None, f"unknown view {view!r} (views: {', '.join(VIEWS)})")
@@ -535,7 +541,9 @@ def get_view_graph(rdf_dataset, view: str = "article", *, focus: str | None = No
     if view == "query":
         if not query:
             raise KkgError(None, None, "the query view needs a query")
-        return get_query_graph(graph, rdf_dataset, query, name=query_name)
+        query_name = query_name or getattr(query, "name", None) or "query"
+        result = run_named_query(rdf_dataset, query)
+        return get_query_graph(graph, result, name=query_name, tbox=parts.tbox)
     return graph
 
 
