@@ -1,0 +1,278 @@
+"""The graph views and their HTML pages: counts, encoding, escaping, offline, large graphs."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from ketamine_kg import namespaces as ns
+from ketamine_kg.errors import KkgError
+from ketamine_kg.render import (
+    INFERRED_COLOUR, LARGE_GRAPH, MODALITY_STYLES, STATED_COLOUR, find_node, get_article_graph, get_focus_graph,
+    get_ontology_graph, get_type_style, get_view_graph, to_html,
+)
+
+INPUT = Path(__file__).parent / "input"
+KETAMINE = ns.entity_iri("ketamine")
+NMDA = ns.entity_iri("nmda_receptor")
+
+
+def get_graphs_for(data_dir=None, inferred=None):
+    from ketamine_kg.load import load_dataset
+    from ketamine_kg.ontology.build import get_tbox_graph
+    from ketamine_kg.rdf import get_data_graph, get_rdf_dataset
+
+    dataset = load_dataset(data_dir)
+    return dataset, get_rdf_dataset(get_data_graph(dataset), dataset.source.id, get_tbox_graph(), inferred)
+
+
+@pytest.fixture(scope="module")
+def built():
+    return get_graphs_for()
+
+
+@pytest.fixture(scope="module")
+def article(built):
+    return get_article_graph(built[1])
+
+
+def page_data(html: str) -> dict:
+    """The JSON the page draws from (nodes, edges, options, details, legend)."""
+    match = re.search(r'<script id="kkg-data" type="application/json">(.*?)</script>', html, re.S)
+    assert match, "the page has no data block"
+    return json.loads(match.group(1))
+
+
+def test_article_graph_has_every_entity_and_one_edge_per_entity_claim(built, article):
+    dataset, _ = built
+    assert article.number_of_nodes() == len(dataset.entities)
+    entity_claims = [c for c in dataset.claims if c.object is not None]
+    assert article.number_of_edges() == len(entity_claims)
+    keys = {key.rsplit("/", 1)[1] for _, _, key in article.edges(keys=True)}
+    assert keys == {c.id for c in entity_claims}
+
+
+def test_edges_carry_modality_polarity_and_quotes_of_their_claim(built, article):
+    dataset, _ = built
+    by_id = {c.id: c for c in dataset.claims}
+    for u, v, key, data in article.edges(keys=True, data=True):
+        claim = by_id[key.rsplit("/", 1)[1]]
+        assert data["modality"] == claim.modality
+        assert data["negated"] == (claim.polarity == "negative")
+        assert [q["text"] for q in data["claims"][0]["quotes"]] == [e.quote for e in claim.evidence]
+    modalities = {d["modality"] for *_, d in article.edges(data=True)}
+    assert {"asserted", "hedged", "under_investigation"} <= modalities  # hedged claims are drawn, not dropped
+
+
+def test_literal_claims_become_facts_of_their_subject(built, article):
+    dataset, _ = built
+    literal_claims = [c for c in dataset.claims if c.object is None]
+    assert literal_claims
+    for claim in literal_claims:
+        facts = article.nodes[ns.entity_iri(claim.subject)]["facts"]
+        assert any(f.get("id") == claim.id for f in facts)
+
+
+def test_ketamine_to_nmda_edge_has_its_quote(article):
+    edges = article.get_edge_data(KETAMINE, NMDA)
+    quotes = [q["text"] for d in edges.values() for c in d["claims"] for q in c["quotes"]]
+    assert any("NMDA" in q for q in quotes)
+    assert all(c["section"] for d in edges.values() for c in d["claims"])
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("ketamine", KETAMINE),
+    ("kkg:ketamine", KETAMINE),
+    (KETAMINE, KETAMINE),
+    ("NMDA receptor", NMDA),
+    ("nmdar", NMDA),  # a synonym, any case
+    ("PCP", ns.entity_iri("phencyclidine")),
+])
+def test_find_node(article, name, expected):
+    assert find_node(article, name) == expected
+
+
+def test_find_node_unknown_names_close_matches(article):
+    with pytest.raises(KkgError, match=r"no entity 'ketamin'.*did you mean.*'ketamine'"):
+        find_node(article, "ketamin")
+
+
+@pytest.mark.parametrize("depth", [0, 1, 2])
+def test_focus_graph_keeps_entities_within_depth(article, depth):
+    view = get_focus_graph(article, "nmda_receptor", depth)
+    lengths = nx.single_source_shortest_path_length(article.to_undirected(), NMDA, cutoff=depth)
+    assert set(view.nodes) == set(lengths)
+    assert view.nodes[NMDA]["focus"] is True
+    assert view.number_of_edges() == article.subgraph(lengths).number_of_edges()
+
+
+def test_inferred_edges_are_marked_and_implied_ones_left_out(built):
+    from rdflib import Graph, URIRef
+
+    from ketamine_kg.rdf import KKGO
+
+    inferred = Graph()
+    inferred.add((URIRef(KETAMINE), KKGO.leads_to, URIRef(ns.entity_iri("anxiety"))))  # new
+    inferred.add((URIRef(KETAMINE), KKGO.molecularly_interacts_with, URIRef(NMDA)))  # implied by antagonist_of
+    _, rdf_dataset = get_graphs_for(inferred=inferred)
+    plain = get_article_graph(rdf_dataset)
+    graph = get_article_graph(rdf_dataset, include_inferred=True)
+    extra = [(u, v, d) for u, v, d in graph.edges(data=True) if d["inferred"]]
+    assert [(u, v, d["predicate"]) for u, v, d in extra] == [(KETAMINE, ns.entity_iri("anxiety"), "leads_to")]
+    assert graph.number_of_edges() == plain.number_of_edges() + 1
+    data = page_data(to_html(graph))
+    colours = {e["color"]["color"] for e in data["edges"] if e["kkgInferred"]}
+    assert colours == {INFERRED_COLOUR}
+    assert data["legend"]["inferred"] is True
+
+
+def test_query_views(built, article):
+    from ketamine_kg.render import get_query_graph, run_named_query
+
+    _, rdf_dataset = built
+    select = run_named_query(rdf_dataset, "SELECT ?d WHERE { ?d a kkgo:Disorder }")
+    view = get_query_graph(article, select)
+    assert view.number_of_nodes() == len(select.rows) > 0
+    assert {d["type"] for _, d in view.nodes(data=True)} == {"disorder"}
+    construct = run_named_query(rdf_dataset, """
+        CONSTRUCT { ?c rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o }
+        WHERE { ?c a kkgo:Claim ; rdf:subject kkg:ketamine ; rdf:predicate ?p ; rdf:object kkg:nmda_receptor .
+                ?c rdf:subject ?s ; rdf:object ?o }""")
+    view = get_query_graph(article, construct)
+    assert set(view.nodes) == {KETAMINE, NMDA}
+    assert view.number_of_edges() == article.number_of_edges(KETAMINE, NMDA)
+    with pytest.raises(KkgError, match="ASK"):
+        get_view_graph(rdf_dataset, "query", query="ASK { ?s ?p ?o }")
+
+
+def test_ontology_graph(built):
+    graph = get_ontology_graph(built[1])
+    o = ns.ONTOLOGY
+    assert graph.has_edge(o + "Substance", o + "ChemicalEntity")
+    assert graph.get_edge_data(o + "Substance", o + "ChemicalEntity")[f"subclass:{o}Substance"]["label"] == "is a"
+    labels = {d["label"] for _, _, d in graph.edges(o + "ChemicalEntity", data=True)}
+    assert "is antagonist of" in labels
+    # a union domain gives one edge per class: treats goes from chemical entities and procedures
+    assert any(d["predicate"] == "treats" for _, _, d in graph.edges(o + "Procedure", data=True))
+
+
+@pytest.mark.parametrize("view, kwargs", [
+    ("article", {}), ("focus", {"focus": "ketamine"}), ("ontology", {}),
+    ("query", {"query": "SELECT ?x WHERE { ?x a kkgo:Receptor }"}),
+])
+def test_page_counts_equal_the_graph(built, view, kwargs):
+    graph = get_view_graph(built[1], view, **kwargs)
+    data = page_data(to_html(graph))
+    assert len(data["nodes"]) == graph.number_of_nodes()
+    assert len(data["edges"]) == graph.number_of_edges()
+    assert len(data["details"]["nodes"]) == graph.number_of_nodes()
+
+
+def test_page_encoding_follows_type_and_modality(article):
+    data = page_data(to_html(article))
+    labels = {n["id"]: n for n in data["nodes"]}
+    for node in data["nodes"]:
+        colour, shape = get_type_style(node["kkgType"], {"cognitive_effect": "adverse_effect"})
+        assert (node["color"]["background"], node["shape"]) == (colour, shape)
+    for edge in data["edges"]:
+        assert edge["dashes"] == MODALITY_STYLES[edge["kkgModality"]]["dashes"]
+        assert edge["color"]["color"] in (STATED_COLOUR, "#c0392b")
+    legend_types = {t["type"] for t in data["legend"]["types"]}
+    assert legend_types == {n["kkgType"] for n in labels.values()}
+    assert {m["modality"] for m in data["legend"]["edges"]} == {e["kkgModality"] for e in data["edges"]}
+    assert len({MODALITY_STYLES[m]["dashes"].__repr__() for m in MODALITY_STYLES}) == len(MODALITY_STYLES)
+
+
+def test_page_makes_no_network_request(article):
+    html = to_html(article)
+    tags = re.findall(r"<(?:script|link|img|iframe|source|audio|video)\b[^>]*>", html, re.I)
+    for tag in tags:
+        assert not re.search(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", tag, re.I), tag
+    assert not re.search(r"<link\b", html, re.I)
+    assert "cdn" not in " ".join(tags).lower()
+    assert "connect-src 'none'" in html  # the page's policy forbids fetching anything
+
+
+def test_markup_in_data_is_escaped():
+    _, rdf_dataset = get_graphs_for(INPUT / "injected")
+    graph = get_article_graph(rdf_dataset)
+    html = to_html(graph)
+    outside = re.sub(r"<script\b[^>]*>.*?</script>", "", html, flags=re.S)
+    assert "<img" not in outside and "alert(" not in outside.replace("&lt;script&gt;alert(8)", "")
+    data_block = re.search(r'<script id="kkg-data" type="application/json">(.*?)</script>', html, re.S).group(1)
+    assert "<" not in data_block and ">" not in data_block
+    data = page_data(html)
+    labels = {d["label"] for d in data["details"]["nodes"].values()}
+    assert "ketamine <script>alert(3)</script>" in labels  # shown verbatim, as text
+    quotes = [q["text"] for e in data["details"]["edges"].values() for c in e["claims"] for q in c["quotes"]]
+    assert "Ketamine <img src=x onerror=alert(1)> blocks NMDA receptors." in quotes
+
+
+def test_only_web_links_reach_the_page():
+    graph = nx.MultiDiGraph()
+    graph.add_node("a", label="a", type="substance", links=[
+        {"iri": "javascript:alert(1)", "curie": "x", "label": "", "relation": "exact match"},
+        {"iri": "https://www.wikidata.org/wiki/Q243547", "curie": "wikidata:Q243547", "label": "", "relation": "exact match"}])
+    data = page_data(to_html(graph))
+    assert [link["iri"] for link in data["details"]["nodes"]["n0"]["links"]] == ["https://www.wikidata.org/wiki/Q243547"]
+
+
+def test_large_graph_gets_a_precomputed_layout_with_physics_off():
+    graph = nx.MultiDiGraph(nx.gnm_random_graph(LARGE_GRAPH, 2 * LARGE_GRAPH, seed=3, directed=True))
+    graph = nx.relabel_nodes(graph, {n: f"node{n}" for n in graph})
+    for node in graph:
+        graph.nodes[node].update(label=node, type="substance")
+    data = page_data(to_html(graph))
+    assert len(data["nodes"]) == LARGE_GRAPH and len(data["edges"]) == graph.number_of_edges()
+    assert data["physics"] is False and data["options"]["physics"]["enabled"] is False
+    assert data["options"]["layout"]["improvedLayout"] is False
+    assert all(isinstance(n["x"], float) and isinstance(n["y"], float) for n in data["nodes"])
+    assert len({(n["x"], n["y"]) for n in data["nodes"]}) > LARGE_GRAPH * 0.99  # spread out, not stacked
+
+
+def test_small_graph_settles_with_physics_then_stops(article):
+    data = page_data(to_html(article))
+    assert data["physics"] is True
+    assert data["options"]["physics"]["stabilization"]["enabled"] is True
+    assert "setOptions({physics: {enabled: false}})" in to_html(article)
+
+
+def test_write_site(tmp_path, built, monkeypatch):
+    from ketamine_kg import sparql
+    from ketamine_kg.site import write_site
+
+    dataset, rdf_dataset = built
+    queries = [
+        sparql.parse_query("# Which receptors does ketamine act on?\nSELECT ?r WHERE { ?r a kkgo:Receptor }", "receptors"),
+        sparql.parse_query("# What does Wikidata say?\nSELECT ?x WHERE { SERVICE <https://query.wikidata.org/sparql> { ?x ?p ?o } }", "remote"),
+    ]
+    monkeypatch.setattr(sparql, "list_queries", lambda: queries)
+    files = {p.name for p in write_site(tmp_path, dataset, rdf_dataset)}
+    assert {"index.html", "graph.html", "ketamine.html", "ontology-graph.html", "query-receptors.html"} <= files
+    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    for name in files - {"index.html"}:
+        assert f'href="{name}"' in index
+    assert 'href="ontology/index.html"' in index
+    assert "Which receptors does ketamine act on?" in index and "NMDA receptor" in index
+    assert "needs the internet" in index
+    monkeypatch.setattr(sparql, "list_queries", lambda: [])
+    (tmp_path / "empty").mkdir()
+    write_site(tmp_path / "empty", dataset, rdf_dataset)
+    assert "No named queries yet" in (tmp_path / "empty" / "index.html").read_text(encoding="utf-8")
+
+
+def test_render_command(cli, tmp_path):
+    out = tmp_path / "k.html"
+    proc = cli("render", "--focus", "ketamine", "--depth", "1", "-o", str(out), "--data", str(INPUT / "tiny"))
+    assert proc.returncode == 0, proc.stderr
+    data = page_data(out.read_text(encoding="utf-8"))
+    assert len(data["nodes"]) == 5
+    bad = cli("render", "--focus", "nobody", "-o", str(tmp_path / "x.html"), "--data", str(INPUT / "tiny"))
+    assert bad.returncode == 1 and bad.stderr.startswith("error: no entity 'nobody'")
+    assert "Traceback" not in bad.stderr and not (tmp_path / "x.html").exists()
+    both = cli("render", "--ontology", "--focus", "ketamine", "--data", str(INPUT / "tiny"))
+    assert both.returncode == 1 and "cannot be combined" in both.stderr
