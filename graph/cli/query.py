@@ -1,0 +1,79 @@
+"""``ketamine-kg query``."""
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import data_option
+
+FORMAT_CHOICES = ["table", "csv", "tsv", "json", "xml", "turtle", "nt"]
+
+
+@click.command()
+@click.argument("query", required=False)
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMAT_CHOICES), default="table", show_default=True,
+              help="Result format: the W3C SPARQL 1.1 results formats, an aligned table with labels, or RDF for graphs.")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="Bind a parameter of a named query (repeatable); values are bound, never pasted into the text.")
+@click.option("--store", type=click.Choice(["oxigraph", "memory"]), default="oxigraph", show_default=True,
+              help="Engine: the persisted Oxigraph store, or rdflib's engine in memory.")
+@click.option("--endpoint", metavar="URL", default=None,
+              help="Run the query on this SPARQL 1.1 endpoint instead (e.g. http://localhost:7878/query).")
+@click.option("--list", "list_", is_flag=True, help="List the named queries with their questions and parameters.")
+@data_option
+def query(query: str | None, fmt: str, params: tuple[str, ...], store: str, endpoint: str | None, list_: bool,
+          data_dir: Path | None) -> None:
+    """Ask the graph a question: a named query, a .rq file or SPARQL text.
+
+    The default graph is the union of the named graphs (ontology, stated data, inferred
+    triples), so queries need no GRAPH clause. The graph is kept in an Oxigraph store
+    that is rebuilt only when the data or the code changed.
+
+    \b
+    Examples:
+      ketamine-kg query --list
+      ketamine-kg query receptors-of-ketamine
+      ketamine-kg query claim-evidence --param claim_id=ketamine-treats-migraine
+      ketamine-kg query 'SELECT ?s WHERE { ?s a kkgo:Disorder }' --format csv
+      ketamine-kg query my-question.rq --format json
+      ketamine-kg query approvals --endpoint http://localhost:7878/query
+    """
+    from ..errors import KkgError
+    from ..sparql import get_engine, get_query, list_queries, parse_param_options, run_query
+
+    if list_:
+        click.echo(format_listing(list_queries()))
+        return
+    if not query:
+        raise KkgError(None, None, "give a query name, a .rq file or SPARQL text (see ketamine-kg query --list)")
+    named = get_query(query)
+    values = parse_param_options(params)
+    bindings = named.bindings(values)
+    if "internet" in named.requires and not endpoint:
+        click.echo(f"note: {named.name} asks a public endpoint over the internet", err=True)
+    engine = get_engine(store, data_dir, endpoint, on_build=lambda msg: click.echo(msg, err=True))
+    result = engine.run(named, bindings)
+    sys.stdout.buffer.write(render(result, fmt, engine))
+    sys.stdout.flush()
+
+
+def render(result, fmt: str, engine) -> bytes:
+    """``result`` in ``fmt``, with labels for the table."""
+    from ..results import to_bytes
+    from ..sparql import all_prefixes
+
+    labels = engine.labels(result.iris()) if fmt == "table" and result.form == "select" else None
+    return to_bytes(result, fmt, labels=labels, prefixes=all_prefixes())
+
+
+def format_listing(queries) -> str:
+    """The ``--list`` text: name, question, parameters."""
+    width = max(len(q.name) for q in queries)
+    lines = []
+    for q in queries:
+        tag = "  [needs the internet]" if "internet" in q.requires else ""
+        lines.append(f"{q.name.ljust(width)}  {q.question}{tag}")
+        for p in q.params:
+            lines.append(f"{''.ljust(width)}    --param {p.name}=VALUE  {p.description} (default {p.default})")
+    return "\n".join(lines)

@@ -1,0 +1,217 @@
+"""The embedded graph store: the built graph kept on disk in Oxigraph, rebuilt only when stale.
+
+``get_store_dir(data_dir)`` returns a folder holding the graph of one data folder as an
+Oxigraph (RocksDB) store plus an N-Quads copy, building it first if needed. The folder
+is named by a key: a SHA-256 over the bytes of every file of the data folder, the
+vocabulary and alignment tables, the source of the modules that turn data into RDF,
+the package version and whether a reasoner is available. Computing the key reads a
+few dozen small files and parses nothing, so ``ketamine-kg query`` can tell in
+milliseconds that the store is current and open it instead of rebuilding the graph
+(and without running the reasoner or importing owlready2).
+
+Stores live in a cache folder: ``$KETAMINE_KG_CACHE``, else ``$XDG_CACHE_HOME/ketamine-kg``,
+else ``~/.cache/ketamine-kg``. A store is built in a temporary folder and renamed into
+place when complete, so a reader never sees half a store; the few most recently used
+stores are kept and older ones removed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from . import __version__
+from .errors import KkgError
+
+STORE_FORMAT = 1  # bump when the layout of a store folder changes
+KEEP_STORES = 4
+OXIGRAPH_DIR = "oxigraph"
+NQUADS_FILE = "graph.nq"
+INFO_FILE = "info.json"
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+# Files whose content shapes the RDF: data-to-RDF code, the vocabulary, the prefix map.
+_CODE_GLOBS = [
+    (_PACKAGE_DIR, ["rdf.py", "load.py", "mappings.py", "model.py", "namespaces.py", "pipeline.py",
+                    "prefixes.py", "prefixes.tsv", "yamlfile.py", "store.py"]),
+]
+
+
+def _ontology_dir() -> Path:
+    spec = importlib.util.find_spec("ketamine_kg.ontology")
+    assert spec is not None and spec.origin is not None
+    return Path(spec.origin).resolve().parent
+
+
+def get_cache_dir() -> Path:
+    """The folder that holds the stores (see the module docstring for how it is chosen)."""
+    if os.environ.get("KETAMINE_KG_CACHE"):
+        return Path(os.environ["KETAMINE_KG_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "ketamine-kg"
+
+
+def reasoner_available() -> bool:
+    """Whether the reasoner module is installed (the store then holds the inferred graph)."""
+    return importlib.util.find_spec("ketamine_kg.ontology.reason") is not None
+
+
+def resolve_data_dir(data_dir: Path | None) -> Path:
+    """The data folder to use: ``data_dir``, or the built-in article's."""
+    if data_dir is None:
+        from .load import default_data_dir
+
+        return default_data_dir()
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        raise KkgError(data_dir, None, "no such data folder")
+    return data_dir
+
+
+def get_store_key(data_dir: Path | None = None) -> str:
+    """The hex SHA-256 that names the store of ``data_dir``: it changes when data, vocabulary or code change.
+
+    Only file names and bytes are hashed; nothing is parsed.
+    """
+    data_dir = resolve_data_dir(data_dir)
+    digest = hashlib.sha256()
+    digest.update(f"store-format {STORE_FORMAT}\nversion {__version__}\nreasoner {reasoner_available()}\n".encode())
+
+    def add(label: str, path: Path) -> None:
+        digest.update(f"\0{label}\0{path.name}\0".encode())
+        digest.update(path.read_bytes())
+
+    for path in sorted(p for p in data_dir.iterdir() if p.is_file() and not p.name.startswith(".")):
+        add("data", path)
+    for folder, names in _CODE_GLOBS:
+        for name in names:
+            path = folder / name
+            if path.is_file():
+                add("code", path)
+    ontology = _ontology_dir()
+    for path in sorted(ontology.iterdir()):
+        if path.is_file() and path.suffix in (".py", ".yaml", ".tsv"):
+            add("ontology", path)
+    return digest.hexdigest()
+
+
+def build_store(data_dir: Path | None, target: Path) -> dict:
+    """Build the graph of ``data_dir`` (reasoned, where the reasoner is installed) into the empty folder ``target``.
+
+    Returns the store's info: key, triple counts per named graph, reasoner notes.
+    """
+    import pyoxigraph
+
+    from .pipeline import get_graphs
+
+    reason = reasoner_available()
+    start = time.perf_counter()
+    _, rdf_dataset, n_inferred, notes = get_graphs(data_dir, reason=reason)
+    nquads = rdf_dataset.serialize(format="nquads", encoding="utf-8")
+    (target / NQUADS_FILE).write_bytes(nquads)
+    store = pyoxigraph.Store(str(target / OXIGRAPH_DIR))
+    store.bulk_load(nquads, format=pyoxigraph.RdfFormat.N_QUADS)
+    store.flush()
+    graphs = {str(g.identifier): len(g) for g in rdf_dataset.graphs() if len(g)}
+    del store
+    if not reason:
+        notes = list(notes) + ["the reasoner is not installed: the store has no inferred graph"]
+    info = {
+        "format": STORE_FORMAT,
+        "version": __version__,
+        "data": str(Path(data_dir).resolve()) if data_dir else None,
+        "reasoned": reason,
+        "inferred": n_inferred,
+        "graphs": graphs,
+        "notes": notes,
+        "seconds": round(time.perf_counter() - start, 3),
+    }
+    (target / INFO_FILE).write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+    return info
+
+
+def get_store_dir(data_dir: Path | None = None, *, cache_dir: Path | None = None, rebuild: bool = False,
+                  on_build=None) -> Path:
+    """The folder of the current store of ``data_dir``, built first if missing or stale.
+
+    ``on_build(message)`` is called before a build starts (for a progress line).
+    """
+    data_dir = resolve_data_dir(data_dir)
+    key = get_store_key(data_dir)
+    root = Path(cache_dir) if cache_dir else get_cache_dir()
+    final = root / "stores" / key[:24]
+    if final.is_dir() and not rebuild:
+        _touch(final)
+        return final
+    try:
+        root.joinpath("stores").mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=root / "stores"))
+    except OSError as exc:
+        raise KkgError(root, None, f"cannot write the store cache: {exc.strerror} (set KETAMINE_KG_CACHE to a writable folder)") from None
+    if on_build:
+        on_build(f"building the graph store of {data_dir} (the data or code changed) ...")
+    try:
+        build_store(data_dir, tmp)
+        if rebuild and final.is_dir():
+            shutil.rmtree(final, ignore_errors=True)
+        try:
+            os.rename(tmp, final)
+        except OSError:
+            if not final.is_dir():  # not lost to a concurrent build of the same key
+                raise
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    _prune(root / "stores", keep=final)
+    return final
+
+
+def open_store(data_dir: Path | None = None, **kwargs):
+    """The current store of ``data_dir`` opened read-only (many processes may read at once)."""
+    import pyoxigraph
+
+    folder = get_store_dir(data_dir, **kwargs)
+    try:
+        return pyoxigraph.Store.read_only(str(folder / OXIGRAPH_DIR))
+    except OSError as exc:
+        raise KkgError(folder, None, f"cannot open the graph store: {exc}; delete the folder to rebuild it") from None
+
+
+def load_memory_store(data_dir: Path | None = None, **kwargs):
+    """A fresh in-memory Oxigraph store with the graph of ``data_dir`` (for servers and workers)."""
+    import pyoxigraph
+
+    folder = get_store_dir(data_dir, **kwargs)
+    store = pyoxigraph.Store()
+    store.bulk_load(path=str(folder / NQUADS_FILE), format=pyoxigraph.RdfFormat.N_QUADS)
+    return store
+
+
+def get_store_info(folder: Path) -> dict:
+    """The info written when the store in ``folder`` was built."""
+    return json.loads((Path(folder) / INFO_FILE).read_text(encoding="utf-8"))
+
+
+def _touch(folder: Path) -> None:
+    try:
+        os.utime(folder)
+    except OSError:
+        pass
+
+
+def _prune(stores: Path, keep: Path) -> None:
+    """Remove all but the ``KEEP_STORES`` most recently used stores (never ``keep``)."""
+    try:
+        folders = [p for p in stores.iterdir() if p.is_dir() and not p.name.startswith(".")]
+        folders.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+    except OSError:
+        return
+    for old in folders[KEEP_STORES:]:
+        if old != keep:
+            shutil.rmtree(old, ignore_errors=True)
