@@ -107,8 +107,10 @@ def get_synthetic_dataset(index: int, seed: int = 0, template: Dataset | None = 
             qualifiers=qualifiers,
             evidence=list(claim.evidence),
         ))
-    # A mapping holds for the real entity only: a variant is a different thing.
-    mappings = [m for m in template.mappings if renamed.get(m.subject) == m.subject]
+    # A match holds for the real entity only (a variant is a different thing); a row saying
+    # a system has no term for the entity holds for its variants too.
+    mappings = [m if renamed[m.subject] == m.subject else replace(m, subject=renamed[m.subject])
+                for m in template.mappings if m.is_no_match or renamed.get(m.subject) == m.subject]
     return Dataset(
         directory=template.directory,
         source=source,
@@ -216,12 +218,19 @@ def get_synthetic_view_graph(n_nodes: int, seed: int = 0, base=None):
     for u, v, key, data in base.edges(keys=True, data=True):
         if u in graph and v in graph:
             graph.add_edge(u, v, key=key, **data)
+    # Nodes in breadth-first order, so a node cut off by the limit never strands one added after it.
+    undirected = base.to_undirected(as_view=True)
+    order = []
+    for piece in sorted(nx.connected_components(undirected), key=len, reverse=True):
+        start = max(piece, key=lambda n: (undirected.degree(n), n))
+        order += [start] + [v for _, v in nx.bfs_edges(undirected, start)]
     copy = 0
     while graph.number_of_nodes() < n_nodes and base.number_of_nodes():
         copy += 1
         rng = random.Random(f"ketamine-kg synthetic view {seed} {copy}")
         renamed = {}
-        for node, data in base.nodes(data=True):
+        for node in order:
+            data = base.nodes[node]
             if rng.random() < 0.5:
                 renamed[node] = node
             elif graph.number_of_nodes() < n_nodes:
