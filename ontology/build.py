@@ -67,6 +67,49 @@ CLAIM_PROPERTIES = {
     "time": ("data", None, "time", "When the claim holds, as the source words it."),
     "purpose": ("data", None, "purpose", "What the claimed use aims at."),
     "order": ("data", None, "order", "Position in the source: character offset of a claim, rank of a section."),
+    "claimSubject": ("object", None, "claim subject", "The entity a claim is about: the OWL-visible copy of rdf:subject, which OWL 2 DL reasoners ignore."),
+    "claimObject": ("object", None, "claim object", "The entity a claim's statement points to: the OWL-visible copy of rdf:object."),
+}
+# Inverses of claim-level properties: name -> (inverse name, label).
+CLAIM_INVERSES = {"claimSubject": ("subjectOfClaim", "subject of claim"), "claimObject": ("objectOfClaim", "object of claim")}
+# Patterns (XML Schema regular expressions, anchored) over the source's wording of a qualifier.
+RAPID_ONSET_PATTERN = ".*([Rr]apid|[Ii]mmediate|within (minutes|hours|a day)).*"
+TRANSIENT_PATTERN = ".*([Tt]ransient|[Tt]emporary|short-lived|[Bb]rief).*"
+# Entities of the built-in data that definitions name (IRI https://w3id.org/ketamine-kg/entity/<id>).
+NAMED_INDIVIDUALS = (
+    "nmda_receptor", "anaesthesia_effect", "analgesia", "dissociation", "antidepressant_effect",
+    "depression", "treatment_resistant_depression", "hallucination", "substance_use_disorder", "craving",
+)
+# Defined classes: name -> (label, definition). Their equivalent-class axioms are in _add_defined_classes.
+DEFINED_CLASSES = {
+    "ReceptorAntagonist": ("receptor antagonist", "A chemical entity that is an antagonist of some receptor."),
+    "NMDAReceptorAntagonist": ("NMDA receptor antagonist", "A chemical entity that is an antagonist of the NMDA receptor."),
+    "Anaesthetic": ("anaesthetic", "A chemical entity that has the anaesthetic effect as a therapeutic effect."),
+    "DissociativeAnaesthetic": ("dissociative anaesthetic", "An anaesthetic that causes dissociation as an adverse effect."),
+    "Analgesic": ("analgesic", "A chemical entity that has analgesia as a therapeutic effect."),
+    "Antidepressant": ("antidepressant", "A chemical entity that has an antidepressant effect or treats depression."),
+    "RapidAntidepressantClaim": (
+        "rapid-onset antidepressant claim",
+        "A plainly asserted, positive claim about an antidepressant effect or the treatment of depression whose onset the source words as rapid (rapid, immediate, within minutes, hours or a day).",
+    ),
+    "RapidActingAntidepressant": (
+        "rapid-acting antidepressant",
+        "An antidepressant that is the subject of a rapid-onset antidepressant claim.",
+    ),
+    "TransientEffectClaim": (
+        "transient effect claim",
+        "A plainly asserted, positive claim whose duration the source words as transient, temporary, short-lived or brief.",
+    ),
+    "TransientAdverseEffect": (
+        "transient adverse effect",
+        "An adverse effect that is the object of a transient effect claim. Hedged claims do not count.",
+    ),
+    "ApprovedDrug": ("approved drug", "A chemical entity that has received a regulatory approval."),
+    "Hallucinogen": ("hallucinogen", "A chemical entity that causes hallucination as an adverse effect."),
+    "AntiAddictionDrug": (
+        "anti-addiction drug",
+        "A chemical entity that is plainly stated to treat substance use disorder or craving. A drug that only may treat them is not one.",
+    ),
 }
 SOURCE_PROPERTIES = {
     "sha256": "SHA-256 checksum of the source file, hex encoded.",
@@ -187,13 +230,22 @@ def build_ontology(vocab: Vocabulary | None = None, world=None):
             if range_name:
                 prop.range = [classes[range_name]]
             elif kind == "data":
-                prop.range = [int] if name == "order" else [str]
+                # Qualifiers keep the source's words with a language tag: rdf:PlainLiteral covers both.
+                prop.range = [int] if name == "order" else [ow.plainliteral]
+            if name in CLAIM_INVERSES:
+                inverse_name, inverse_label = CLAIM_INVERSES[name]
+                inverse = type(inverse_name, (ow.ObjectProperty,), {"namespace": onto})
+                describe(inverse, inverse_label, f"Inverse of '{label}'.")
+                inverse.inverse_property = prop
+                properties[inverse_name] = inverse
+            properties[name] = prop
         for name, text in SOURCE_PROPERTIES.items():
             prop = type(name, (ow.DataProperty,), {"namespace": onto})
             describe(prop, name, text)
             if name in ("sha256", "fileName", "characterCount"):
                 prop.domain = [classes["SourceDocument"]]
         _add_disjointness(vocab, classes, ow)
+        _add_defined_classes(onto, classes, properties, ow, describe)
     return onto
 
 
@@ -230,13 +282,58 @@ def _add_disjointness(vocab: Vocabulary, classes: dict[str, type], ow) -> None:
             ow.AllDisjoint(children)
 
 
+def _add_defined_classes(onto, classes: dict[str, type], props: dict[str, type], ow, describe) -> None:
+    """Equivalent-class axioms the reasoner fills in from the stated facts.
+
+    Only two things feed them: the plain triples of positive asserted claims (the only
+    triples the data graph states) and claim nodes that are asserted and positive. So a
+    hedged "may treat" or an approval of an enantiomer never makes a type.
+    """
+    entity = onto.get_namespace(ns.ENTITY)
+    individuals = {name: ow.Thing(name, namespace=entity) for name in NAMED_INDIVIDUALS}
+
+    def one_of(*names: str):
+        return ow.OneOf([individuals[n] for n in names])
+
+    chemical = classes["ChemicalEntity"]
+    def asserted_claim():  # a fresh construct each time: owlready2 cannot share blank nodes
+        return classes["Claim"] & props["modality"].value(onto.Asserted) & props["polarity"].value(onto.Positive)
+
+    defined: dict[str, type] = {}
+    for name, (label, text) in DEFINED_CLASSES.items():
+        defined[name] = type(name, (ow.Thing,), {"namespace": onto})
+        describe(defined[name], label, text)
+    definitions = {
+        "ReceptorAntagonist": chemical & props["antagonist_of"].some(classes["Receptor"]),
+        "NMDAReceptorAntagonist": chemical & props["antagonist_of"].some(one_of("nmda_receptor")),
+        "Anaesthetic": chemical & props["has_therapeutic_effect"].some(one_of("anaesthesia_effect")),
+        "DissociativeAnaesthetic": defined["Anaesthetic"] & props["causes_adverse_effect"].some(one_of("dissociation")),
+        "Analgesic": chemical & props["has_therapeutic_effect"].some(one_of("analgesia")),
+        "Antidepressant": chemical & ow.Or([
+            props["has_therapeutic_effect"].some(one_of("antidepressant_effect")),
+            props["treats"].some(one_of("depression", "treatment_resistant_depression")),
+        ]),
+        "RapidAntidepressantClaim": asserted_claim()
+        & props["claimObject"].some(one_of("antidepressant_effect", "depression", "treatment_resistant_depression"))
+        & props["onset"].some(ow.ConstrainedDatatype(str, pattern=RAPID_ONSET_PATTERN)),
+        "RapidActingAntidepressant": defined["Antidepressant"] & props["subjectOfClaim"].some(defined["RapidAntidepressantClaim"]),
+        "TransientEffectClaim": asserted_claim() & props["duration"].some(ow.ConstrainedDatatype(str, pattern=TRANSIENT_PATTERN)),
+        "TransientAdverseEffect": classes["AdverseEffect"] & props["objectOfClaim"].some(defined["TransientEffectClaim"]),
+        "ApprovedDrug": chemical & props["has_regulatory_approval"].some(classes["RegulatoryApproval"]),
+        "Hallucinogen": chemical & props["causes_adverse_effect"].some(one_of("hallucination")),
+        "AntiAddictionDrug": chemical & props["treats"].some(one_of("substance_use_disorder", "craving")),
+    }
+    for name, expression in definitions.items():
+        defined[name].equivalent_to.append(expression)
+
+
 def ontology_to_graph(onto):
     """Serialise an owlready2 ontology into an rdflib graph."""
     from rdflib import Graph
 
     buffer = io.BytesIO()
     onto.save(buffer, format="ntriples")
-    graph = Graph()
+    graph = Graph(bind_namespaces="core")
     graph.parse(data=buffer.getvalue().decode("utf-8"), format="nt")
     return graph
 
