@@ -1,0 +1,58 @@
+"""Take a PNG screenshot of the article graph page with headless Chromium.
+
+Usage: python scripts/screenshot.py [OUTPUT.png] [--data DIR] [--size 1400x900]
+
+Default output: graph/docs/article-graph.png (the picture the README shows). The page
+is written to a temporary folder and opened from disk with the network off, as a
+reader would open it from a USB stick.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+DEFAULT_OUTPUT = ROOT / "graph" / "docs" / "article-graph.png"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("output", nargs="?", type=Path, default=DEFAULT_OUTPUT, help="PNG file to write")
+    parser.add_argument("--data", type=Path, default=None, help="data folder (default: the built-in article)")
+    parser.add_argument("--size", default="1400x900", help="window size, WIDTHxHEIGHT")
+    args = parser.parse_args(argv)
+    if not Path(CHROMIUM).exists():
+        print(f"error: headless Chromium not found at {CHROMIUM} (apt-get install chromium)", file=sys.stderr)
+        return 1
+    from ketamine_kg.pipeline import get_graphs
+    from ketamine_kg.render import get_view_graph, to_html
+
+    dataset, rdf_dataset, _, _ = get_graphs(args.data, reason=False)
+    html = to_html(get_view_graph(rdf_dataset), title=dataset.source.title,
+                   subtitle=f"{dataset.source.site}: every claim of the article as an edge")
+    width, height = args.size.split("x")
+    with tempfile.TemporaryDirectory() as tmp:
+        page = Path(tmp) / "graph.html"
+        page.write_text(html, encoding="utf-8")
+        shot = Path(tmp) / "shot.png"
+        command = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                   f"--user-data-dir={Path(tmp) / 'profile'}", "--hide-scrollbars", f"--window-size={width},{height}",
+                   "--virtual-time-budget=20000", f"--screenshot={shot}", page.as_uri()]
+        proc = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        if proc.returncode != 0 or not shot.exists():
+            print(f"error: Chromium failed ({proc.returncode}): {proc.stderr.strip()[-500:]}", file=sys.stderr)
+            return 1
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_bytes(shot.read_bytes())
+    print(f"wrote {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

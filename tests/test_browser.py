@@ -1,0 +1,323 @@
+"""The graph pages in a real browser: headless Chromium, network off, driven over the DevTools protocol.
+
+Each page must load with no console error and no request leaving the file, draw its
+canvas with as many nodes and edges as the graph has, give a screenshot that is not
+blank, show ketamine's quote when its edge to the NMDA receptor is clicked, and run
+none of the markup a label or quote may hold.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import shutil
+import struct
+import subprocess
+import time
+import urllib.request
+import zlib
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+INPUT = Path(__file__).parent / "input"
+NMDA_QUOTE = "By binding to N-methyl-D-aspartate (NMDA) receptors, ketamine disrupts their activation"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"headless Chromium not found at {CHROMIUM} (apt-get install chromium)"),
+]
+websocket = pytest.importorskip("websocket", reason="websocket-client is not installed (pip install -e '.[test]')")
+
+
+class Browser:
+    """A headless Chromium and one page of it, spoken to over the DevTools protocol."""
+
+    def __init__(self, profile: Path):
+        self.proc = subprocess.Popen(
+            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={profile}", "--remote-debugging-port=0", "--remote-debugging-address=127.0.0.1",
+             "--window-size=1400,900", "about:blank"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        port_file = profile / "DevToolsActivePort"
+        deadline = time.monotonic() + 30
+        while not (port_file.exists() and port_file.read_text().count("\n") >= 1):
+            if time.monotonic() > deadline or self.proc.poll() is not None:
+                self.close()
+                raise RuntimeError("Chromium did not start its DevTools endpoint")
+            time.sleep(0.05)
+        port = int(port_file.read_text().split()[0])
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as answer:
+            targets = json.load(answer)
+        page = next(t for t in targets if t["type"] == "page")
+        self.ws = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=30, suppress_origin=True)
+        self.next_id = 0
+        self.events: list[dict] = []
+        for domain in ("Page", "Runtime", "Log", "Network"):
+            self.send(f"{domain}.enable")
+        self.send("Network.emulateNetworkConditions", offline=True, latency=0, downloadThroughput=0, uploadThroughput=0)
+        self.send("Emulation.setDeviceMetricsOverride", width=1400, height=900, deviceScaleFactor=1, mobile=False)
+
+    def send(self, method: str, **params) -> dict:
+        self.next_id += 1
+        my_id = self.next_id
+        self.ws.send(json.dumps({"id": my_id, "method": method, "params": params}))
+        while True:
+            message = json.loads(self.ws.recv())
+            if message.get("id") == my_id:
+                if "error" in message:
+                    raise RuntimeError(f"{method}: {message['error']}")
+                return message.get("result", {})
+            self.events.append(message)
+            if message.get("method") == "Page.javascriptDialogOpening":  # markup ran: record it, close the dialog
+                self.ws.send(json.dumps({"id": 0, "method": "Page.handleJavaScriptDialog", "params": {"accept": True}}))
+
+    def evaluate(self, expression: str):
+        result = self.send("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True)
+        if "exceptionDetails" in result:
+            raise AssertionError(f"page script failed: {result['exceptionDetails']}")
+        return result["result"].get("value")
+
+    def open(self, path: Path, timeout: float = 30) -> None:
+        """Load a file and wait until its graph has settled."""
+        self.events.clear()
+        self.send("Page.navigate", url=path.resolve().as_uri())
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.evaluate("document.readyState === 'complete' && (!document.getElementById('network') "
+                             "|| document.body.getAttribute('data-ready') === '1')"):
+                return
+            time.sleep(0.1)
+        raise AssertionError(f"{path.name} did not become ready in {timeout} s")
+
+    def click(self, x: float, y: float) -> None:
+        for kind in ("mouseMoved", "mousePressed", "mouseReleased"):
+            self.send("Input.dispatchMouseEvent", type=kind, x=x, y=y, button="left" if kind != "mouseMoved" else "none",
+                      clickCount=1 if kind != "mouseMoved" else 0)
+        time.sleep(0.35)  # the tap recogniser fires after the release
+
+    def problems(self) -> list[str]:
+        """Console errors, uncaught exceptions, dialogs and requests that left the file."""
+        found = []
+        for event in self.events:
+            method, params = event.get("method"), event.get("params", {})
+            if method == "Runtime.exceptionThrown":
+                found.append(f"exception: {params['exceptionDetails'].get('text')} {params['exceptionDetails'].get('exception', {}).get('description', '')}")
+            elif method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
+                found.append(f"console.{params['type']}: {[a.get('value') for a in params.get('args', [])]}")
+            elif method == "Log.entryAdded" and params["entry"]["level"] == "error":
+                found.append(f"log: {params['entry'].get('text')} {params['entry'].get('url', '')}")
+            elif method == "Page.javascriptDialogOpening":
+                found.append(f"dialog: {params.get('message')}")
+            elif method == "Network.requestWillBeSent":
+                url = params["request"]["url"]
+                if not url.startswith(("file:", "data:", "about:")):
+                    found.append(f"request: {url}")
+        return found
+
+    def screenshot(self) -> bytes:
+        return base64.b64decode(self.send("Page.captureScreenshot", format="png")["data"])
+
+    def close(self) -> None:
+        try:
+            self.ws.close()
+        except Exception:
+            pass
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def png_pixels(data: bytes) -> tuple[int, int, list[bytes]]:
+    """Width, height and raw rows (RGB or RGBA) of an 8-bit, non-interlaced PNG."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, idat, width = 8, b"", 0
+    while pos < len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        chunk = data[pos + 8:pos + 8 + length]
+        if kind == b"IHDR":
+            width, height, depth, colour, _, _, interlace = struct.unpack(">IIBBBBB", chunk)
+            assert depth == 8 and interlace == 0 and colour in (2, 6)
+            bpp = 3 if colour == 2 else 4
+        elif kind == b"IDAT":
+            idat += chunk
+        pos += 12 + length
+    raw = zlib.decompress(idat)
+    stride = width * bpp
+    rows, previous = [], bytearray(stride)
+    for y in range(height):
+        kind, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for i in range(stride):
+            a = line[i - bpp] if i >= bpp else 0
+            b = previous[i]
+            c = previous[i - bpp] if i >= bpp else 0
+            if kind == 1:
+                line[i] = (line[i] + a) & 255
+            elif kind == 2:
+                line[i] = (line[i] + b) & 255
+            elif kind == 3:
+                line[i] = (line[i] + (a + b) // 2) & 255
+            elif kind == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        rows.append(bytes(line))
+        previous = line
+    return width, height, rows
+
+
+def grey_variance(png: bytes, step: int = 4) -> float:
+    """The variance of the grey level over a grid of pixels: near 0 for a blank picture."""
+    width, height, rows = png_pixels(png)
+    bpp = len(rows[0]) // width
+    values = [sum(row[x * bpp:x * bpp + 3]) / 3 for row in rows[::step] for x in range(0, width, step)]
+    mean = sum(values) / len(values)
+    return sum((v - mean) ** 2 for v in values) / len(values)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    instance = Browser(tmp_path_factory.mktemp("chromium-profile"))
+    yield instance
+    instance.close()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """The four views and the index of the built-in article, written as a build writes them."""
+    from ketamine_kg.load import load_dataset
+    from ketamine_kg.ontology.build import get_tbox_graph
+    from ketamine_kg.rdf import get_data_graph, get_rdf_dataset
+    from ketamine_kg.render import get_view_graph, to_html
+    from ketamine_kg.site import write_site
+
+    folder = tmp_path_factory.mktemp("site")
+    dataset = load_dataset()
+    rdf_dataset = get_rdf_dataset(get_data_graph(dataset), dataset.source.id, get_tbox_graph())
+    write_site(folder, dataset, rdf_dataset)
+    query = get_view_graph(rdf_dataset, "query", query="SELECT ?x WHERE { ?x a kkgo:Disorder }")
+    (folder / "query-disorders.html").write_text(to_html(query), encoding="utf-8")
+    graphs = {
+        "graph.html": get_view_graph(rdf_dataset),
+        "ketamine.html": get_view_graph(rdf_dataset, "focus", focus="ketamine"),
+        "ontology-graph.html": get_view_graph(rdf_dataset, "ontology"),
+        "query-disorders.html": query,
+    }
+    return folder, graphs
+
+
+@pytest.mark.parametrize("page", ["graph.html", "ketamine.html", "ontology-graph.html", "query-disorders.html"])
+def test_view_loads_offline_with_all_its_nodes_and_edges(browser, site, page):
+    folder, graphs = site
+    browser.open(folder / page)
+    assert browser.problems() == []
+    assert browser.evaluate("document.querySelector('#network canvas') !== null")
+    counts = browser.evaluate("[kkg.nodes.length, kkg.edges.length, Object.keys(kkg.network.getPositions()).length]")
+    graph = graphs[page]
+    assert counts == [graph.number_of_nodes(), graph.number_of_edges(), graph.number_of_nodes()]
+    assert browser.evaluate("document.querySelectorAll('#legend-types li').length") == len(
+        {d["type"] for _, d in graph.nodes(data=True)})
+    physics = browser.evaluate("kkg.network.physics.options.enabled")
+    assert physics is False  # the layout has settled and stays put
+
+
+def test_index_loads_offline_and_links_every_view(browser, site):
+    folder, _ = site
+    browser.open(folder / "index.html")
+    assert browser.problems() == []
+    hrefs = set(browser.evaluate("Array.from(document.querySelectorAll('a')).map(a => a.getAttribute('href'))"))
+    assert {"graph.html", "ketamine.html", "ontology-graph.html", "ontology/index.html"} <= hrefs
+
+
+def test_screenshot_is_not_blank(browser, site):
+    folder, _ = site
+    browser.open(folder / "graph.html")
+    png = browser.screenshot()
+    assert grey_variance(png) > 100, "the screenshot is (nearly) one colour"
+    # the graph area itself is drawn, not only the side panel
+    canvas_ink = browser.evaluate("""(() => {
+        const c = document.querySelector('#network canvas'); const ctx = c.getContext('2d');
+        const d = ctx.getImageData(0, 0, c.width, c.height).data; let ink = 0;
+        for (let i = 3; i < d.length; i += 16) { if (d[i] > 0) ink++; } return ink; })()""")
+    assert canvas_ink > 500
+
+
+EDGE_POINT = """(() => {
+  const k = window.kkg;
+  const id = Object.keys(k.details.edges).find(e => k.details.edges[e].from === %s && k.details.edges[e].to === %s);
+  const edge = k.network.body.edges[id];
+  const p = edge.edgeType.getPoint(0.5);
+  const dom = k.network.canvasToDOM(p);
+  const box = document.getElementById('network').getBoundingClientRect();
+  return [id, dom.x + box.left, dom.y + box.top];
+})()"""
+
+
+def test_clicking_ketamine_nmda_edge_shows_its_quote(browser, site):
+    folder, _ = site
+    browser.open(folder / "graph.html")
+    assert NMDA_QUOTE not in browser.evaluate("document.getElementById('details').textContent")
+    edge_id, x, y = browser.evaluate(EDGE_POINT % (json.dumps("ketamine"), json.dumps("NMDA receptor")))
+    browser.click(x, y)
+    browser.send("Input.dispatchMouseEvent", type="mouseMoved", x=3, y=3)  # leave it: the click pinned the edge
+    time.sleep(0.2)
+    text = browser.evaluate("document.getElementById('details').textContent")
+    assert NMDA_QUOTE in text, text[:300]
+    assert "The Neurochemical Dance" in text  # the section
+    assert browser.evaluate("kkg.network.getSelectedEdges()") == [edge_id]
+    assert browser.problems() == []
+
+
+def test_search_finds_an_entity_by_synonym(browser, site):
+    folder, _ = site
+    browser.open(folder / "graph.html")
+    browser.evaluate("""(() => { const s = document.getElementById('search'); s.value = 'nmdar';
+        s.dispatchEvent(new Event('input')); document.querySelector('#search-results button').click(); })()""")
+    assert browser.evaluate("document.querySelector('#details h3').textContent") == "NMDA receptor"
+    browser.evaluate("""(() => { const box = document.querySelector('#legend-types li[data-type="receptor"] input');
+        box.click(); })()""")
+    hidden = browser.evaluate("kkg.nodes.get().filter(n => n.hidden).map(n => n.label)")
+    assert hidden == ["NMDA receptor"]
+
+
+def test_injected_markup_runs_nothing(browser, tmp_path):
+    from ketamine_kg.load import load_dataset
+    from ketamine_kg.ontology.build import get_tbox_graph
+    from ketamine_kg.rdf import get_data_graph, get_rdf_dataset
+    from ketamine_kg.render import get_view_graph, to_html
+    from ketamine_kg.site import write_site
+
+    dataset = load_dataset(INPUT / "injected")
+    rdf_dataset = get_rdf_dataset(get_data_graph(dataset), dataset.source.id, get_tbox_graph())
+    page = tmp_path / "injected.html"
+    page.write_text(to_html(get_view_graph(rdf_dataset)), encoding="utf-8")
+    browser.open(page)
+    # show every node and edge in the panel, by clicking each node and hovering each edge
+    node_points = browser.evaluate("""(() => { const k = kkg, box = document.getElementById('network').getBoundingClientRect();
+        return k.nodes.getIds().map(id => { const p = k.network.canvasToDOM(k.network.getPositions([id])[id]);
+        return [p.x + box.left, p.y + box.top]; }); })()""")
+    texts = []
+    for x, y in node_points:
+        browser.click(x, y)
+        texts.append(browser.evaluate("document.getElementById('details').textContent"))
+    for eid in browser.evaluate("kkg.edges.getIds()"):
+        _, x, y = browser.evaluate(EDGE_POINT.replace("Object.keys(k.details.edges).find(e => k.details.edges[e].from === %s && k.details.edges[e].to === %s)", json.dumps(eid)))
+        browser.click(x, y)
+        texts.append(browser.evaluate("document.getElementById('details').textContent"))
+    shown = "\n".join(texts)
+    assert "Ketamine <img src=x onerror=alert(1)> blocks NMDA receptors." in shown
+    assert "ketamine <script>alert(3)</script>" in shown
+    assert "a note with <script>alert(7)</script> in it" in shown
+    assert browser.evaluate("document.querySelectorAll('img').length") == 0
+    assert browser.evaluate("document.querySelectorAll('script').length") == 3  # ours: vis-network, data, page
+    assert browser.problems() == []  # no dialog opened, no error, no request
+    # the site's index of the same data is just as inert
+    write_site(tmp_path, dataset, rdf_dataset)
+    browser.open(tmp_path / "index.html")
+    assert browser.evaluate("document.querySelectorAll('img, script').length") == 0
+    assert "A Note <script>alert(8)</script> With Markup" in browser.evaluate("document.querySelector('h1').textContent")
+    assert browser.problems() == []
