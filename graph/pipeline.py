@@ -131,3 +131,6 @@ def _write_ontology(stage: Path, rdf_dataset) -> None:
     folder.mkdir(exist_ok=True)
     (folder / "ketamine-kg.owl").write_bytes(tbox.serialize(format="xml", encoding="utf-8"))
     (folder / "ketamine-kg.ttl").write_bytes(tbox.serialize(format="turtle", encoding="utf-8"))
+    from .ontology.docs import write_ontology_page
+
+    write_ontology_page(folder / "index.html", tbox)
