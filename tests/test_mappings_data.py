@@ -1,0 +1,223 @@
+"""The curated links of the built-in article (mappings.sssom.tsv, external_labels.tsv), tested like code.
+
+In the manner of the Bioregistry's data tests: the header, the order of rows, every ID's
+pattern, a justification and a source for every row, coverage of every system an entity
+should be linked to, and agreement between each mapped term's label and its entity.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ketamine_kg import namespaces as ns
+from ketamine_kg.links import (
+    EXPECTED_SYSTEMS, LABELS_FILE, MAPPINGS_FILE, expected_systems, load_external_labels, no_match_system,
+)
+from ketamine_kg.load import default_data_dir
+from ketamine_kg.mappings import SKOS_PREDICATES, load_sssom_header
+from ketamine_kg.ontology.vocabulary import load_vocabulary
+from ketamine_kg.prefixes import check_curie, prefix_table
+
+DATA = default_data_dir()
+DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+
+# Mapped IDs whose label the data engineer could not see in a stored source, so they are
+# not in the snapshot yet (the header of external_labels.tsv lists them; `ketamine-kg
+# enrich` fills them in when online). Each must have an empty object_label.
+LABEL_NOT_SEEN = {
+    "CHEBI:60799", "CHEMBL.COMPOUND:CHEMBL395091", "CHEMBL.COMPOUND:CHEMBL275528", "CHEMBL.COMPOUND:CHEMBL575060",
+    "MESH:C000629870", "UNII:3KX376GY7L", "UniProtKB:Q05586", "UniProtKB:Q12879", "UniProtKB:Q13224",
+    "wikidata:Q243547",
+}
+
+# Reviewed mappings whose external label shares no word with the entity's names, each with the reason it is right.
+LABEL_FIT_ALLOWED = {
+    ("nmda_receptor", "HGNC:4584"): "GRIN1 is the gene of the NMDA receptor's obligatory GluN1 subunit (relatedMatch)",
+    ("nmda_receptor", "HGNC:4585"): "GRIN2A is the gene of the NMDA receptor's GluN2A subunit (relatedMatch)",
+    ("nmda_receptor", "HGNC:4586"): "GRIN2B is the gene of the NMDA receptor's GluN2B subunit (relatedMatch)",
+    ("neuropathic_pain", "MESH:D009437"): "MeSH files neuropathic pain under Neuralgia (nerve pain); curated as exactMatch in the data review",
+    ("mood", "GO:0050894"): "GO 'determination of affect' is the process by which mood/affect is set (relatedMatch)",
+    ("mood", "MESH:D000339"): "MeSH 'Affect' covers mood, the outward expression of emotion (relatedMatch)",
+}
+STOPWORDS = {"of", "and", "the", "in", "for", "to", "with", "a", "an", "or", "by", "disorder", "disorders", "effect"}
+# British spellings in our labels, American ones in MeSH, HPO and others.
+SPELLINGS = (("anaesth", "anesth"), ("isation", "ization"), ("ise", "ize"), ("our", "or"))
+
+
+@pytest.fixture(scope="module")
+def header() -> dict:
+    return load_sssom_header(DATA / MAPPINGS_FILE)[0]
+
+
+@pytest.fixture(scope="module")
+def labels():
+    return load_external_labels(DATA / LABELS_FILE)
+
+
+@pytest.fixture(scope="module")
+def rows(dataset):
+    assert (DATA / MAPPINGS_FILE).exists(), "graph/data/mappings.sssom.tsv is missing"
+    assert dataset.mappings, "mappings.sssom.tsv has no rows"
+    return dataset.mappings
+
+
+def test_header_has_the_required_set_metadata(header):
+    assert str(header.get("mapping_set_id", "")).startswith(("http://", "https://"))
+    assert str(header.get("license", "")).startswith(("http://", "https://"))
+    assert DATE.fullmatch(str(header.get("mapping_date", ""))), "mapping_date must be YYYY-MM-DD"
+    assert isinstance(header.get("curie_map"), dict) and header["curie_map"]
+
+
+def test_curie_map_agrees_with_the_prefix_map(header, rows):
+    canonical = {p: iri for p, (iri, _) in prefix_table().items()}
+    canonical.update(ns.PREFIXES)
+    canonical["sssom"] = "https://w3id.org/sssom/"
+    for prefix, iri in header["curie_map"].items():
+        assert prefix in canonical, f"curie_map declares {prefix!r}, which graph/prefixes.tsv does not know"
+        assert iri == canonical[prefix], f"curie_map: {prefix} is {iri}, graph/prefixes.tsv says {canonical[prefix]}"
+    used = {m.object.split(":", 1)[0] for m in rows} | {m.predicate.split(":", 1)[0] for m in rows} | {"kkg"}
+    used |= {m.justification.split(":", 1)[0] for m in rows}
+    assert used <= set(header["curie_map"]), f"prefixes used but not declared: {sorted(used - set(header['curie_map']))}"
+
+
+def test_rows_are_sorted_and_unique(rows):
+    keys = [(m.subject, m.object.casefold(), m.comment) for m in rows]
+    assert keys == sorted(keys), "sort rows by subject_id, then object_id (case-insensitive)"
+    pairs = [(m.subject, m.object) for m in rows if not m.is_no_match]
+    assert len(pairs) == len(set(pairs)), "an entity is mapped to the same ID twice"
+
+
+def test_every_id_matches_its_prefix_pattern(rows, labels):
+    for m in rows:
+        assert m.predicate in SKOS_PREDICATES
+        if not m.is_no_match:
+            check_curie(m.object, {}, MAPPINGS_FILE, m.line)
+    for curie, rec in labels.items():
+        check_curie(curie, {}, LABELS_FILE, rec.line)
+
+
+def test_every_row_has_a_justification_and_a_source(rows, labels):
+    for m in rows:
+        where = f"{MAPPINGS_FILE}:{m.line}"
+        assert m.justification.startswith("semapv:"), f"{where}: mapping_justification must be a semapv term"
+        assert m.comment.strip(), f"{where}: say in the comment where the ID was checked"
+        if m.is_no_match:
+            assert no_match_system(m) in prefix_table(), f"{where}: a no-match comment starts with the system's prefix, e.g. 'MONDO: no term ...'"
+            assert DATE.search(m.comment), f"{where}: a no-match records the date it was checked"
+            assert not m.object_label
+        elif m.object in labels:
+            assert labels[m.object].source.strip() and labels[m.object].date_checked
+
+
+def test_every_mapped_id_is_in_the_snapshot_with_the_same_label(rows, labels):
+    mapped = {m.object for m in rows if not m.is_no_match}
+    assert LABEL_NOT_SEEN <= mapped, f"stale LABEL_NOT_SEEN entries: {sorted(LABEL_NOT_SEEN - mapped)}"
+    for m in rows:
+        if m.is_no_match:
+            continue
+        where = f"{MAPPINGS_FILE}:{m.line}"
+        if m.object in LABEL_NOT_SEEN:
+            assert m.object not in labels, f"{where}: {m.object} is in the snapshot now; drop it from LABEL_NOT_SEEN"
+            assert m.object_label == "", f"{where}: {m.object} has a label but none was seen"
+            continue
+        assert m.object in labels, f"{where}: {m.object} is not in {LABELS_FILE}"
+        assert labels[m.object].label == m.object_label, f"{where}: object_label {m.object_label!r} but the snapshot says {labels[m.object].label!r}"
+    assert set(labels) <= mapped, f"snapshot rows for IDs no mapping uses: {sorted(set(labels) - mapped)}"
+
+
+def test_every_entity_is_linked_or_has_a_recorded_no_match_per_system(dataset, rows):
+    vocab = load_vocabulary()
+    missing = []
+    for entity in dataset.entities.values():
+        systems = expected_systems(entity.type, vocab)
+        mine = [m for m in rows if m.subject == entity.id]
+        linked = {m.object.split(":", 1)[0] for m in mine if not m.is_no_match}
+        no_match = {no_match_system(m) for m in mine if m.is_no_match}
+        assert not linked & no_match, f"{entity.id}: both a mapping and a no-match in {sorted(linked & no_match)}"
+        missing += [f"{entity.id}: {s}" for s in systems if s not in linked | no_match]
+    assert not missing, f"{len(missing)} entity/system pairs with neither a link nor a recorded no-match:\n" + "\n".join(missing)
+
+
+def test_expected_systems_cover_the_types_the_issue_names():
+    vocab = load_vocabulary()
+    assert set(EXPECTED_SYSTEMS) <= set(vocab.types)
+    assert "MONDO" in expected_systems("disorder", vocab) and "HP" in expected_systems("cognitive_effect", vocab)
+    assert expected_systems("substance", vocab)[:1] == ("CHEBI",)
+    assert expected_systems("regulatory_approval", vocab) == ()
+
+
+def _tokens(text: str) -> set[str]:
+    text = text.casefold()
+    for british, american in SPELLINGS:
+        text = text.replace(british, american)
+    words = {w for w in re.split(r"[^a-z0-9]+", text) if len(w) >= 3 and w not in STOPWORDS}
+    return {w[:5] for w in words} | {w.rstrip("s") for w in words}
+
+
+@pytest.mark.parametrize("entity_names, external, fits", [
+    (["anaesthesia"], "Anesthesia", True),
+    (["depression"], "Depressive Disorder, Major", True),
+    (["glutamate", "L-glutamate"], "L-glutamate(1-)", True),
+    (["NMDA receptor"], "Receptors, N-Methyl-D-Aspartate", True),
+    (["migraine"], "Fibromyalgia", False),
+    (["mood disorder"], "Substance-Related Disorders", False),  # 'disorder' alone is no evidence
+])
+def test_label_fit_rule(entity_names, external, fits):
+    names = set().union(*(_tokens(n) for n in entity_names))
+    assert bool(names & _tokens(external)) is fits
+
+
+def test_each_mapped_label_fits_its_entity(dataset, rows):
+    unfit = []
+    used = set()
+    for m in rows:
+        if m.is_no_match or not m.object_label:
+            continue
+        entity = dataset.entities[m.subject]
+        names = set().union(*(_tokens(n) for n in [entity.label, entity.id.replace("_", " "), *entity.synonyms]))
+        if names & _tokens(m.object_label):
+            continue
+        if (m.subject, m.object) in LABEL_FIT_ALLOWED:
+            used.add((m.subject, m.object))
+            continue
+        unfit.append(f"{MAPPINGS_FILE}:{m.line}: {m.subject} ({entity.label!r}) -> {m.object} {m.object_label!r}")
+    assert not unfit, "labels that share no word with their entity (fix, or review and add to LABEL_FIT_ALLOWED with a reason):\n" + "\n".join(unfit)
+    assert set(LABEL_FIT_ALLOWED) == used, f"allow-list entries no longer needed: {sorted(set(LABEL_FIT_ALLOWED) - used)}"
+
+
+def test_a_malformed_curie_fails_the_build_with_file_and_line(cli, data_copy, tmp_path):
+    path = data_copy / MAPPINGS_FILE
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    number = next(i for i, ln in enumerate(lines, start=1) if "\tCHEBI:6121\t" in ln)
+    lines[number - 1] = lines[number - 1].replace("\tCHEBI:6121\t", "\tCHEBI:6121x\t")
+    path.write_text("".join(lines), encoding="utf-8")
+    out = tmp_path / "out"
+    proc = cli("build", "--data", str(data_copy), "-o", str(out), "--no-reason", "--no-render")
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr and proc.stderr.count("\n") == 1
+    assert f"{MAPPINGS_FILE}:{number}: malformed CURIE 'CHEBI:6121x'" in proc.stderr
+    assert not (out / "ketamine-kg.ttl").exists()
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("\tCHEBI:6121\t", "\tchebi6121\t", "malformed CURIE"),
+    ("\tCHEBI:6121\t", "\tCHEBIX:6121\t", "unknown prefix"),
+    ("\tskos:exactMatch\tCHEBI:6121", "\towl:sameAs\tCHEBI:6121", "predicate_id"),
+    ("kkg:ketamine\tketamine\tskos:exactMatch\tCHEBI:6121", "kkg:ketamin\tketamine\tskos:exactMatch\tCHEBI:6121", "unknown entity"),
+])
+def test_bad_mapping_rows_are_located(data_copy, old, new, message):
+    from ketamine_kg.errors import KkgError
+    from ketamine_kg.load import load_dataset
+
+    path = data_copy / MAPPINGS_FILE
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    number = text[: text.index(old)].count("\n") + 1
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(KkgError, match=message) as info:
+        load_dataset(data_copy)
+    assert info.value.line == number and info.value.file.endswith(MAPPINGS_FILE)
