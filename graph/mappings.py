@@ -31,7 +31,9 @@ def load_sssom_header(path: Path) -> tuple[dict, list[str]]:
     header_lines = [ln[1:] for ln in lines if ln.startswith("#")]
     n_header = len(header_lines)
     if lines[:n_header] != ["#" + h for h in header_lines]:
-        raise KkgError(where, n_header + 1, "the '#' header must come before the table")
+        table_start = next(i for i, ln in enumerate(lines) if not ln.startswith("#"))
+        late = next(i for i, ln in enumerate(lines) if i > table_start and ln.startswith("#"))
+        raise KkgError(where, late + 1, "the '#' header must come before the table")
     try:
         meta = yaml.safe_load("".join(header_lines)) or {}
     except yaml.YAMLError as exc:
@@ -51,7 +53,11 @@ def load_mappings(path: Path, entities: dict[str, Entity]) -> tuple[list[Mapping
     if not isinstance(curie_map, dict):
         raise KkgError(where, 1, "curie_map must be a mapping of prefix to IRI")
     reader = csv.reader(io.StringIO("".join(lines[n_header:])), delimiter="\t", quoting=csv.QUOTE_NONE)
-    rows = list(reader)
+    try:
+        rows = list(reader)
+    except csv.Error as exc:  # e.g. a lone carriage return inside a row
+        problem = "a line break inside a row (a lone carriage return?)" if "new-line" in str(exc) else str(exc)
+        raise KkgError(where, n_header + reader.line_num, f"malformed TSV: {problem}") from None
     if not rows:
         raise KkgError(where, n_header + 1, "no table after the header")
     columns = rows[0]
