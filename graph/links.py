@@ -127,9 +127,9 @@ def load_external_labels(path: Path) -> dict[str, ExternalLabel]:
 def to_external_labels_tsv(records: list[ExternalLabel] | dict[str, ExternalLabel], comments: list[str] = ()) -> str:
     """Write the snapshot: ``#`` comment lines, the header, rows sorted by CURIE.
 
-    >>> print(to_external_labels_tsv([ExternalLabel("CHEBI:6121", "ketamine", "chebi.obo", "2026-11-26")]), end="")
-    curie	label	source	date_checked
-    CHEBI:6121	ketamine	chebi.obo	2026-11-26
+    >>> text = to_external_labels_tsv([ExternalLabel("CHEBI:6121", "ketamine", "chebi.obo", "2026-11-26")])
+    >>> [line.split("\\t") for line in text.splitlines()]
+    [['curie', 'label', 'source', 'date_checked'], ['CHEBI:6121', 'ketamine', 'chebi.obo', '2026-11-26']]
     """
     values = list(records.values()) if isinstance(records, dict) else list(records)
     out = [c if c.startswith("#") else "# " + c for c in comments]
