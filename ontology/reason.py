@@ -507,7 +507,11 @@ def explain_inconsistency(dataset, view: OwlView, run, messages: tuple[str, ...]
     the search for the claims runs owlrl on small graphs, and ``run`` confirms the result.
     """
     messages = list(messages) or _owlrl_errors(view.graph())
-    hints = frozenset(URIRef(iri) for message in messages for iri in re.findall(r"https?://[^\s,;]+", message))
+    hints = {URIRef(iri) for message in messages for iri in re.findall(r"https?://[^\s,;]+", message)}
+    # Claims whose subject or object is outside the predicate's domain or range go first
+    # (the loader refuses them in claims.yaml, but a dataset made another way may hold them).
+    hints |= {URIRef(ns.claim_iri(dataset.source.id, c)) for c in _mistyped_claims(dataset)} if dataset is not None else set()
+    hints = frozenset(hints)
     if messages:
         conflict = find_conflict(view, lambda ids: not _owlrl_errors(view.graph(ids, local=True)), hints)
         if conflict and not _consistent(run, view.graph(conflict)):
@@ -515,6 +519,22 @@ def explain_inconsistency(dataset, view: OwlView, run, messages: tuple[str, ...]
     if not _consistent(run, view.graph([])):
         return _conflict_error(dataset, [], run)
     return _conflict_error(dataset, find_conflict(view, lambda ids: _consistent(run, view.graph(ids, local=True)), hints), run)
+
+
+def _mistyped_claims(dataset) -> list[str]:
+    from .vocabulary import load_vocabulary
+
+    vocab = load_vocabulary()
+    found = []
+    for claim in dataset.claims:
+        pred = vocab.predicates.get(claim.predicate)
+        subject = dataset.entities.get(claim.subject)
+        obj = dataset.entities.get(claim.object) if claim.object else None
+        if pred is None or subject is None:
+            continue
+        if not vocab.fits(subject.type, pred.domain) or (obj is not None and pred.range and not vocab.fits(obj.type, pred.range)):
+            found.append(claim.id)
+    return found
 
 
 def _owlrl_errors(graph: Graph) -> list[str]:
