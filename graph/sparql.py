@@ -29,6 +29,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+import warnings
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -330,6 +331,8 @@ def _syntax_error(query: NamedQuery, line: int, column: int, message: str) -> Kk
         message = "undefined prefix (declare it with PREFIX)"
     elif len(message) > 160:
         message = message[:157] + "..."
+    if not shown:  # the parser stopped at the end of the text (an empty line follows the last one)
+        return KkgError(query.where, line, f"SPARQL syntax error: {message}; at the end of the query", column=column)
     return KkgError(query.where, line, f"SPARQL syntax error: {message}; the line reads: {shown}", column=column)
 
 
@@ -428,7 +431,9 @@ class MemoryEngine:
         from rdflib import Dataset
 
         dataset = Dataset(default_union=True)
-        dataset.parse(str(path), format="nquads")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            dataset.parse(str(path), format="nquads")
         return cls(dataset)
 
     def run(self, query: NamedQuery, bindings: dict[str, Term] | None = None, *, max_rows: int | None = None) -> Result:
@@ -453,10 +458,18 @@ class MemoryEngine:
             return Literal(term.value, lang=term.lang, datatype=URIRef(term.datatype) if term.datatype else None)
 
         init = {Variable(k): to_rdflib(v) for k, v in (bindings or {}).items()}
-        try:
-            answer = self.dataset.query(prepared, initBindings=init)
-        except Exception as exc:
-            raise KkgError(query.where, None, f"query failed: {' '.join(str(exc).split())}") from None
+        with warnings.catch_warnings():
+            # rdflib's union default graph goes through its own deprecated names, once per triple
+            warnings.simplefilter("ignore", DeprecationWarning)
+            try:
+                return self._read(self.dataset.query(prepared, initBindings=init), max_rows)
+            except KkgError:
+                raise
+            except Exception as exc:
+                raise KkgError(query.where, None, f"query failed: {' '.join(str(exc).split())}") from None
+
+    @staticmethod
+    def _read(answer, max_rows: int | None) -> Result:
         if answer.type == "ASK":
             return Result("ask", boolean=bool(answer.askAnswer))
         if answer.type == "SELECT":

@@ -1,0 +1,262 @@
+"""The named queries: expected answers on both engines, parameters, formats, errors, the store."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ketamine_kg.errors import KkgError
+from ketamine_kg.load import default_data_dir
+from ketamine_kg.results import compact, to_bytes
+from ketamine_kg.sparql import (MemoryEngine, OxigraphEngine, all_prefixes, get_query, list_queries, parse_query,
+                                run_query, with_values)
+from ketamine_kg.store import NQUADS_FILE, get_store_dir, get_store_key, open_store
+
+EXPECTED = yaml.safe_load((Path(__file__).parent / "queries_expected.yaml").read_text(encoding="utf-8"))
+OFFLINE = [q.name for q in list_queries() if "internet" not in q.requires]
+CLI = [str(Path(sys.executable).parent / "ketamine-kg")]
+
+
+@pytest.fixture(scope="session")
+def cache(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("kkg-cache")
+    os.environ["KETAMINE_KG_CACHE"] = str(folder)
+    get_store_dir(None)  # build once (with the reasoner where installed)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def engines(cache):
+    return {"oxigraph": OxigraphEngine(open_store(None)),
+            "memory": MemoryEngine.from_nquads(get_store_dir(None) / NQUADS_FILE)}
+
+
+def show(term) -> str | None:
+    if term is None:
+        return None
+    return compact(term.value, all_prefixes()) if term.kind == "uri" else term.value
+
+
+def answer(result):
+    if result.form == "ask":
+        return result.boolean
+    if result.form == "graph":
+        return [[show(t) for t in triple] for triple in result.triples]
+    return [[show(t) for t in row] for row in result.rows]
+
+
+def mapping_rows() -> list[dict]:
+    """mappings.sssom.tsv read with the csv module, independently of the loader."""
+    path = default_data_dir() / "mappings.sssom.tsv"
+    lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if not ln.startswith("#")]
+    return list(csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def entity_ids() -> list[str]:
+    return [e["id"] for e in yaml.safe_load((default_data_dir() / "entities.yaml").read_text(encoding="utf-8"))]
+
+
+@pytest.mark.parametrize("engine_name", ["oxigraph", "memory"])
+@pytest.mark.parametrize("case", sorted(EXPECTED))
+def test_expected_answer(case, engine_name, engines):
+    spec = EXPECTED[case]
+    query = get_query(spec.get("query", case))
+    got = answer(run_query(engines[engine_name], query, {k: str(v) for k, v in (spec.get("params") or {}).items()}))
+    if "rows" in spec:
+        assert got == [[None if v is None else str(v) for v in row] for row in spec["rows"]]
+    if "boolean" in spec:
+        assert got is spec["boolean"]
+    if "count" in spec:
+        assert len(got) == spec["count"]
+    for row in spec.get("contains", []):
+        assert row in got
+    for row in spec.get("excludes", []):
+        assert row not in got
+    if spec.get("from_mappings") == "mapped":
+        rows = [r for r in mapping_rows() if r["object_id"] != "sssom:NoTermFound"]
+        expected = {(f"kkg:{r['subject_id'].split(':', 1)[1]}", r["predicate_id"], r["object_id"]) for r in rows}
+        assert {(row[0], row[1], row[3]) for row in got} == expected
+    if spec.get("from_mappings") == "unmapped":
+        mapped = {r["subject_id"].split(":", 1)[1] for r in mapping_rows() if r["object_id"] != "sssom:NoTermFound"}
+        assert {row[0] for row in got} == {f"kkg:{e}" for e in entity_ids() if e not in mapped}
+
+
+def test_every_offline_query_has_an_expected_answer():
+    covered = {spec.get("query", name) for name, spec in EXPECTED.items()}
+    assert set(OFFLINE) - covered == set()
+
+
+@pytest.mark.parametrize("name", OFFLINE)
+def test_engines_agree(name, engines):
+    query = get_query(name)
+    a = run_query(engines["oxigraph"], query)
+    b = run_query(engines["memory"], query)
+    assert a.form == b.form
+    if a.form == "graph":
+        assert set(a.triples) == set(b.triples)
+    else:
+        assert (a.variables, a.rows, a.boolean) == (b.variables, b.rows, b.boolean)
+
+
+def test_catalogue_headers():
+    queries = list_queries()
+    assert len(queries) >= 15
+    for q in queries:
+        assert q.question.endswith(("?", ".", ")")), q.name
+        assert q.form in ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE"), q.name
+    forms = {q.form for q in queries}
+    assert forms == {"SELECT", "CONSTRUCT", "ASK", "DESCRIBE"}
+    assert any("internet" in q.requires and "SERVICE" in q.text for q in queries)
+
+
+def test_federated_query_parses_on_both_engines():
+    import pyoxigraph
+    from rdflib.plugins.sparql import prepareQuery
+
+    query = get_query("wikidata-descriptions")
+    pyoxigraph.Store().query(query.text)  # parses; the lazy answer is never read, so no request is sent
+    prepareQuery(query.text)
+
+
+# --- parameters are bound, never pasted -------------------------------------------
+
+HOSTILE = ['pain" } UNION { ?entity ?p ?o } #', "pain' } ", "}", '\\" } ', 'x"""} ; DROP ALL', "{ ?s ?p ?o }"]
+
+
+@pytest.mark.parametrize("engine_name", ["oxigraph", "memory"])
+@pytest.mark.parametrize("value", HOSTILE)
+def test_hostile_values_cannot_change_the_query(value, engine_name, engines):
+    engine = engines[engine_name]
+    assert run_query(engine, get_query("search-labels"), {"text": value}).rows == []
+    assert run_query(engine, get_query("claim-evidence"), {"claim_id": "ketamine-treats-depression" + value}).rows == []
+
+
+@pytest.mark.parametrize("value", ['kkg:ketamine> } UNION { ?s ?p ?o', "<http://x/a> <http://x/b>", "not an iri!", "<a b>"])
+def test_hostile_iri_values_are_refused(value):
+    with pytest.raises(KkgError, match="IRI"):
+        get_query("receptors-of-ketamine").bindings({"substance": value})
+
+
+def test_values_block_opens_the_where_clause():
+    query = get_query("neighbourhood")
+    text = with_values(query.text, query.bindings())
+    assert "CONSTRUCT {" in text and "WHERE { VALUES (?entity) { (<https://w3id.org/ketamine-kg/entity/ketamine>) }" in text
+
+
+def test_unknown_parameter_is_refused():
+    with pytest.raises(KkgError, match="unknown parameter 'drug'"):
+        get_query("receptors-of-ketamine").bindings({"drug": "ketamine"})
+
+
+# --- formats ----------------------------------------------------------------------
+
+def test_result_formats(engines):
+    engine = engines["oxigraph"]
+    result = run_query(engine, get_query("formulations-under-study"))
+    data = json.loads(to_bytes(result, "json"))
+    assert data["head"]["vars"] == ["substance", "formulation", "purpose", "claim_id"]
+    assert data["results"]["bindings"][0]["formulation"] == {"type": "uri", "value": "https://w3id.org/ketamine-kg/entity/nasal_spray"}
+    root = ET.fromstring(to_bytes(result, "xml"))
+    assert len(root.findall(".//{http://www.w3.org/2005/sparql-results#}result")) == 2
+    rows = list(csv.reader(io.StringIO(to_bytes(result, "csv").decode())))
+    assert rows[0] == ["substance", "formulation", "purpose", "claim_id"] and len(rows) == 3
+    tsv = to_bytes(result, "tsv").decode().splitlines()
+    assert tsv[0] == "?substance\t?formulation\t?purpose\t?claim_id"
+    assert tsv[1].startswith("<https://w3id.org/ketamine-kg/entity/ketamine>\t")
+    table = to_bytes(result, "table", labels=engine.labels(result.iris()), prefixes=all_prefixes()).decode()
+    assert "kkg:nasal_spray (nasal spray)" in table and "(2 rows)" in table
+    ask = run_query(engine, get_query("has-approval"))
+    assert json.loads(to_bytes(ask, "json")) == {"head": {}, "boolean": False}
+
+
+# --- the command --------------------------------------------------------------------
+
+def kkg(*args, cache: Path):
+    env = {**os.environ, "KETAMINE_KG_CACHE": str(cache)}
+    return subprocess.run(CLI + list(args), capture_output=True, text=True, env=env, timeout=120)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["query", "receptors-of-ketamin"], "unknown query 'receptors-of-ketamin'; did you mean 'receptors-of-ketamine'?"),
+    (["query", "has-approval", "--param", "substance"], "write a parameter as NAME=VALUE"),
+    (["query", "has-approval", "--param", "drug=ketamine"], "unknown parameter 'drug'"),
+    (["query", "PREFIX kkgo: <https://w3id.org/ketamine-kg/ontology#>\nSELECT ?x WHERE {\n  ?x kkgo:treats \n}"],
+     "query:4:1: SPARQL syntax error"),
+    (["query", "SELECT ?x WHERE { ?x nope:p ?y }"], "undefined prefix"),
+    (["query", "INSERT DATA { <http://x/a> <http://x/b> <http://x/c> }"], "read-only"),
+    (["query", "approvals", "--format", "turtle"], "for CONSTRUCT and DESCRIBE"),
+])
+def test_cli_errors_are_one_line(args, message, cache):
+    run = kkg(*args, cache=cache)
+    assert run.returncode == 1
+    assert "Traceback" not in run.stderr
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0], run.stderr
+
+
+def test_cli_syntax_error_shows_the_line(cache):
+    run = kkg("query", "SELECT ?x WHERE {\n  ?x ?p ?o\n}\nLIMT 5", cache=cache)
+    assert run.returncode == 1 and "error: query:4:" in run.stderr and "the line reads: LIMT 5" in run.stderr
+
+
+def test_cli_runs_a_named_query_without_rebuilding(cache):
+    """With a current store, `query` imports neither the pipeline nor owlready2."""
+    code = ("import sys\nfrom ketamine_kg.cli import main\n"
+            "try:\n    main(['query', 'receptors-of-ketamine', '--format', 'csv'])\nexcept SystemExit:\n    pass\n"
+            "print('LOADED', 'ketamine_kg.pipeline' in sys.modules, 'owlready2' in sys.modules, 'rdflib' in sys.modules)")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                         env={**os.environ, "KETAMINE_KG_CACHE": str(cache)})
+    assert "ketamine-antagonist-of-nmda-receptor" in run.stdout
+    assert "LOADED False False False" in run.stdout, run.stdout + run.stderr
+
+
+def test_cli_list_and_params(cache):
+    listing = kkg("query", "--list", cache=cache).stdout
+    assert "receptors-of-ketamine" in listing and "--param substance=VALUE" in listing
+    run = kkg("query", "has-approval", "-p", "substance=esketamine", "--store", "memory", cache=cache)
+    assert run.returncode == 0 and run.stdout.strip() == "true"
+
+
+# --- the store ----------------------------------------------------------------------
+
+def test_store_key_follows_the_data(tmp_path, cache):
+    data = tmp_path / "data"
+    shutil.copytree(default_data_dir(), data)
+    key = get_store_key(data)
+    assert get_store_key(data) == key
+    path = data / "claims.yaml"
+    path.write_bytes(path.read_bytes() + b"\n# a comment changes the bytes\n")
+    assert get_store_key(data) != key
+
+
+def test_store_rebuilds_when_data_changes(tmp_path, cache, monkeypatch):
+    monkeypatch.setattr("ketamine_kg.store.reasoner_available", lambda: False)  # fast: the reasoner is not under test
+    data = tmp_path / "data"
+    shutil.copytree(default_data_dir(), data)
+    first = get_store_dir(data)
+    assert get_store_dir(data) == first
+    path = data / "entities.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("label: fibromyalgia", "label: fibromyalgia syndrome"), encoding="utf-8")
+    second = get_store_dir(data)
+    assert second != first
+    labels = OxigraphEngine(open_store(data)).labels({"https://w3id.org/ketamine-kg/entity/fibromyalgia"})
+    assert labels == {"https://w3id.org/ketamine-kg/entity/fibromyalgia": "fibromyalgia syndrome"}
+
+
+def test_header_errors_name_file_and_line(tmp_path):
+    path = tmp_path / "bad.rq"
+    path.write_text("# A question?\n# param: substance\nSELECT * WHERE { ?substance ?p ?o }\n", encoding="utf-8")
+    with pytest.raises(KkgError, match=r"bad.rq:2: write a parameter as"):
+        get_query(str(path))
+    with pytest.raises(KkgError, match="not a variable of the query"):
+        parse_query("# Q?\n# param: drug kkg:ketamine\nASK { ?s ?p ?o }", "q")
