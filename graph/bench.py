@@ -1,0 +1,596 @@
+"""The benchmark: how cost grows with the work, side by side with what a user would otherwise pick.
+
+``run_bench(config)`` measures and returns :class:`Row` figures; ``to_table(rows, machine)``
+prints them with the machine, library versions and date. Every heavy step runs in a
+subprocess of its own (``python -m ketamine_kg.bench WORKER ARGS``), so its peak memory
+(``ru_maxrss``) is its own and a step that runs too long can be killed and reported as
+``> N s`` instead of hanging the run:
+
+1. the article build, total and per stage (``run_build``'s own stage timings);
+2. the synthetic corpus (:mod:`ketamine_kg.synthetic`) written as N-Quads;
+3. loading it into the embedded Oxigraph store and into rdflib's in-memory Dataset;
+4. every named query (:func:`ketamine_kg.sparql.list_queries`) on both, median times and
+   their ratio; rdflib runs each query in a forked child it kills at the time limit;
+5. the peak memory of each of those processes;
+6. pages of 2,000 and 10,000 nodes from :func:`ketamine_kg.render.to_html`: size, and time
+   until interactive in headless Chromium (:mod:`ketamine_kg.devtools`).
+"""
+
+from __future__ import annotations
+
+import datetime
+import importlib.metadata
+import importlib.util
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+MB = 1024 * 1024
+
+
+@dataclass
+class BenchConfig:
+    """Sizes and limits of one run. :meth:`quick` is the CI size."""
+
+    triples: int = 1_000_000
+    seed: int = 0
+    build_runs: int = 3
+    reason: bool = True
+    render: bool = True
+    oxigraph_repeats: int = 5
+    rdflib_repeats: int = 3
+    query_timeout: float = 30.0
+    load_timeout: float = 900.0
+    page_nodes: tuple[int, ...] = (2000, 10000)
+    page_timeout: float = 120.0
+    browser: bool = True
+
+    @classmethod
+    def quick(cls, **overrides) -> BenchConfig:
+        """A small run for CI: well under a minute."""
+        values = dict(triples=10_000, build_runs=1, reason=False, oxigraph_repeats=3, rdflib_repeats=1,
+                      query_timeout=3.0, load_timeout=120.0, page_nodes=(100, 2000), page_timeout=60.0)
+        values.update(overrides)
+        return cls(**values)
+
+
+@dataclass
+class Row:
+    """One figure: ``value`` in ``unit`` (None: not measured, ``note`` says why).
+
+    ``compare`` is the value of the alternative (rdflib), ``ratio`` compare / value,
+    ``target`` the goal in words and ``ok`` whether it holds (None: no target).
+    """
+
+    section: str
+    name: str
+    value: float | None
+    unit: str = ""
+    compare: float | None = None
+    ratio: float | None = None
+    target: str = ""
+    ok: bool | None = None
+    note: str = ""
+    over: bool = False  # the compared run hit its time limit: compare is a lower bound
+
+
+# --- the machine -----------------------------------------------------------------------
+
+def get_machine() -> dict:
+    """CPU model, cores, RAM, OS, Python, library versions, Chromium and the date."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    ram = None
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                ram = int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    versions = {}
+    for dist in ("ketamine-kg", "pyoxigraph", "rdflib", "networkx", "pyvis", "owlready2"):
+        try:
+            versions[dist] = importlib.metadata.version(dist)
+        except importlib.metadata.PackageNotFoundError:
+            versions[dist] = "missing"
+    from .devtools import chromium_version
+
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "ram_gb": round(ram / 1024**3, 1) if ram else None,
+        "os": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "versions": versions,
+        "chromium": chromium_version(),
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+    }
+
+
+# --- the table -------------------------------------------------------------------------
+
+def _fmt(value: float | None, unit: str) -> str:
+    if value is None:
+        return "-"
+    if unit == "s":
+        return f"{value:.3f} s" if value < 10 else f"{value:.1f} s"
+    if unit == "ms":
+        return f"{value:.2f} ms" if value < 10 else f"{value:.0f} ms"
+    if unit == "MB":
+        return f"{value:.0f} MB"
+    if unit in ("triples/s", "triples", "nodes", "bytes"):
+        return f"{value:,.0f} {unit}"
+    return f"{value:g} {unit}".strip()
+
+
+def _ratio(row: Row) -> str:
+    if row.ratio is None:
+        return ""
+    return f"{'>' if row.over else ''}{row.ratio:.1f}x"
+
+
+def to_table(rows: list[Row], machine: dict) -> str:
+    """The rows as a plain-text table under a header naming the machine, versions and date.
+
+    >>> print(to_table([Row("load", "Oxigraph", 1.5, "s", compare=30.0, ratio=20.0, target="< 5 s", ok=True)],
+    ...                {"cpu": "X", "cores": 2, "ram_gb": 4, "os": "L", "python": "3", "versions": {"rdflib": "7"},
+    ...                 "chromium": "C", "date": "D"}))  # doctest: +NORMALIZE_WHITESPACE
+    machine: X, 2 cores, 4 GB RAM, L, Python 3
+    libraries: rdflib 7; C
+    date: D
+    <BLANKLINE>
+    section  figure    ketamine-kg  rdflib  ratio  target  ok
+    -------  --------  -----------  ------  -----  ------  ---
+    load     Oxigraph  1.500 s      30.0 s  20.0x  < 5 s   yes
+    """
+    head = [
+        f"machine: {machine.get('cpu')}, {machine.get('cores')} cores, {machine.get('ram_gb')} GB RAM, "
+        f"{machine.get('os')}, Python {machine.get('python')}",
+        "libraries: " + ", ".join(f"{k} {v}" for k, v in machine.get("versions", {}).items()) + f"; {machine.get('chromium')}",
+        f"date: {machine.get('date')}",
+        "",
+    ]
+    header = ["section", "figure", "ketamine-kg", "rdflib", "ratio", "target", "ok"]
+    cells = []
+    for row in rows:
+        compare = _fmt(row.compare, row.unit) if row.compare is not None else ""
+        if row.over and compare:
+            compare = "> " + compare
+        ok = "" if row.ok is None else ("yes" if row.ok else "NO")
+        value = _fmt(row.value, row.unit) if row.value is not None else ("not measured" if row.note else "-")
+        cells.append([row.section, row.name, value, compare, _ratio(row), row.target, ok])
+    notes = [(i, r.note) for i, r in enumerate(rows, 1) if r.note]
+    widths = [max(len(str(c[i])) for c in [header] + cells) for i in range(len(header))]
+    # Drop empty trailing columns' padding but keep alignment.
+    lines = ["  ".join(str(c).ljust(w) for c, w in zip(line, widths)).rstrip() for line in [header, ["-" * w for w in widths]] + cells]
+    if notes:
+        lines += ["", "notes:"] + [f"  [{rows[i - 1].section} / {rows[i - 1].name}] {note}" for i, note in notes]
+    return "\n".join(head + lines)
+
+
+# --- subprocess workers ----------------------------------------------------------------
+
+def _maxrss_mb() -> float:
+    """Peak resident memory of this process, in MB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _emit(record: dict) -> None:
+    sys.stdout.write(json.dumps(record) + "\n")
+    sys.stdout.flush()
+
+
+def run_worker(task: str, args: dict, timeout: float) -> tuple[list[dict], bool, str]:
+    """Run ``python -m ketamine_kg.bench TASK ARGS`` and collect the JSON lines it prints.
+
+    Returns ``(records, timed_out, stderr_tail)``. Lines printed before a timeout are kept.
+    """
+    cmd = [sys.executable, "-m", "ketamine_kg.bench", task, json.dumps(args)]
+    records: list[dict] = []
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+        timed_out = False
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            timed_out = True
+        out.seek(0)
+        err.seek(0)
+        for line in out.read().decode("utf-8", "replace").splitlines():
+            if line.startswith("{"):
+                records.append(json.loads(line))
+        tail = err.read().decode("utf-8", "replace").strip().splitlines()[-3:]
+    if proc.returncode not in (0, None) and not timed_out and not records:
+        raise RuntimeError(f"benchmark worker {task!r} failed: {' / '.join(tail)}")
+    return records, timed_out, " / ".join(tail)
+
+
+def _worker_build(args: dict) -> None:
+    from .pipeline import run_build
+
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        result = run_build(args.get("data"), Path(tmp) / "out", reason=args["reason"], render=args["render"])
+    _emit({"timings": result.timings, "total": time.perf_counter() - start, "triples": result.triples,
+           "maxrss_mb": _maxrss_mb()})
+
+
+def _worker_generate(args: dict) -> None:
+    from .synthetic import write_synthetic_nquads
+
+    stats = write_synthetic_nquads(Path(args["path"]), args["triples"], seed=args["seed"])
+    _emit({"articles": stats.articles, "quads": stats.quads, "bytes": stats.bytes, "seconds": stats.seconds,
+           "maxrss_mb": _maxrss_mb()})
+
+
+def _time_queries(engine, repeats: int, names: list[str], send, slow: float) -> None:
+    """Run each named query ``repeats`` times on ``engine``, sending one record per run."""
+    from .sparql import get_query, run_query
+
+    for name in names:
+        query = get_query(name)
+        for n in range(repeats):
+            start = time.perf_counter()
+            result = run_query(engine, query)
+            seconds = time.perf_counter() - start
+            send({"query": name, "run": n, "seconds": seconds, "rows": len(result)})
+            if seconds > slow:  # one run of a slow query is enough for its figure
+                break
+
+
+def _worker_oxigraph(args: dict) -> None:
+    import pyoxigraph as ox
+
+    from .sparql import OxigraphEngine
+
+    if args.get("disk"):
+        with tempfile.TemporaryDirectory() as tmp:
+            start = time.perf_counter()
+            store = ox.Store(tmp)
+            store.bulk_load(path=args["path"], format=ox.RdfFormat.N_QUADS)
+            store.flush()
+            seconds = time.perf_counter() - start
+            _emit({"load": seconds, "quads": len(store), "maxrss_mb": _maxrss_mb()})
+            del store
+        return
+    start = time.perf_counter()
+    store = ox.Store()
+    store.bulk_load(path=args["path"], format=ox.RdfFormat.N_QUADS)
+    seconds = time.perf_counter() - start
+    _emit({"load": seconds, "quads": len(store), "maxrss_mb": _maxrss_mb()})
+    engine = OxigraphEngine(store)
+    # A warm-up run of each query, not counted: the first touches cold pages.
+    _time_queries(engine, 1, args["queries"], lambda r: None, slow=1.0)
+    _time_queries(engine, args["repeats"], args["queries"], _emit, slow=args["timeout"])
+    _emit({"done": True, "maxrss_mb": _maxrss_mb()})
+
+
+def _worker_rdflib(args: dict) -> None:
+    import multiprocessing
+
+    from .sparql import MemoryEngine
+
+    start = time.perf_counter()
+    engine = MemoryEngine.from_nquads(Path(args["path"]))
+    seconds = time.perf_counter() - start
+    _emit({"load": seconds, "quads": sum(len(g) for g in engine.dataset.graphs()), "maxrss_mb": _maxrss_mb()})
+    # Warm up before forking, so no child pays for importing and initialising the SPARQL engine.
+    from .sparql import parse_query, run_query
+
+    run_query(engine, parse_query("SELECT ?s WHERE { ?s ?p ?o . ?o ?q ?r } LIMIT 1", "warm-up"))
+    ctx = multiprocessing.get_context("fork")  # the child shares the loaded graph, copy on write
+    for name in args["queries"]:
+        reader, writer = ctx.Pipe(duplex=False)
+        child = ctx.Process(target=_time_queries, args=(engine, args["repeats"], [name], writer.send, args["timeout"] / 4))
+        child.start()
+        writer.close()
+        runs = 0
+        while runs < args["repeats"]:
+            if not reader.poll(args["timeout"]):
+                if child.is_alive():
+                    child.kill()
+                    _emit({"query": name, "timeout": args["timeout"]})
+                break
+            try:
+                record = reader.recv()
+            except EOFError:
+                break
+            _emit(record)
+            runs += 1
+            if record["seconds"] > args["timeout"] / 4:
+                break
+        child.join()
+        reader.close()
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    _emit({"done": True, "maxrss_mb": max(_maxrss_mb(), children)})
+
+
+def _worker_page(args: dict) -> None:
+    from .devtools import measure_page, with_bench_script
+    from .render import LARGE_GRAPH, get_layout, to_html
+    from .synthetic import get_synthetic_view_graph
+
+    n = args["nodes"]
+    start = time.perf_counter()
+    graph = get_synthetic_view_graph(n, seed=args["seed"])
+    made = time.perf_counter() - start
+    physics = n < LARGE_GRAPH
+    layout_seconds = 0.0
+    if not physics:
+        start = time.perf_counter()
+        for node, (x, y) in get_layout(graph).items():
+            graph.nodes[node].update(x=x, y=y)
+        layout_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    html = to_html(graph)
+    html_seconds = time.perf_counter() - start
+    record = {"nodes": graph.number_of_nodes(), "edges": graph.number_of_edges(), "graph": made,
+              "layout": layout_seconds, "to_html": html_seconds, "bytes": len(html.encode("utf-8")),
+              "physics": physics}
+    if args["browser"]:
+        with tempfile.TemporaryDirectory() as tmp:
+            page = Path(tmp) / "page.html"
+            page.write_text(with_bench_script(html, physics), encoding="utf-8")
+            record["page"] = measure_page(page, timeout=args["timeout"])
+    record["maxrss_mb"] = _maxrss_mb()
+    _emit(record)
+
+
+WORKERS = {
+    "build": _worker_build,
+    "generate": _worker_generate,
+    "oxigraph": _worker_oxigraph,
+    "rdflib": _worker_rdflib,
+    "page": _worker_page,
+}
+
+
+# --- the measurements ------------------------------------------------------------------
+
+def _available(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None
+
+
+def measure_build(config: BenchConfig) -> list[Row]:
+    """Figure 1: the article build, per stage, median of ``build_runs`` fresh processes."""
+    reason = config.reason and _available("ketamine_kg.ontology.reason")
+    render = config.render and _available("ketamine_kg.site")
+    runs = []
+    for _ in range(config.build_runs):
+        records, timed_out, tail = run_worker("build", {"reason": reason, "render": render}, config.load_timeout)
+        if not records:
+            return [Row("build", "article build", None, "s", note=f"failed: {tail}" if not timed_out else "timed out")]
+        runs.append(records[-1])
+    stages = list(runs[0]["timings"])
+    rows = []
+    for stage in stages:
+        rows.append(Row("build", f"stage: {stage}", statistics.median(r["timings"][stage] for r in runs), "s"))
+    if not reason:
+        why = "skipped in --quick" if not config.reason else "ontology/reason.py is not installed"
+        rows.append(Row("build", "stage: reasoning", None, "s", note=why))
+    if not render:
+        why = "skipped by the configuration" if not config.render else "graph/site.py is not installed"
+        rows.append(Row("build", "stage: rendering and site", None, "s", note=why))
+    excl = statistics.median(sum(v for k, v in r["timings"].items() if k != "reasoning") for r in runs)
+    rows.append(Row("build", "total, excluding the reasoner", excl, "s", target="< 3 s", ok=excl < 3.0))
+    rows.append(Row("build", "total, all stages", statistics.median(sum(r["timings"].values()) for r in runs), "s"))
+    rows.append(Row("build", "peak memory", max(r["maxrss_mb"] for r in runs), "MB"))
+    return rows
+
+
+def measure_corpus(config: BenchConfig, path: Path) -> tuple[list[Row], dict]:
+    """Figure 2: write the synthetic corpus of ``config.triples`` quads to ``path``."""
+    records, timed_out, tail = run_worker("generate", {"path": str(path), "triples": config.triples, "seed": config.seed},
+                                          config.load_timeout)
+    if not records:
+        raise RuntimeError(f"the synthetic corpus could not be written: {tail}")
+    r = records[-1]
+    rows = [
+        Row("corpus", f"synthetic corpus: {r['articles']} articles", r["quads"], "triples"),
+        Row("corpus", "generation time", r["seconds"], "s"),
+        Row("corpus", "generation rate", r["quads"] / r["seconds"], "triples/s"),
+        Row("corpus", "N-Quads size", r["bytes"] / MB, "MB"),
+        Row("corpus", "generator peak memory", r["maxrss_mb"], "MB"),
+    ]
+    return rows, r
+
+
+def classify_queries() -> dict[str, int]:
+    """Named query -> how many triple patterns (and property paths) it matches: 2 or more is a join."""
+    from rdflib.plugins.sparql import prepareQuery
+
+    from .sparql import all_prefixes, list_queries
+
+    counts = {}
+    for query in list_queries():
+        try:
+            algebra = prepareQuery(query.text, initNs=dict(all_prefixes())).algebra
+        except Exception:  # noqa: BLE001 - a query rdflib cannot parse counts as one pattern
+            counts[query.name] = 1
+            continue
+        counts[query.name] = _count_patterns(algebra)
+    return counts
+
+
+def _count_patterns(node) -> int:
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    if isinstance(node, CompValue):
+        total = len(node.get("triples") or []) if node.name == "BGP" else 0
+        return total + sum(_count_patterns(v) for k, v in node.items() if k != "triples")
+    if isinstance(node, (list, tuple)):
+        return sum(_count_patterns(v) for v in node)
+    return 0
+
+
+def _medians(records: list[dict]) -> tuple[dict[str, float], dict[str, int], dict[str, float]]:
+    times: dict[str, list[float]] = {}
+    rows: dict[str, int] = {}
+    timeouts: dict[str, float] = {}
+    for r in records:
+        if "query" in r and "seconds" in r:
+            times.setdefault(r["query"], []).append(r["seconds"])
+            rows[r["query"]] = r["rows"]
+        elif "query" in r and "timeout" in r:
+            timeouts[r["query"]] = r["timeout"]
+    return {k: statistics.median(v) for k, v in times.items()}, rows, timeouts
+
+
+def measure_stores(config: BenchConfig, path: Path, quads: int) -> list[Row]:
+    """Figures 3-5: load the corpus and run every named query on Oxigraph and on rdflib."""
+    from .sparql import list_queries
+
+    names = [q.name for q in list_queries() if not q.requires]
+    skipped = [q.name for q in list_queries() if q.requires]
+    joins = classify_queries()
+    args = {"path": str(path), "queries": names, "timeout": config.query_timeout}
+    ox_records, ox_timeout, ox_tail = run_worker("oxigraph", {**args, "repeats": config.oxigraph_repeats},
+                                                 config.load_timeout + config.query_timeout * len(names) * config.oxigraph_repeats)
+    disk_records, _, _ = run_worker("oxigraph", {**args, "disk": True, "queries": []}, config.load_timeout)
+    rdf_records, rdf_timeout, rdf_tail = run_worker("rdflib", {**args, "repeats": config.rdflib_repeats},
+                                                    config.load_timeout + config.query_timeout * (len(names) + 1) * config.rdflib_repeats)
+    size = f"{quads / 1e6:.2f}M" if quads >= 1e5 else f"{quads:,}"
+    rows = []
+    ox_load = ox_records[0] if ox_records and "load" in ox_records[0] else None
+    rdf_load = rdf_records[0] if rdf_records and "load" in rdf_records[0] else None
+    fast_load = quads >= 1_000_000
+    if ox_load:
+        note = "" if rdf_load else ("rdflib did not finish loading within %.0f s" % config.load_timeout if rdf_timeout else f"rdflib failed: {rdf_tail}")
+        rows.append(Row("load", f"load {size} triples (in memory)", ox_load["load"], "s",
+                        compare=rdf_load["load"] if rdf_load else config.load_timeout if rdf_timeout else None,
+                        ratio=(rdf_load["load"] / ox_load["load"]) if rdf_load else None, over=not rdf_load and rdf_timeout,
+                        target="< 5 s at 1M" if fast_load else "", ok=(ox_load["load"] < 5) if fast_load else None, note=note))
+        rows.append(Row("load", "load rate", ox_load["quads"] / ox_load["load"], "triples/s",
+                        compare=rdf_load["quads"] / rdf_load["load"] if rdf_load else None,
+                        ratio=(ox_load["quads"] / ox_load["load"]) / (rdf_load["quads"] / rdf_load["load"]) if rdf_load else None))
+    else:
+        rows.append(Row("load", f"load {size} triples", None, "s", note=f"Oxigraph failed: {ox_tail}"))
+    if disk_records:
+        rows.append(Row("load", "load into an on-disk store (RocksDB)", disk_records[0]["load"], "s"))
+    ox_times, ox_rows, _ = _medians(ox_records)
+    rdf_times, rdf_rows, rdf_timeouts = _medians(rdf_records)
+    join_ok = []
+    for name in names:
+        ox = ox_times.get(name)
+        rdf = rdf_times.get(name)
+        is_join = joins.get(name, 1) >= 2
+        over = name in rdf_timeouts
+        compare = rdf if rdf is not None else rdf_timeouts.get(name)
+        ratio = compare / ox if (compare is not None and ox) else None
+        note_parts = []
+        if ox is None:
+            note_parts.append("Oxigraph did not finish" if ox_timeout else "not run on Oxigraph")
+        if rdf is None and not over:
+            note_parts.append("rdflib did not run it" + (" (its load timed out)" if rdf_timeout and not rdf_load else ""))
+        if rdf is not None and ox is not None and rdf_rows.get(name) != ox_rows.get(name):
+            note_parts.append(f"row counts differ: Oxigraph {ox_rows.get(name)}, rdflib {rdf_rows.get(name)}")
+        target = "<= 100 ms" + (", >= 20x" if is_join else "")
+        ok = None
+        if ox is not None:
+            ok = ox * 1000 <= 100
+            if is_join and ratio is not None:
+                ok = ok and ratio >= 20
+                join_ok.append(ratio >= 20)
+        kind = "join" if is_join else "lookup"
+        rows.append(Row("query", f"{name} ({kind}, {ox_rows.get(name, rdf_rows.get(name, '?'))} rows)",
+                        ox * 1000 if ox is not None else None, "ms", compare=compare * 1000 if compare is not None else None,
+                        ratio=ratio, over=over, target=target, ok=ok, note="; ".join(note_parts)))
+    if ox_times:
+        all_median = statistics.median(ox_times.values())
+        rows.append(Row("query", "median over the named queries", all_median * 1000, "ms",
+                        compare=statistics.median(rdf_times.values()) * 1000 if rdf_times and not rdf_timeouts else None,
+                        target="<= 100 ms", ok=all_median * 1000 <= 100))
+    for name in skipped:
+        rows.append(Row("query", name, None, "ms", note="needs the internet (a remote endpoint): not run"))
+    if not names:
+        rows.append(Row("query", "named queries", None, "ms", note="no queries/*.rq yet"))
+    peaks = [("Oxigraph, in memory: load + queries", ox_records), ("Oxigraph, on disk: load", disk_records),
+             ("rdflib: load + queries", rdf_records)]
+    for label, records in peaks:
+        peak = max((r.get("maxrss_mb", 0) for r in records), default=None)
+        at_1m = quads >= 1_000_000 and "rdflib" not in label
+        rows.append(Row("memory", f"peak memory, {label}", peak, "MB", target="< 1 GB at 1M" if at_1m else "",
+                        ok=(peak < 1024) if (at_1m and peak is not None) else None))
+    return rows
+
+
+def measure_pages(config: BenchConfig) -> list[Row]:
+    """Figure 6: pages of ``config.page_nodes`` nodes: size, build time, time to interactive."""
+    from .devtools import chromium_path
+
+    browser = config.browser and chromium_path() is not None
+    rows = []
+    for n in config.page_nodes:
+        records, timed_out, tail = run_worker("page", {"nodes": n, "seed": config.seed, "browser": browser,
+                                                       "timeout": config.page_timeout}, config.page_timeout * 3)
+        if not records:
+            why = f"not done within {config.page_timeout * 3:.0f} s" if timed_out else f"failed: {tail}"
+            rows.append(Row("page", f"{n:,}-node page", None, "s", note=why))
+            continue
+        r = records[-1]
+        mode = "physics layout" if r["physics"] else "precomputed layout"
+        rows.append(Row("page", f"{n:,} nodes, {r['edges']:,} edges ({mode}): HTML size", r["bytes"] / MB, "MB"))
+        if not r["physics"]:
+            rows.append(Row("page", f"{n:,} nodes: layout in Python (networkx)", r["layout"], "s"))
+        rows.append(Row("page", f"{n:,} nodes: to_html", r["to_html"], "s"))
+        if "page" in r:
+            t = r["page"]["interactive"] / 1000
+            big = n >= 10000
+            rows.append(Row("page", f"{n:,} nodes: interactive in Chromium", t, "s",
+                            target="< 5 s" if big else "", ok=(t < 5) if big else None,
+                            note=f"first drawn at {r['page']['firstDraw'] / 1000:.2f} s" + (
+                                f", layout settled at {r['page']['stabilized'] / 1000:.2f} s" if "stabilized" in r["page"] else "")))
+        else:
+            rows.append(Row("page", f"{n:,} nodes: interactive in Chromium", None, "s",
+                            note="no Chromium at /usr/bin/chromium" if config.browser else "skipped (--no-browser)"))
+        rows.append(Row("page", f"{n:,} nodes: peak memory (build the page)", r["maxrss_mb"], "MB"))
+    return rows
+
+
+def run_bench(config: BenchConfig, progress=None) -> list[Row]:
+    """Every figure of one run, in table order. ``progress(text)`` hears what runs now."""
+    say = progress or (lambda text: None)
+    rows: list[Row] = []
+    say("article build ...")
+    rows += measure_build(config)
+    with tempfile.TemporaryDirectory(prefix="kkg-bench-") as tmp:
+        corpus = Path(tmp) / "corpus.nq"
+        say(f"synthetic corpus of {config.triples:,} triples ...")
+        corpus_rows, corpus = measure_corpus(config, corpus)
+        rows += corpus_rows
+        say("loading and querying: Oxigraph, then rdflib ...")
+        rows += measure_stores(config, Path(tmp) / "corpus.nq", corpus["quads"])
+    say("pages in Chromium ...")
+    rows += measure_pages(config)
+    return rows
+
+
+def to_json(rows: list[Row], machine: dict, config: BenchConfig) -> str:
+    """The run as JSON: machine, config and rows."""
+    return json.dumps({"machine": machine, "config": asdict(config), "rows": [asdict(r) for r in rows]}, indent=2)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m ketamine_kg.bench WORKER JSON``: run one worker (used by :func:`run_worker`)."""
+    argv = sys.argv[1:] if argv is None else argv
+    WORKERS[argv[0]](json.loads(argv[1]))
+
+
+if __name__ == "__main__":
+    main()

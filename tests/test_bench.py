@@ -1,0 +1,107 @@
+"""The benchmark harness: the table printer, the query classifier, and a tiny run end to end (no timing asserted)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from ketamine_kg.bench import BenchConfig, Row, _count_patterns, run_worker, to_table
+
+MACHINE = {"cpu": "Test CPU", "cores": 2, "ram_gb": 8.0, "os": "Linux", "python": "3.11",
+           "versions": {"rdflib": "7.6.0", "pyoxigraph": "0.5.13"}, "chromium": "Chromium 1", "date": "2026-01-01 00:00 UTC"}
+
+
+@pytest.mark.parametrize("row,expected", [
+    (Row("load", "load", 1.5, "s", compare=30.0, ratio=20.0, target="< 5 s", ok=True), ["1.500 s", "30.0 s", "20.0x", "< 5 s", "yes"]),
+    (Row("query", "q", 0.5, "ms", compare=3000.0, ratio=6000.0, over=True, ok=True), ["0.50 ms", "> 3000 ms", ">6000.0x"]),
+    (Row("query", "q", 250.0, "ms", target="<= 100 ms", ok=False), ["250 ms", "<= 100 ms", "NO"]),
+    (Row("load", "rate", 443886.0, "triples/s"), ["443,886 triples/s"]),
+    (Row("memory", "peak", 812.4, "MB"), ["812 MB"]),
+    (Row("build", "stage: reasoning", None, "s", note="not installed"), ["not measured", "[build / stage: reasoning] not installed"]),
+])
+def test_table_shows_each_figure(row, expected):
+    table = to_table([row], MACHINE)
+    for text in expected:
+        assert text in table, (text, table)
+
+
+def test_table_header_names_machine_versions_and_date_and_aligns_columns():
+    rows = [Row("a", "short", 1.0, "s"), Row("b", "a much longer figure name", 2.0, "s", compare=4.0, ratio=2.0)]
+    lines = to_table(rows, MACHINE).splitlines()
+    assert "Test CPU, 2 cores, 8.0 GB RAM" in lines[0]
+    assert "rdflib 7.6.0" in lines[1] and "Chromium 1" in lines[1]
+    assert lines[2] == "date: 2026-01-01 00:00 UTC"
+    header = next(i for i, l in enumerate(lines) if l.startswith("section"))
+    body = lines[header + 2: header + 4]
+    column = lines[header].index("ketamine-kg")
+    assert all(l[column:].startswith(v) for l, v in zip(body, ["1.000 s", "2.000 s"]))
+
+
+@pytest.mark.parametrize("query,patterns", [
+    ("SELECT * WHERE { ?s ?p ?o }", 1),
+    ("SELECT * WHERE { ?s a ?t . ?s ?p ?o }", 2),
+    ("SELECT * WHERE { ?s a ?t OPTIONAL { ?s ?p ?o } }", 2),
+    ("SELECT * WHERE { { ?s a ?t } UNION { ?s ?p ?o . ?o a ?u } }", 3),
+    ("SELECT * WHERE { ?s <http://x/p>* ?o }", 1),
+])
+def test_count_patterns_decides_what_is_a_join(query, patterns):
+    from rdflib.plugins.sparql import prepareQuery
+
+    assert _count_patterns(prepareQuery(query).algebra) == patterns
+
+
+def test_a_worker_that_runs_too_long_is_killed_and_reported():
+    config = {"path": "/nonexistent.nq", "seed": 0, "triples": 10**9}
+    start = __import__("time").perf_counter()
+    records, timed_out, _ = run_worker("generate", config, timeout=1.0)
+    assert timed_out and records == []
+    assert __import__("time").perf_counter() - start < 10
+
+
+def test_quick_config_is_smaller_than_the_full_one():
+    quick, full = BenchConfig.quick(), BenchConfig()
+    assert quick.triples < full.triples and max(quick.page_nodes) <= min(full.page_nodes)
+    assert full.triples >= 1_000_000 and 10_000 in full.page_nodes and 2_000 in full.page_nodes
+
+
+def test_tiny_run_end_to_end_prints_every_row(tmp_path):
+    """The whole harness on tiny sizes: every section is measured and printed, with rdflib beside Oxigraph."""
+    from ketamine_kg.bench import get_machine, run_bench, to_json
+    from ketamine_kg.devtools import chromium_path
+    from ketamine_kg.sparql import list_queries
+
+    config = BenchConfig.quick(triples=3000, page_nodes=(40,), query_timeout=5.0, render=False,
+                               browser=chromium_path() is not None)
+    rows = run_bench(config)
+    sections = {r.section for r in rows}
+    assert sections == {"build", "corpus", "load", "query", "memory", "page"}
+    table = to_table(rows, get_machine())
+    for row in rows:
+        assert row.name in table
+    local = [q.name for q in list_queries() if not q.requires]
+    measured = {r.name.split(" (")[0] for r in rows if r.section == "query" and r.value is not None}
+    assert set(local) <= measured, set(local) - measured
+    load = next(r for r in rows if r.section == "load" and r.name.startswith("load ") and "disk" not in r.name)
+    assert load.value and load.compare and load.ratio  # both stores loaded, side by side
+    corpus = next(r for r in rows if r.name.startswith("synthetic corpus"))
+    assert corpus.value >= 3000
+    assert all(r.value and r.value > 0 for r in rows if r.section == "memory")
+    if config.browser:
+        page = next(r for r in rows if r.name.endswith("interactive in Chromium"))
+        assert page.value is not None and page.value > 0, page.note
+    data = json.loads(to_json(rows, get_machine(), config))
+    assert len(data["rows"]) == len(rows) and data["machine"]["cores"]
+
+
+def test_cli_help_lists_the_options():
+    out = subprocess.run([sys.executable, "-m", "ketamine_kg.cli", "bench", "--help"], capture_output=True, text=True)
+    if out.returncode != 0:  # no __main__ in the cli package: use the console script
+        from conftest import cli_path
+
+        out = subprocess.run([cli_path(), "bench", "--help"], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    for option in ("--quick", "--triples", "--json", "--no-browser"):
+        assert option in out.stdout
