@@ -16,7 +16,7 @@ from pathlib import Path
 from .errors import KkgError
 from .model import MODALITIES, POLARITIES, QUALIFIERS, Claim, Dataset, Entity, Evidence, Section, Source
 from .ontology.vocabulary import Vocabulary, load_vocabulary
-from .yamlfile import LineDict, load_yaml, read_text
+from .yamlfile import LineDict, LineList, load_yaml, read_text
 
 ENTITY_ID = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)*$")
 CLAIM_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -45,9 +45,10 @@ def _display(path: Path) -> str:
     return rel if not rel.startswith("..") else str(path)
 
 
-def _check_fields(item: object, allowed: set[str], required: tuple[str, ...], where: str, what: str) -> LineDict:
+def _check_fields(item: object, allowed: set[str], required: tuple[str, ...], where: str, what: str,
+                  line: int | None = None) -> LineDict:
     if not isinstance(item, LineDict):
-        line = getattr(item, "line", None)
+        line = getattr(item, "line", None) or line
         raise KkgError(where, line, f"each {what} must be a mapping of fields, got {type(item).__name__}")
     for key in item:
         if key not in allowed:
@@ -56,6 +57,11 @@ def _check_fields(item: object, allowed: set[str], required: tuple[str, ...], wh
         if key not in item or item[key] is None or item[key] == "" or item[key] == []:
             raise KkgError(where, item.line, f"{what} is missing the field {key!r}")
     return item
+
+
+def _item_line(items: list, index: int) -> int | None:
+    """The line of item ``index`` of a YAML list (items that are not mappings know none of their own)."""
+    return items.line_of_item(index) if isinstance(items, LineList) else None
 
 
 def _as_str(item: LineDict, key: str, where: str) -> str:
@@ -70,7 +76,7 @@ def load_source(directory: Path) -> Source:
     path = directory / "source.yaml"
     where = _display(path)
     data = load_yaml(path, where)
-    data = _check_fields(data, SOURCE_FIELDS, ("id", "title", "site", "file", "sha256", "sections"), where, "source")
+    data = _check_fields(data, SOURCE_FIELDS, ("id", "title", "site", "file", "sha256", "sections"), where, "source", line=1)
     text_path = directory / _as_str(data, "file", where)
     text = read_text(text_path)
     digest = hashlib.sha256(text_path.read_bytes()).hexdigest()
@@ -90,8 +96,9 @@ def load_source(directory: Path) -> Source:
     seen: set[str] = set()
     if not isinstance(data["sections"], list):
         raise KkgError(where, data.line_of("sections"), "sections must be a list")
-    for item in data["sections"]:
-        item = _check_fields(item, {"id", "title", "anchor", "parent"}, ("id", "title", "anchor"), where, "section")
+    for n, item in enumerate(data["sections"]):
+        item = _check_fields(item, {"id", "title", "anchor", "parent"}, ("id", "title", "anchor"), where, "section",
+                             line=_item_line(data["sections"], n))
         sid = _as_str(item, "id", where)
         if not SECTION_ID.match(sid):
             raise KkgError(where, item.line_of("id"), f"section id {sid!r} must be lower-case kebab-case")
@@ -129,8 +136,8 @@ def load_entities(directory: Path, vocab: Vocabulary) -> dict[str, Entity]:
     if not isinstance(data, list):
         raise KkgError(where, 1, "entities.yaml must be a list of entities")
     entities: dict[str, Entity] = {}
-    for item in data:
-        item = _check_fields(item, ENTITY_FIELDS, ("id", "type", "label"), where, "entity")
+    for n, item in enumerate(data):
+        item = _check_fields(item, ENTITY_FIELDS, ("id", "type", "label"), where, "entity", line=_item_line(data, n))
         eid = _as_str(item, "id", where)
         if not ENTITY_ID.match(eid):
             raise KkgError(where, item.line_of("id"), f"entity id {eid!r} must be lower-case snake_case")
@@ -211,8 +218,9 @@ def load_claims(directory: Path, source: Source, entities: dict[str, Entity], vo
         raise KkgError(where, 1, "claims.yaml must be a list of claims")
     claims: list[Claim] = []
     ids: dict[str, int] = {}
-    for item in data:
-        item = _check_fields(item, CLAIM_FIELDS, ("id", "subject", "predicate", "modality", "evidence"), where, "claim")
+    for n, item in enumerate(data):
+        item = _check_fields(item, CLAIM_FIELDS, ("id", "subject", "predicate", "modality", "evidence"), where, "claim",
+                             line=_item_line(data, n))
         cid = _as_str(item, "id", where)
         if not CLAIM_ID.match(cid):
             raise KkgError(where, item.line_of("id"), f"claim id {cid!r} must be lower-case kebab-case")
@@ -272,8 +280,8 @@ def load_claims(directory: Path, source: Source, entities: dict[str, Entity], vo
         if not isinstance(item["evidence"], list):
             raise KkgError(where, item.line_of("evidence"), "evidence must be a list of quotes")
         evidence: list[Evidence] = []
-        for ev in item["evidence"]:
-            ev = _check_fields(ev, EVIDENCE_FIELDS, ("quote",), where, "evidence")
+        for k, ev in enumerate(item["evidence"]):
+            ev = _check_fields(ev, EVIDENCE_FIELDS, ("quote",), where, "evidence", line=_item_line(item["evidence"], k))
             quote = _as_str(ev, "quote", where)
             anchored = anchor_quote(source, quote, ev.get("occurrence"), where, ev.line_of("quote"))
             if any(e.start == anchored.start and e.end == anchored.end for e in evidence):

@@ -26,6 +26,17 @@ class LineDict(dict):
         return self.key_lines.get(key, self.line)
 
 
+class LineList(list):
+    """A sequence from a YAML file that knows the line of itself and of each item."""
+
+    line: int = 0
+    item_lines: list[int]
+
+    def line_of_item(self, index: int) -> int:
+        """Return the line where item ``index`` starts."""
+        return self.item_lines[index] if index < len(self.item_lines) else self.line
+
+
 class _Loader(yaml.SafeLoader):
     pass
 
@@ -37,6 +48,8 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
     result.key_lines = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
+        if isinstance(key, (list, dict)):  # a YAML complex key ("? [a, b]"): not hashable, never meant
+            raise KkgError(loader.name, key_node.start_mark.line + 1, "a key must be a plain word, not a list or mapping")
         if key in result:
             raise KkgError(loader.name, key_node.start_mark.line + 1, f"duplicate key {key!r}")
         result[key] = loader.construct_object(value_node, deep=True)
@@ -45,6 +58,18 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
 
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> LineList:
+    # items that are not mappings (a stray scalar in a list of claims) carry no line of
+    # their own, so the list keeps the line of each item
+    result = LineList(loader.construct_object(child, deep=True) for child in node.value)
+    result.line = node.start_mark.line + 1
+    result.item_lines = [child.start_mark.line + 1 for child in node.value]
+    return result
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
 def _construct_string_timestamp(loader: _Loader, node: yaml.ScalarNode) -> str:
@@ -76,10 +101,17 @@ def load_yaml(path: Path, display: str | None = None) -> Any:
     text = read_text(path)
     if not text.strip():
         raise KkgError(name, 1, "file is empty")
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:  # a control character such as NUL, found before parsing starts
+        line = text[: exc.position].count("\n") + 1
+        raise KkgError(name, line, f"malformed YAML: character U+{exc.character:04X} is not allowed in YAML") from None
     loader.name = name
     try:
         return loader.get_single_data()
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        raise KkgError(name, line, f"malformed YAML: character U+{exc.character:04X} is not allowed in YAML") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
