@@ -24,6 +24,7 @@ import os
 import shutil
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 from . import __version__
@@ -113,7 +114,9 @@ def build_store(data_dir: Path | None, target: Path) -> dict:
     reason = reasoner_available()
     start = time.perf_counter()
     _, rdf_dataset, n_inferred, notes = get_graphs(data_dir, reason=reason)
-    nquads = rdf_dataset.serialize(format="nquads", encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # rdflib's N-Quads writer uses its own deprecated names
+        nquads = rdf_dataset.serialize(format="nquads", encoding="utf-8")
     (target / NQUADS_FILE).write_bytes(nquads)
     store = pyoxigraph.Store(str(target / OXIGRAPH_DIR))
     store.bulk_load(nquads, format=pyoxigraph.RdfFormat.N_QUADS)

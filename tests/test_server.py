@@ -1,0 +1,159 @@
+"""`ketamine-kg serve` with real clients: SPARQLWrapper and curl against a running server on loopback."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from ketamine_kg.server import make_server, serve_in_thread
+from ketamine_kg.store import get_store_dir
+
+SPARQLWrapper = pytest.importorskip("SPARQLWrapper", reason="SPARQLWrapper is a test extra: pip install -e '.[test]'")
+CURL = shutil.which("curl")
+DISORDERS = "PREFIX kkgo: <https://w3id.org/ketamine-kg/ontology#> SELECT ?d WHERE { ?d a kkgo:Disorder } ORDER BY ?d"
+
+
+@pytest.fixture(scope="module")
+def endpoint(tmp_path_factory):
+    cache = os.environ.get("KETAMINE_KG_CACHE") or str(tmp_path_factory.mktemp("kkg-cache"))
+    os.environ["KETAMINE_KG_CACHE"] = cache
+    get_store_dir(None)
+    server = make_server(None, "127.0.0.1", 0, timeout=3.0, max_rows=500, max_request=8192, workers=2)
+    serve_in_thread(server)
+    host, port = server.server_address[:2]
+    yield f"http://{host}:{port}"
+    server.shutdown()
+    server.server_close()
+    server.pool.close()
+
+
+def client(endpoint):
+    from SPARQLWrapper import SPARQLWrapper as Wrapper
+
+    return Wrapper(endpoint + "/sparql")
+
+
+def test_sparqlwrapper_select_json_and_xml(endpoint):
+    from SPARQLWrapper import JSON, XML
+
+    sparql = client(endpoint)
+    sparql.setQuery(DISORDERS)
+    sparql.setReturnFormat(JSON)
+    rows = sparql.query().convert()["results"]["bindings"]
+    names = [r["d"]["value"].rsplit("/", 1)[1] for r in rows]
+    assert {"depression", "fibromyalgia", "treatment_resistant_depression"} <= set(names)
+    sparql.setReturnFormat(XML)
+    document = sparql.query().convert()
+    assert len(document.getElementsByTagName("result")) == len(rows)
+
+
+def test_sparqlwrapper_get_ask_and_construct(endpoint):
+    from SPARQLWrapper import GET, JSON, TURTLE
+
+    sparql = client(endpoint)
+    sparql.setMethod(GET)
+    sparql.setQuery("PREFIX kkgo: <https://w3id.org/ketamine-kg/ontology#> "
+                    "ASK { <https://w3id.org/ketamine-kg/entity/esketamine> kkgo:approved_for ?x }")
+    sparql.setReturnFormat(JSON)
+    assert sparql.query().convert()["boolean"] is True
+    sparql.setQuery("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o FILTER(?s = <https://w3id.org/ketamine-kg/entity/fda>) }")
+    sparql.setReturnFormat(TURTLE)
+    turtle = sparql.query().convert().decode()
+    assert "U.S. Food and Drug Administration" in turtle
+
+
+def test_updates_are_refused(endpoint):
+    from SPARQLWrapper import POST
+    from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+
+    sparql = client(endpoint)
+    sparql.setMethod(POST)
+    sparql.setQuery("INSERT DATA { <http://x/a> <http://x/b> <http://x/c> }")
+    with pytest.raises((SPARQLWrapperException, urllib.error.HTTPError)) as info:
+        sparql.query()
+    assert "403" in str(info.value) or "read-only" in str(info.value)
+    request = urllib.request.Request(endpoint + "/sparql", data=b"DELETE WHERE { ?s ?p ?o }", method="POST",
+                                     headers={"Content-Type": "application/sparql-update"})
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(request)
+    assert err.value.code == 403
+
+
+@pytest.mark.skipif(CURL is None, reason="curl is not installed")
+@pytest.mark.parametrize("accept, marker", [
+    ("text/csv", "d\r\nhttps://w3id.org/ketamine-kg/entity/"),
+    ("text/tab-separated-values", "?d\n<https://w3id.org/ketamine-kg/entity/"),
+    ("application/sparql-results+xml", "<sparql xmlns="),
+    ("application/sparql-results+json", '"vars": [\n   "d"'),
+])
+def test_curl_content_negotiation(endpoint, accept, marker):
+    run = subprocess.run([CURL, "-s", "-H", f"Accept: {accept}", "--data-urlencode", f"query={DISORDERS}",
+                          endpoint + "/sparql"], capture_output=True, timeout=30)
+    assert marker in run.stdout.decode("utf-8")  # bytes: CSV lines end in CRLF
+
+
+@pytest.mark.skipif(CURL is None, reason="curl is not installed")
+def test_curl_status_codes(endpoint):
+    def status(*args):
+        run = subprocess.run([CURL, "-s", "-o", "/dev/null", "-w", "%{http_code}", *args], capture_output=True, text=True, timeout=30)
+        return run.stdout
+
+    assert status("--path-as-is", endpoint + "/../../etc/passwd") == "404"
+    assert status(endpoint + "/graph/data/claims.yaml") == "404"
+    assert status(endpoint + "/") == "200"
+    assert status("-H", "Content-Type: application/sparql-query", "--data", "SELECT * WHERE { ?s ?p ?o }",
+                  endpoint + "/sparql") == "422"  # more rows than the cap of 500
+    assert status("-H", "Content-Type: application/sparql-query", "--data", "x" * 9000, endpoint + "/sparql") == "413"
+    assert status("--data-urlencode", "query=SELECT ?x WHERE { ?x ", endpoint + "/sparql") == "400"
+    assert status("-H", "Accept: image/png", "--data-urlencode", f"query={DISORDERS}", endpoint + "/sparql") == "406"
+
+
+def test_runaway_query_is_stopped_and_the_server_keeps_answering(endpoint):
+    cross = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    start = time.monotonic()
+    request = urllib.request.Request(endpoint + "/sparql", data=cross.encode(), method="POST",
+                                     headers={"Content-Type": "application/sparql-query"})
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(request, timeout=30)
+    assert err.value.code == 503 and time.monotonic() - start < 10
+    with urllib.request.urlopen(endpoint + "/sparql?query=ASK%7B%3Fs%20%3Fp%20%3Fo%7D", timeout=30) as response:
+        assert json.loads(response.read())["boolean"] is True
+
+
+def test_page_is_offline_and_escapes_the_catalogue(endpoint):
+    with urllib.request.urlopen(endpoint + "/", timeout=30) as response:
+        page = response.read().decode()
+        policy = response.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in policy
+    assert "http://" not in page.split("<script>")[0].replace("http://www.w3.org", "")  # no external stylesheet
+    assert "<script src" not in page and "<link" not in page
+    assert "receptors-of-ketamine" in page
+    # the queries' text (with <IRIs>) is embedded with < escaped, so no </script> can end the script early
+    script = page.split("<script>", 1)[1].split("</script>", 1)[0]
+    assert "<https://" not in script
+    assert "textContent" in script and "innerHTML" not in script
+
+
+def test_binding_elsewhere_warns():
+    import socket
+
+    from click.testing import CliRunner
+
+    from ketamine_kg.cli.serve import serve
+    from ketamine_kg.errors import KkgError
+
+    # a port already taken: the command warns about the address, then fails with one line instead of serving
+    with socket.socket() as taken:
+        taken.bind(("0.0.0.0", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(serve, ["--host", "0.0.0.0", "--port", str(port)])
+    assert "warning: listening on 0.0.0.0" in result.output
+    assert isinstance(result.exception, KkgError) and "cannot listen" in str(result.exception)
