@@ -300,7 +300,7 @@ def to_table(result: Result, labels: dict[str, str], prefixes: dict[str, str]) -
     """An aligned text table of a SELECT result (or ``true``/``false`` for ASK).
 
     >>> r = Result("select", ["s", "n"], [[Term("uri", "http://x/a"), literal("1", "http://www.w3.org/2001/XMLSchema#integer")]])
-    >>> print(to_table(r, {"http://x/a": "thing A"}, {"x": "http://x/"}))
+    >>> print(to_table(r, {"http://x/a": "thing A"}, {"x": "http://x/"}), end="")
     s              n
     -------------  -
     x:a (thing A)  1
