@@ -36,6 +36,8 @@ from .yamlfile import read_text
 
 MAPPINGS_FILE = "mappings.sssom.tsv"
 LABELS_FILE = "external_labels.tsv"
+GAPS_FILE = "mapping_gaps.tsv"
+GAP_COLUMNS = ("entity", "system", "reason", "date_checked")
 NO_TERM = "sssom:NoTermFound"
 DEFAULT_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 # Prefixes the SSSOM export may use beyond prefixes.tsv and the project's own.
@@ -122,6 +124,47 @@ def load_external_labels(path: Path) -> dict[str, ExternalLabel]:
             raise KkgError(where, number, f"duplicate CURIE {curie} (first at line {records[curie].line})")
         records[curie] = ExternalLabel(curie, row["label"], row["source"], row["date_checked"], number)
     return records
+
+
+@dataclass(frozen=True)
+class MappingGap:
+    """An (entity, system) pair not checked here, with the reason and the date it was looked at."""
+
+    entity: str
+    system: str
+    reason: str
+    date_checked: str
+    line: int = 0
+
+
+def load_mapping_gaps(path: Path) -> list[MappingGap]:
+    """Read ``mapping_gaps.tsv``: the pairs whose link could not be checked, each with a reason.
+
+    A missing file means no gaps are recorded.
+    """
+    if not path.exists():
+        return []
+    where = str(path)
+    gaps: list[MappingGap] = []
+    header: list[str] | None = None
+    for number, text in enumerate(read_text(path).splitlines(), start=1):
+        if text.startswith("#") or not text.strip():
+            continue
+        cells = text.split("\t")
+        if header is None:
+            if tuple(cells) != GAP_COLUMNS:
+                raise KkgError(where, number, f"the header must be {' '.join(GAP_COLUMNS)}")
+            header = cells
+            continue
+        if len(cells) != len(GAP_COLUMNS):
+            raise KkgError(where, number, f"row has {len(cells)} cells, the header has {len(GAP_COLUMNS)}")
+        entity, system, reason, date = cells
+        if not reason.strip():
+            raise KkgError(where, number, f"{entity} {system}: say why the link was not checked")
+        if not DATE.match(date):
+            raise KkgError(where, number, f"date_checked {date!r} must be YYYY-MM-DD")
+        gaps.append(MappingGap(entity, system, reason, date, number))
+    return gaps
 
 
 def to_external_labels_tsv(records: list[ExternalLabel] | dict[str, ExternalLabel], comments: list[str] = ()) -> str:
@@ -368,6 +411,7 @@ class EntityLinks:
     links: list[EntityLink]
     no_terms: list[tuple[str, str]]
     unchecked: list[str]
+    gaps: list[MappingGap] = field(default_factory=list)
 
 
 def find_entity(dataset: Dataset, ref: str) -> Entity:
@@ -405,7 +449,7 @@ def expected_systems(type_id: str, vocab) -> tuple[str, ...]:
 
 
 def get_entity_links(dataset: Dataset, ref: str, labels: dict[str, ExternalLabel] | None = None) -> EntityLinks:
-    """Collect the external IDs, no-match records and unchecked systems of one entity."""
+    """Collect the external IDs, no-match records, recorded gaps and unchecked systems of one entity."""
     from .biolink import get_categories
     from .ontology.vocabulary import load_vocabulary
 
@@ -424,10 +468,12 @@ def get_entity_links(dataset: Dataset, ref: str, labels: dict[str, ExternalLabel
             links.append(EntityLink(m.predicate, m.object, m.object_label, expand_curie(m.object), labels.get(m.object), m.comment))
     links.sort(key=lambda link: sort_key(link.curie))
     covered = {link.curie.split(":", 1)[0] for link in links} | {system for system, _ in no_terms}
+    gaps = [g for g in load_mapping_gaps(dataset.directory / GAPS_FILE) if g.entity == entity.id and g.system not in covered]
+    covered |= {g.system for g in gaps}
     unchecked = [s for s in expected_systems(entity.type, vocab) if s not in covered]
     return EntityLinks(
         entity=entity, iri=ns.entity_iri(entity.id), categories=get_categories(vocab)[entity.type],
-        links=links, no_terms=no_terms, unchecked=unchecked,
+        links=links, no_terms=no_terms, unchecked=unchecked, gaps=gaps,
     )
 
 

@@ -313,6 +313,38 @@ def test_links_of_an_unknown_entity_is_one_line_with_suggestions(cli):
     assert "unknown entity 'ketamin'" in proc.stderr and "ketamine" in proc.stderr
 
 
+def test_links_shows_the_pairs_not_checked_here_with_their_reason(cli, data_copy):
+    (data_copy / "mapping_gaps.tsv").write_text(
+        "# test\nentity\tsystem\treason\tdate_checked\n"
+        "craving\tDOID\tstale: DOID has a recorded no-match for craving\t2026-11-26\n"
+        "craving\tHP\tno HP release file at hand (test)\t2026-11-26\n",
+        encoding="utf-8",
+    )
+    proc = cli("links", "craving", "--data", str(data_copy), check=True)
+    assert "not checked here:" in proc.stdout
+    line = next(ln for ln in proc.stdout.splitlines() if "no HP release file at hand (test)" in ln)
+    assert line.split()[0] == "HP" and "(2026-11-26)" in line
+    assert "stale: DOID" not in proc.stdout  # a system with a mapping or no-match is not a gap
+    data = json.loads(cli("links", "craving", "--data", str(data_copy), "--format", "json", check=True).stdout)
+    assert data["not_checked_here"] == [{"system": "HP", "reason": "no HP release file at hand (test)", "date_checked": "2026-11-26"}]
+
+
+@pytest.mark.parametrize("body, line, message", [
+    ("entity\tsystem\treason\n", 1, "header must be"),
+    ("entity\tsystem\treason\tdate_checked\ncraving\tHP\t \t2026-11-26\n", 2, "say why"),
+    ("entity\tsystem\treason\tdate_checked\ncraving\tHP\tno file\t26/11/2026\n", 2, "YYYY-MM-DD"),
+    ("# c\nentity\tsystem\treason\tdate_checked\ncraving\tHP\n", 3, "2 cells"),
+])
+def test_bad_mapping_gap_rows_are_located(tmp_path, body, line, message):
+    from ketamine_kg.links import load_mapping_gaps
+
+    path = tmp_path / "mapping_gaps.tsv"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(KkgError, match=message) as info:
+        load_mapping_gaps(path)
+    assert info.value.line == line
+
+
 @pytest.mark.parametrize("ref, expected", [
     ("ketamine", "ketamine"),
     ("kkg:ketamine", "ketamine"),

@@ -15,7 +15,8 @@ import pytest
 
 from ketamine_kg import namespaces as ns
 from ketamine_kg.links import (
-    EXPECTED_SYSTEMS, LABELS_FILE, MAPPINGS_FILE, expected_systems, load_external_labels, no_match_system,
+    EXPECTED_SYSTEMS, GAPS_FILE, LABELS_FILE, MAPPINGS_FILE, expected_systems, load_external_labels, load_mapping_gaps,
+    no_match_system,
 )
 from ketamine_kg.load import default_data_dir
 from ketamine_kg.mappings import SKOS_PREDICATES, load_sssom_header
@@ -41,6 +42,7 @@ LABEL_FIT_ALLOWED = {
     ("neuropathic_pain", "MESH:D009437"): "MeSH files neuropathic pain under Neuralgia (nerve pain); curated as exactMatch in the data review",
     ("mood", "GO:0050894"): "GO 'determination of affect' is the process by which mood/affect is set (relatedMatch)",
     ("mood", "MESH:D000339"): "MeSH 'Affect' covers mood, the outward expression of emotion (relatedMatch)",
+    ("substance_use_disorder", "EFO:0003890"): "EFO 'drug dependence' is the dependence form of substance use disorder (closeMatch)",
 }
 STOPWORDS = {"of", "and", "the", "in", "for", "to", "with", "a", "an", "or", "by", "disorder", "disorders", "effect"}
 # British spellings in our labels, American ones in MeSH, HPO and others.
@@ -128,17 +130,47 @@ def test_every_mapped_id_is_in_the_snapshot_with_the_same_label(rows, labels):
     assert set(labels) <= mapped, f"snapshot rows for IDs no mapping uses: {sorted(set(labels) - mapped)}"
 
 
-def test_every_entity_is_linked_or_has_a_recorded_no_match_per_system(dataset, rows):
+@pytest.fixture(scope="module")
+def gaps():
+    return load_mapping_gaps(DATA / GAPS_FILE)
+
+
+def test_every_entity_is_linked_or_has_a_recorded_no_match_or_a_gap_per_system(dataset, rows, gaps):
+    """Each (entity, expected system) pair is exactly one of: mapped, recorded no-match, or listed as not checked here."""
     vocab = load_vocabulary()
-    missing = []
+    gap_pairs = {(g.entity, g.system): g for g in gaps}
+    missing, stale = [], []
     for entity in dataset.entities.values():
         systems = expected_systems(entity.type, vocab)
         mine = [m for m in rows if m.subject == entity.id]
         linked = {m.object.split(":", 1)[0] for m in mine if not m.is_no_match}
         no_match = {no_match_system(m) for m in mine if m.is_no_match}
         assert not linked & no_match, f"{entity.id}: both a mapping and a no-match in {sorted(linked & no_match)}"
-        missing += [f"{entity.id}: {s}" for s in systems if s not in linked | no_match]
-    assert not missing, f"{len(missing)} entity/system pairs with neither a link nor a recorded no-match:\n" + "\n".join(missing)
+        for s in systems:
+            gap = gap_pairs.get((entity.id, s))
+            if s in linked | no_match:
+                if gap:
+                    stale.append(f"{GAPS_FILE}:{gap.line}: {entity.id} {s} now has a {'mapping' if s in linked else 'no-match'}; drop the gap")
+            elif not gap:
+                missing.append(f"{entity.id}: {s}")
+    assert not stale, "stale gaps:\n" + "\n".join(stale)
+    assert not missing, f"{len(missing)} entity/system pairs with neither a link, a recorded no-match nor a gap:\n" + "\n".join(missing)
+
+
+def test_mapping_gaps_are_sorted_well_formed_and_about_expected_pairs(dataset, gaps):
+    vocab = load_vocabulary()
+    assert (DATA / GAPS_FILE).exists(), f"graph/data/{GAPS_FILE} is missing"
+    text = (DATA / GAPS_FILE).read_text(encoding="utf-8")
+    assert text.startswith("#"), f"{GAPS_FILE} starts with '#' comment lines saying what it is"
+    keys = [(g.entity, g.system.casefold()) for g in gaps]
+    assert keys == sorted(keys), "sort gaps by entity, then system (case-insensitive)"
+    assert len(keys) == len(set(keys)), "a pair is listed twice"
+    for g in gaps:
+        where = f"{GAPS_FILE}:{g.line}"
+        assert g.entity in dataset.entities, f"{where}: unknown entity {g.entity!r}"
+        assert g.system in expected_systems(dataset.entities[g.entity].type, vocab), f"{where}: {g.system} is not expected for {g.entity}"
+        assert len(g.reason.split()) >= 5, f"{where}: say why the pair was not checked"
+        assert DATE.fullmatch(g.date_checked)
 
 
 def test_expected_systems_cover_the_types_the_issue_names():

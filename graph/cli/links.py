@@ -19,8 +19,9 @@ def links(entity: str, fmt: str, data_dir: Path | None) -> None:
     ENTITY is an entity id, its label or a synonym (e.g. ketamine, "NMDA receptor").
     Prints each external ID with its SKOS mapping predicate, its label (as recorded in
     the mapping and in the snapshot of external labels, with source and date), and a URL
-    that resolves to it; then the systems recorded as having no term for the entity, and
-    any expected system not yet checked.
+    that resolves to it; then the systems recorded as having no term for the entity, the
+    systems not checked here with the reason (mapping_gaps.tsv), and any expected system
+    not yet looked at.
 
     \b
     Examples:
@@ -49,6 +50,9 @@ def links(entity: str, fmt: str, data_dir: Path | None) -> None:
                 for link in report.links
             ],
             "no_term_in": [{"system": system, "comment": comment} for system, comment in report.no_terms],
+            "not_checked_here": [
+                {"system": g.system, "reason": g.reason, "date_checked": g.date_checked} for g in report.gaps
+            ],
             "not_checked": report.unchecked,
         }
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
@@ -73,5 +77,9 @@ def links(entity: str, fmt: str, data_dir: Path | None) -> None:
         click.echo("\nno term in:")
         for system, comment in report.no_terms:
             click.echo(f"  {system:<13} {comment}")
+    if report.gaps:
+        click.echo("\nnot checked here:")
+        for gap in report.gaps:
+            click.echo(f"  {gap.system:<13} {gap.reason} ({gap.date_checked})")
     if report.unchecked:
         click.echo(f"\nnot yet checked: {', '.join(report.unchecked)}")
