@@ -550,6 +550,18 @@ def get_view_graph(rdf_dataset, view: str = "article", *, focus: str | None = No
 # --- the page ------------------------------------------------------------------------
 
 
+def get_view_fingerprint(graph: nx.MultiDiGraph) -> str:
+    """A short hash of what a view shows: its nodes (label, type) and edges (label, modality).
+
+    A picture taken of a view records this, so a test can tell when the picture is stale.
+    """
+    import hashlib
+
+    nodes = sorted(f"{n}|{d.get('label')}|{d.get('type')}" for n, d in graph.nodes(data=True))
+    edges = sorted(f"{u}|{v}|{d.get('label')}|{d.get('modality')}" for u, v, d in graph.edges(data=True))
+    return hashlib.sha256("\n".join(nodes + ["--"] + edges).encode("utf-8")).hexdigest()[:16]
+
+
 def get_type_style(type_id: str, parents: dict[str, str | None] | None = None) -> tuple[str, str]:
     """The (colour, shape) of a node of ``type_id``: its own, its nearest styled ancestor's, or a fallback.
 

@@ -2,7 +2,9 @@
 
 Usage: python scripts/screenshot.py [OUTPUT.png] [--data DIR] [--size 1400x900]
 
-Default output: graph/docs/article-graph.png (the picture the README shows). The page
+Default output: graph/docs/article-graph.png (the picture the README shows), with
+article-graph.json beside it recording what the picture shows (node and edge counts and a
+fingerprint of the view), so tests/test_render.py can tell when the picture is stale. The page
 is written to a temporary folder and opened from disk with the network off, as a
 reader would open it from a USB stick.
 """
@@ -10,6 +12,7 @@ reader would open it from a USB stick.
 from __future__ import annotations
 
 import argparse
+import json
 import subprocess
 import sys
 import tempfile
@@ -30,10 +33,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: headless Chromium not found at {CHROMIUM} (apt-get install chromium)", file=sys.stderr)
         return 1
     from ketamine_kg.pipeline import get_graphs
-    from ketamine_kg.render import get_view_graph, to_html
+    from ketamine_kg.render import get_view_fingerprint, get_view_graph, to_html
 
     dataset, rdf_dataset, _, _ = get_graphs(args.data, reason=False)
-    html = to_html(get_view_graph(rdf_dataset), title=dataset.source.title,
+    view = get_view_graph(rdf_dataset)
+    html = to_html(view, title=dataset.source.title,
                    subtitle=f"{dataset.source.site}: every claim of the article as an edge")
     width, height = args.size.split("x")
     with tempfile.TemporaryDirectory() as tmp:
@@ -50,7 +54,9 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         args.output.parent.mkdir(parents=True, exist_ok=True)
         args.output.write_bytes(shot.read_bytes())
-    print(f"wrote {args.output}")
+    record = {"nodes": view.number_of_nodes(), "edges": view.number_of_edges(), "fingerprint": get_view_fingerprint(view)}
+    args.output.with_suffix(".json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {args.output} and {args.output.with_suffix('.json').name}")
     return 0
 
 

@@ -276,3 +276,21 @@ def test_render_command(cli, tmp_path):
     assert "Traceback" not in bad.stderr and not (tmp_path / "x.html").exists()
     both = cli("render", "--ontology", "--focus", "ketamine", "--data", str(INPUT / "tiny"))
     assert both.returncode == 1 and "cannot be combined" in both.stderr
+
+
+def test_readme_picture_is_not_stale():
+    """graph/docs/article-graph.png shows the current article graph (regenerate: python scripts/screenshot.py)."""
+    import json
+    from pathlib import Path
+
+    from ketamine_kg.pipeline import get_graphs
+    from ketamine_kg.render import get_view_fingerprint, get_view_graph
+
+    docs = Path(__file__).resolve().parent.parent / "graph" / "docs"
+    record = json.loads((docs / "article-graph.json").read_text(encoding="utf-8"))
+    view = get_view_graph(get_graphs(reason=False)[1])
+    assert (docs / "article-graph.png").stat().st_size > 10_000
+    assert record == {"nodes": view.number_of_nodes(), "edges": view.number_of_edges(),
+                      "fingerprint": get_view_fingerprint(view)}, (
+        "the README picture shows an older graph: run `python scripts/screenshot.py` and commit both files"
+    )
