@@ -534,11 +534,14 @@ def measure_stores(config: BenchConfig, path: Path, quads: int) -> list[Row]:
         rows.append(Row("query", name, None, "ms", note="needs the internet (a remote endpoint): not run"))
     if not names:
         rows.append(Row("query", "named queries", None, "ms", note="no queries/*.rq yet"))
-    peaks = [("Oxigraph, in memory: load + queries", ox_records), ("Oxigraph, on disk: load", disk_records),
-             ("rdflib: load + queries", rdf_records)]
+    # After loading (the store's own footprint) and while querying (the forked query
+    # children included: a query that builds large intermediate results shows here).
+    peaks = [("Oxigraph, in memory: load", ox_records[:1]), ("Oxigraph, in memory: queries", ox_records[1:]),
+             ("Oxigraph, on disk: load", disk_records),
+             ("rdflib: load", rdf_records[:1]), ("rdflib: queries", rdf_records[1:])]
     for label, records in peaks:
-        peak = max((r.get("maxrss_mb", 0) for r in records), default=None)
-        at_1m = quads >= 1_000_000 and "rdflib" not in label
+        peak = max((r["maxrss_mb"] for r in records if "maxrss_mb" in r), default=None)
+        at_1m = quads >= 1_000_000 and label.endswith(": load") and "rdflib" not in label
         rows.append(Row("memory", f"peak memory, {label}", peak, "MB", target="< 1 GB at 1M" if at_1m else "",
                         ok=(peak < 1024) if (at_1m and peak is not None) else None))
     return rows
