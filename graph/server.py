@@ -180,6 +180,7 @@ class SparqlHandler(BaseHTTPRequestHandler):
 
     server_version = "ketamine-kg"
     protocol_version = "HTTP/1.1"
+    timeout = 30  # seconds a client may stall mid-request (or idle between requests) before its socket is closed
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002 (the stdlib's name)
         if self.server.verbose:
@@ -223,6 +224,9 @@ class SparqlHandler(BaseHTTPRequestHandler):
         try:
             length = int(self.headers.get("Content-Length", "0"))
         except ValueError:
+            length = -1
+        if length < 0:  # a negative length would read until the client hangs up
+            self.close_connection = True
             self._text(400, "bad Content-Length")
             return
         if length > self.server.max_request:

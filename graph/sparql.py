@@ -137,6 +137,8 @@ def _to_iri(value: str, where: str, name: str) -> str:
         raise KkgError(where, None, f"parameter {name!r} takes an IRI: write <http://...>, a CURIE such as kkg:ketamine, or an entity id; got {value!r}")
     if not iri or re.search(r'[\s<>"{}|^`\\]', iri):
         raise KkgError(where, None, f"parameter {name!r}: {iri!r} is not a valid IRI")
+    if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", iri):  # a relative IRI such as <script> would fail later, blamed on the query
+        raise KkgError(where, None, f"parameter {name!r}: {iri!r} is not an absolute IRI (it needs a scheme such as https:)")
     return iri
 
 
