@@ -259,12 +259,13 @@ def _worker_oxigraph(args: dict) -> None:
     import pyoxigraph as ox
 
     from .sparql import OxigraphEngine
+    from .store import load_quads
 
     if args.get("disk"):
         with tempfile.TemporaryDirectory() as tmp:
             start = time.perf_counter()
             store = ox.Store(tmp)
-            store.bulk_load(path=args["path"], format=ox.RdfFormat.N_QUADS)
+            load_quads(store, path=args["path"])
             store.flush()
             seconds = time.perf_counter() - start
             _emit({"load": seconds, "quads": len(store), "maxrss_mb": _maxrss_mb()})
@@ -272,7 +273,7 @@ def _worker_oxigraph(args: dict) -> None:
         return
     start = time.perf_counter()
     store = ox.Store()
-    store.bulk_load(path=args["path"], format=ox.RdfFormat.N_QUADS)
+    load_quads(store, path=args["path"])
     seconds = time.perf_counter() - start
     _emit({"load": seconds, "quads": len(store), "maxrss_mb": _maxrss_mb()})
     _run_forked(OxigraphEngine(store), args)

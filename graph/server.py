@@ -57,8 +57,10 @@ def _worker_main(conn, nquads_path: str, max_rows: int) -> None:
     from .results import media_type, to_bytes
     from .sparql import OxigraphEngine, all_prefixes, parse_query
 
+    from .store import load_quads
+
     store = pyoxigraph.Store()
-    store.bulk_load(path=nquads_path, format=pyoxigraph.RdfFormat.N_QUADS)
+    load_quads(store, path=nquads_path)
     engine = OxigraphEngine(store)
     while True:
         try:

@@ -388,7 +388,8 @@ class OxigraphEngine:
     @staticmethod
     def _query(store, query: NamedQuery, text: str, parse_only: bool = False):
         try:
-            return store.query(text, use_default_graph_as_union=True, prefixes=all_prefixes())
+            # The store's default graph holds the union of its named graphs (store.load_quads).
+            return store.query(text, prefixes=all_prefixes())
         except SyntaxError as exc:
             match = re.match(r"error at (\d+):(\d+): (.*)", str(exc), re.S)
             if match:
