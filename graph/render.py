@@ -37,7 +37,8 @@ from .rdf import KKGO, MODALITY_INDIVIDUALS, OA, ONTOLOGY_GRAPH
 
 VIEWS = ("article", "focus", "query", "ontology")
 # From this many nodes on, the layout is computed in Python and physics stays off.
-LARGE_GRAPH = 2000
+LARGE_GRAPH = 1000  # from here on, positions are computed in advance and physics is off
+MEDIUM_GRAPH = 200  # from here on, physics starts from a precomputed layout and settles in fewer steps
 MODALITY_BY_INDIVIDUAL = {name: key for key, name in MODALITY_INDIVIDUALS.items()}
 MATCH_PREDICATES = {
     SKOS.exactMatch: "exact match",
@@ -626,7 +627,7 @@ def _core_and_trees_layout(simple: nx.Graph, seed: int) -> dict:
     return pos
 
 
-def _vis_options(physics: bool, large: bool, directed_view: str) -> dict:
+def _vis_options(physics: bool, large: bool, directed_view: str, n_nodes: int = 0) -> dict:
     options = {
         "autoResize": True,
         "layout": {"randomSeed": 7, "improvedLayout": not large},
@@ -646,7 +647,8 @@ def _vis_options(physics: bool, large: bool, directed_view: str) -> dict:
             "forceAtlas2Based": {"gravitationalConstant": -110, "centralGravity": 0.012, "springLength": 130,
                                  "springConstant": 0.06, "avoidOverlap": 0.6, "damping": 0.55},
             "maxVelocity": 60, "minVelocity": 1.0,
-            "stabilization": {"enabled": True, "iterations": 600, "updateInterval": 50, "fit": True},
+            "stabilization": {"enabled": True, "iterations": 600 if n_nodes < MEDIUM_GRAPH else 150 if n_nodes < 800 else 60,
+                              "updateInterval": 50, "fit": True},
         }
     else:
         options["physics"] = {"enabled": False}
@@ -659,7 +661,8 @@ def to_html(graph: nx.MultiDiGraph, *, title: str | None = None, layout: str = "
 
     ``layout`` is ``physics`` (vis-network settles the layout, then physics stops so the
     picture stays put), ``precomputed`` (networkx positions, physics off) or ``auto``:
-    precomputed from :data:`LARGE_GRAPH` nodes on, physics below. Nodes that already have
+    precomputed from :data:`LARGE_GRAPH` nodes on, physics below (started from a precomputed
+    layout from :data:`MEDIUM_GRAPH` nodes on, so it settles quickly). Nodes that already have
     ``x`` and ``y`` keep them. ``links`` are (text, href) pairs for the page header.
     """
     from pyvis.network import Network
@@ -673,7 +676,8 @@ def to_html(graph: nx.MultiDiGraph, *, title: str | None = None, layout: str = "
     if all("x" in d and "y" in d for _, d in graph.nodes(data=True)) and n_nodes:
         positions = {n: (d["x"], d["y"]) for n, d in graph.nodes(data=True)}
         precomputed = layout != "physics"
-    elif precomputed:
+    elif precomputed or n_nodes >= MEDIUM_GRAPH:
+        # Medium graphs start physics from networkx's layout so they settle in a few seconds.
         positions = get_layout(graph)
     parents = _type_parents()
     net = Network(height="100%", width="100%", directed=True, cdn_resources="in_line", heading="")
@@ -730,7 +734,7 @@ def to_html(graph: nx.MultiDiGraph, *, title: str | None = None, layout: str = "
                               "to": details_nodes[ids[v]]["label"], "modality": modality, "inferred": inferred,
                               "negated": negated, "claims": list(data.get("claims", []))}
     physics = not precomputed
-    net.options = _vis_options(physics, large, graph.graph.get("view", ""))
+    net.options = _vis_options(physics, large, graph.graph.get("view", ""), n_nodes)
     nodes, edges, _, _, _, options_json = net.get_network_data()
     legend_types = sorted(types_seen.values(), key=lambda t: t["label"])
     legend_edges = [{"modality": m, "label": MODALITY_STYLES[m]["label"], "dashes": MODALITY_STYLES[m]["dashes"]}
