@@ -19,9 +19,9 @@ from rdflib import Dataset as RdfDataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD, NamespaceManager
 
 from . import namespaces as ns
-from .model import Claim, Dataset
+from .model import MODALITIES, POLARITIES, Claim, Dataset
 from .prefixes import expand_curie
-from .ontology.vocabulary import Vocabulary, load_vocabulary
+from .ontology.vocabulary import Vocabulary, camel_case, load_vocabulary
 
 OA = Namespace(ns.PREFIXES["oa"])
 SCHEMA = Namespace(ns.PREFIXES["schema"])
@@ -33,13 +33,9 @@ ECO = Namespace(ns.PREFIXES["ECO"])
 EVIDENCE_TYPE = ECO["0000034"]
 
 ONTOLOGY_GRAPH = URIRef(ns.GRAPH + "ontology")
-MODALITY_INDIVIDUALS = {
-    "asserted": "Asserted",
-    "hedged": "Hedged",
-    "speculative": "Speculative",
-    "under_investigation": "UnderInvestigation",
-}
-POLARITY_INDIVIDUALS = {"positive": "Positive", "negative": "Negative"}
+# The ontology's individual for each modality and polarity (ontology/build.py makes them).
+MODALITY_INDIVIDUALS = {m: camel_case(m) for m in MODALITIES}
+POLARITY_INDIVIDUALS = {p: camel_case(p) for p in POLARITIES}
 # Biolink knowledge_level of a claim, by modality.
 KNOWLEDGE_LEVEL = {
     "asserted": "knowledge_assertion",

@@ -23,7 +23,7 @@ from importlib import resources
 
 from .. import __version__
 from .. import namespaces as ns
-from .vocabulary import Vocabulary, load_vocabulary
+from .vocabulary import Vocabulary, camel_case, load_vocabulary
 
 ALIGNMENTS_FILE = "alignments.tsv"
 ONTOLOGY_TITLE = "ketamine-kg ontology"
@@ -44,13 +44,15 @@ CORE_CLASSES = {
     "Modality": ("modality", "How firmly a source makes a claim."),
     "Polarity": ("polarity", "Whether a claim affirms or denies its statement."),
 }
+# Definitions of the modality and polarity individuals, keyed by the ids claims use
+# (model.MODALITIES, model.POLARITIES); each individual is named camel_case(id).
 MODALITIES = {
-    "Asserted": "The source states the claim plainly.",
-    "Hedged": "The source makes the claim with hedging words such as 'may', 'might' or 'suggests'.",
-    "Speculative": "The source offers the claim as a hope or possibility only.",
-    "UnderInvestigation": "The source presents the claim as the subject of ongoing research.",
+    "asserted": "The source states the claim plainly.",
+    "hedged": "The source makes the claim with hedging words such as 'may', 'might' or 'suggests'.",
+    "speculative": "The source offers the claim as a hope or possibility only.",
+    "under_investigation": "The source presents the claim as the subject of ongoing research.",
 }
-POLARITIES = {"Positive": "The claim affirms its statement.", "Negative": "The claim denies its statement."}
+POLARITIES = {"positive": "The claim affirms its statement.", "negative": "The claim denies its statement."}
 # Claim-level properties: name -> (kind, range, label, definition). Range None means a literal.
 CLAIM_PROPERTIES = {
     "modality": ("object", "Modality", "modality", "How firmly the source makes the claim."),
@@ -206,26 +208,23 @@ def build_ontology(vocab: Vocabulary | None = None, world=None):
         for name, (label, text) in CORE_CLASSES.items():
             classes[name] = type(name, (ow.Thing,), {"namespace": onto})
             describe(classes[name], label, text)
-        for type_def in _parents_first(vocab):
+        for type_def in _parents_first(vocab.types.values()):
             parent = classes[vocab.types[type_def.parent].class_name] if type_def.parent else ow.Thing
             cls = type(type_def.class_name, (parent,), {"namespace": onto})
             describe(cls, type_def.label, type_def.definition)
             classes[type_def.class_name] = cls
-        for name, text in MODALITIES.items():
-            individual = classes["Modality"](name, namespace=onto)
-            describe(individual, name.lower() if name != "UnderInvestigation" else "under investigation", text)
-        for name, text in POLARITIES.items():
-            individual = classes["Polarity"](name, namespace=onto)
-            describe(individual, name.lower(), text)
-        classes["Modality"].is_a.append(ow.OneOf([onto[m] for m in MODALITIES]))
-        classes["Polarity"].is_a.append(ow.OneOf([onto[p] for p in POLARITIES]))
+        for class_name, definitions in (("Modality", MODALITIES), ("Polarity", POLARITIES)):
+            for value, text in definitions.items():
+                individual = classes[class_name](camel_case(value), namespace=onto)
+                describe(individual, value.replace("_", " "), text)
+            classes[class_name].is_a.append(ow.OneOf([onto[camel_case(v)] for v in definitions]))
 
         def union(type_ids: tuple[str, ...]):
             members = [classes[vocab.types[t].class_name] for t in type_ids]
             return members[0] if len(members) == 1 else ow.Or(members)
 
         properties: dict[str, type] = {}
-        for pred in _predicates_parents_first(vocab):
+        for pred in _parents_first(vocab.predicates.values()):
             bases: list[type] = []
             if pred.kind == "object":
                 bases.append(properties[pred.parent] if pred.parent else ow.ObjectProperty)
@@ -284,26 +283,16 @@ def build_ontology(vocab: Vocabulary | None = None, world=None):
     return onto
 
 
-def _parents_first(vocab: Vocabulary):
+def _parents_first(items):
+    """Yield types or predicates (anything with ``id`` and ``parent``) each after its parent."""
     done: set[str] = set()
-    pending = list(vocab.types.values())
+    pending = list(items)
     while pending:
-        for type_def in list(pending):
-            if type_def.parent is None or type_def.parent in done:
-                done.add(type_def.id)
-                pending.remove(type_def)
-                yield type_def
-
-
-def _predicates_parents_first(vocab: Vocabulary):
-    done: set[str] = set()
-    pending = list(vocab.predicates.values())
-    while pending:
-        for pred in list(pending):
-            if pred.parent is None or pred.parent in done:
-                done.add(pred.id)
-                pending.remove(pred)
-                yield pred
+        for item in list(pending):
+            if item.parent is None or item.parent in done:
+                done.add(item.id)
+                pending.remove(item)
+                yield item
 
 
 def _add_disjointness(vocab: Vocabulary, classes: dict[str, type], ow) -> None:

@@ -26,6 +26,15 @@ CHARACTERISTICS = {"functional", "inverse_functional", "transitive", "symmetric"
 DATATYPES = {"string", "date", "integer", "boolean"}
 
 
+def camel_case(identifier: str) -> str:
+    """The CamelCase OWL name of a snake_case id.
+
+    >>> camel_case("under_investigation")
+    'UnderInvestigation'
+    """
+    return "".join(part.capitalize() for part in identifier.split("_"))
+
+
 @dataclass(frozen=True)
 class TypeDef:
     """An entity type; becomes an OWL class."""
@@ -39,7 +48,7 @@ class TypeDef:
     @property
     def class_name(self) -> str:
         """The OWL class's local name, in CamelCase."""
-        return "".join(part.capitalize() for part in self.id.split("_"))
+        return camel_case(self.id)
 
 
 @dataclass(frozen=True)
