@@ -110,6 +110,10 @@ def load_quads(store, data: bytes | None = None, *, path: str | Path | None = No
     union, materialised. Queries then run on the plain default graph: Oxigraph plans
     those far better than ``use_default_graph_as_union`` (measured on 125,000 triples:
     approvals 3.9 s -> 6 ms, external-ids 4.7 s -> 4 ms), for about twice the storage.
+    The union's repeats cause it: a triple stated in many graphs comes back once per graph.
+
+    The copy is one SPARQL update run inside Oxigraph: no dump, no second parse (1M
+    triples: 3.0 s for the copy against 5.9 s dumping and reloading graph by graph).
     """
     import pyoxigraph as ox
 
@@ -117,9 +121,7 @@ def load_quads(store, data: bytes | None = None, *, path: str | Path | None = No
         store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
     else:
         store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
-    for graph in list(store.named_graphs()):
-        triples = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
-        store.bulk_load(triples, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
+    store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
 
 
 def build_store(data_dir: Path | None, target: Path) -> dict:
