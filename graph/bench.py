@@ -265,7 +265,7 @@ def _worker_oxigraph(args: dict) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             start = time.perf_counter()
             store = ox.Store(tmp)
-            load_quads(store, path=args["path"])
+            load_quads(store, path=args["path"], on_disk=True)
             store.flush()
             seconds = time.perf_counter() - start
             _emit({"load": seconds, "quads": len(store), "maxrss_mb": _maxrss_mb()})
