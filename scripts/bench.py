@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The benchmark, for maintainers: the same as ``ketamine-kg bench`` (see scripts/PERFORMANCE.md).
+"""The benchmark, for maintainers: the same as ``ketamine-kg bench`` (see the Performance section of README.md).
 
     python3 scripts/bench.py --quick
     python3 scripts/bench.py --json bench.json      # the full run: 1M triples, 2,000- and 10,000-node pages
