@@ -157,3 +157,58 @@ def test_binding_elsewhere_warns():
         result = CliRunner().invoke(serve, ["--host", "0.0.0.0", "--port", str(port)])
     assert "warning: listening on 0.0.0.0" in result.output
     assert isinstance(result.exception, KkgError) and "cannot listen" in str(result.exception)
+
+
+def test_simultaneous_runaways_do_not_hold_up_a_named_query(tmp_path_factory):
+    """Issue 7: three runaways sent at once used to take both workers for the whole timeout."""
+    import threading
+
+    from ketamine_kg.sparql import get_query, with_values
+
+    os.environ.setdefault("KETAMINE_KG_CACHE", str(tmp_path_factory.mktemp("kkg-cache")))
+    timeout = 8.0
+    server = make_server(None, "127.0.0.1", 0, timeout=timeout, max_rows=500, workers=2)
+    serve_in_thread(server)
+    url = "http://%s:%d/sparql" % server.server_address[:2]
+    cross = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    outcomes = []
+
+    def run_away() -> None:
+        request = urllib.request.Request(url, data=cross.encode(), method="POST",
+                                         headers={"Content-Type": "application/sparql-query"})
+        try:
+            urllib.request.urlopen(request, timeout=60)
+            outcomes.append((200, None))
+        except urllib.error.HTTPError as err:
+            outcomes.append((err.code, err.headers.get("Retry-After")))
+
+    try:
+        threads = [threading.Thread(target=run_away) for _ in range(3)]
+        for thread in threads:
+            thread.start()
+        time.sleep(0.3)
+        named = get_query("approvals")
+        started = time.monotonic()
+        request = urllib.request.Request(url, data=with_values(named.text, named.bindings()).encode(), method="POST",
+                                         headers={"Content-Type": "application/sparql-query",
+                                                  "Accept": "application/sparql-results+json"})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            rows = json.loads(response.read())["results"]["bindings"]
+        seconds = time.monotonic() - started
+        assert rows and seconds < timeout / 2, f"the named query waited {seconds:.1f} s behind the runaways"
+        assert server.pool.total <= 4  # never more than twice the pool
+        assert not outcomes  # answered before any runaway ended
+        for thread in threads:
+            thread.join(60)
+        # two run to the timeout; the third from the same address is stopped early, with a Retry-After
+        assert sorted(status for status, _ in outcomes) == [429, 503, 503], outcomes
+        assert all(int(after) >= 1 for status, after in outcomes if status == 429)
+        deadline = time.monotonic() + 10
+        while server.pool.total != 2 and time.monotonic() < deadline:
+            urllib.request.urlopen(url + "?query=ASK%7B%3Fs%20%3Fp%20%3Fo%7D", timeout=30).read()
+            time.sleep(0.2)
+        assert server.pool.total == 2  # the extras are retired once nothing is stuck
+    finally:
+        server.shutdown()
+        server.server_close()
+        server.pool.close()
