@@ -13,7 +13,7 @@ from . import data_option
 @click.option("--port", type=int, default=7878, show_default=True, help="Port to listen on (0: any free port).")
 @click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds a query may run before it is stopped.")
 @click.option("--max-rows", type=int, default=10_000, show_default=True, help="Largest result (rows or triples) served.")
-@click.option("--workers", type=int, default=2, show_default=True, help="Queries answered at once (one process each).")
+@click.option("--workers", type=int, default=2, show_default=True, help="Worker processes (one query each); while queries run long, up to twice as many are started.")
 @click.option("-v", "--verbose", is_flag=True, help="Log every request.")
 @data_option
 def serve(host: str, port: int, timeout: float, max_rows: int, workers: int, verbose: bool, data_dir: Path | None) -> None:
