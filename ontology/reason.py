@@ -356,13 +356,7 @@ class _Support:
                 if isinstance(expr, BNode):
                     found |= self.for_type(x, expr, types, depth + 1)
             return found
-        members = self.g.value(cls, OWL.intersectionOf)
-        if members is not None:
-            found = set()
-            for member in Collection(self.g, members):
-                found |= self.for_type(x, member, types, depth + 1)
-            return found
-        members = self.g.value(cls, OWL.unionOf)
+        members = self.g.value(cls, OWL.intersectionOf) or self.g.value(cls, OWL.unionOf)
         if members is not None:
             found = set()
             for member in Collection(self.g, members):

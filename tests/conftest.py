@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -12,6 +13,20 @@ import pytest
 
 TESTS = Path(__file__).parent
 INPUT = TESTS / "input"
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """Relative path -> SHA-256 of every file under ``folder``: compare before and after a failed build."""
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="session")
+def tbox():
+    """The ontology (TBox) as an rdflib graph, built once per test run."""
+    from ketamine_kg.ontology.build import get_tbox_graph
+
+    return get_tbox_graph()
 
 
 @pytest.fixture(scope="session")

@@ -1,13 +1,12 @@
 """The bad-input table: every case fails with its one-line error and leaves the last build intact."""
 
-import hashlib
 import re
 from pathlib import Path
 
 import pytest
 import yaml
 
-from conftest import run_cli
+from conftest import run_cli, snapshot
 
 CASES = yaml.safe_load((Path(__file__).parent / "bad_inputs.yaml").read_text(encoding="utf-8"))
 
@@ -46,10 +45,6 @@ def good_build(tmp_path_factory):
     return out
 
 
-def _snapshot(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
 def test_table_covers_enough_cases():
     assert len(CASES) >= 25
     assert len({c["name"] for c in CASES}) == len(CASES)
@@ -58,7 +53,7 @@ def test_table_covers_enough_cases():
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
 def test_bad_input(case, data_copy, good_build):
     line = _apply(case, data_copy)
-    before = _snapshot(good_build)
+    before = snapshot(good_build)
     proc = run_cli("build", "--no-reason", "--no-render", "-o", str(good_build), "--data", str(data_copy))
     assert proc.returncode == 1, f"exit {proc.returncode}; stderr:\n{proc.stderr}"
     assert "Traceback" not in proc.stderr
@@ -66,5 +61,5 @@ def test_bad_input(case, data_copy, good_build):
     assert len(lines) == 1, f"expected one line, got:\n{proc.stderr}"
     pattern = case["error"].replace("{line}", line or r"\d+")
     assert re.fullmatch(r"error: (\S*/)?" + pattern, lines[0]), f"\n  got:      {lines[0]}\n  expected: {pattern}"
-    assert _snapshot(good_build) == before, "the previous build was changed"
+    assert snapshot(good_build) == before, "the previous build was changed"
     assert not list(good_build.glob(".staging-*")), "a staging folder was left behind"

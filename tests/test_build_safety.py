@@ -1,7 +1,6 @@
 """A build that cannot finish leaves the previous build whole: full disk, kill, bad folder."""
 
 import errno
-import hashlib
 import signal
 import subprocess
 import time
@@ -10,13 +9,9 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from conftest import cli_path, run_cli
+from conftest import cli_path, run_cli, snapshot
 from ketamine_kg.errors import KkgError
 from ketamine_kg.pipeline import run_build
-
-
-def _snapshot(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture()
@@ -27,7 +22,7 @@ def built(tmp_path):
 
 
 def test_full_disk_keeps_the_previous_build(built, monkeypatch):
-    before = _snapshot(built)
+    before = snapshot(built)
     real_write_bytes = Path.write_bytes
 
     def write_bytes(self, data):
@@ -39,7 +34,7 @@ def test_full_disk_keeps_the_previous_build(built, monkeypatch):
     with pytest.raises(KkgError, match="No space left on device; the previous build is untouched"):
         run_build(None, built, reason=False, render=False)
     monkeypatch.undo()
-    assert _snapshot(built) == before
+    assert snapshot(built) == before
     assert not list(built.glob(".staging-*"))
 
 
@@ -53,7 +48,7 @@ def test_output_folder_that_is_a_file(tmp_path):
 
 def test_interrupted_build_leaves_previous_files_valid(built):
     """Kill a build at several moments; every file of the previous build still parses."""
-    before = _snapshot(built)
+    before = snapshot(built)
     for delay in (0.3, 0.6, 0.9):
         proc = subprocess.Popen([cli_path(), "build", "--no-reason", "--no-render", "-o", str(built)],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -62,7 +57,7 @@ def test_interrupted_build_leaves_previous_files_valid(built):
         proc.wait()
         for name in ("ketamine-kg.ttl", "ketamine-kg.nt"):
             Graph().parse(built / name)  # whole and parseable: old or new, never half
-        assert {k for k in _snapshot(built) if not k.startswith(".staging-")} == set(before)
+        assert {k for k in snapshot(built) if not k.startswith(".staging-")} == set(before)
     # The next build clears what the killed ones left behind.
     run_build(None, built, reason=False, render=False)
     assert not list(built.glob(".staging-*"))

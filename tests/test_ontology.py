@@ -11,7 +11,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, XSD
 
 from ketamine_kg import namespaces as ns
 from ketamine_kg.errors import KkgError
-from ketamine_kg.ontology.build import Alignment, check_alignments, get_tbox_graph
+from ketamine_kg.ontology.build import Alignment, check_alignments
 from ketamine_kg.ontology.docs import get_ontology_page
 from ketamine_kg.ontology.reason import java_available
 from ketamine_kg.ontology.vocabulary import load_vocabulary
@@ -22,11 +22,6 @@ ONTO = URIRef(ns.ONTOLOGY_IRI)
 
 def C(name: str) -> URIRef:
     return URIRef(KKGO + name)
-
-
-@pytest.fixture(scope="module")
-def tbox():
-    return get_tbox_graph()
 
 
 @pytest.fixture(scope="module")

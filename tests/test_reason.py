@@ -12,7 +12,6 @@ from rdflib.namespace import OWL, RDF
 
 from ketamine_kg import namespaces as ns
 from ketamine_kg.errors import KkgError
-from ketamine_kg.ontology.build import get_tbox_graph
 from ketamine_kg.ontology.reason import HERMIT, OWL_RL, java_available, reason_over
 from ketamine_kg.rdf import get_data_graph
 
@@ -29,11 +28,6 @@ def E(entity_id: str) -> URIRef:
 
 def P(name: str) -> URIRef:
     return URIRef(KKGO + name)
-
-
-@pytest.fixture(scope="module")
-def tbox():
-    return get_tbox_graph()
 
 
 @pytest.fixture(scope="module")
