@@ -36,7 +36,7 @@ from pathlib import Path
 
 from . import namespaces as ns
 from .errors import KkgError
-from .results import Result, Term, from_oxigraph, literal, to_oxigraph
+from .results import Result, Term, from_oxigraph, literal
 
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"

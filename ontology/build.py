@@ -198,7 +198,8 @@ def build_ontology(vocab: Vocabulary | None = None, world=None):
     skos = onto.get_namespace("http://www.w3.org/2004/02/skos/core#")
     with onto:
         with skos:
-            definition = type("definition", (ow.AnnotationProperty,), {"namespace": skos})
+            # declares skos:definition, which describe() below sets through entity.definition
+            type("definition", (ow.AnnotationProperty,), {"namespace": skos})
 
         def describe(entity, label: str, text: str) -> None:
             entity.label = [ow.locstr(label, "en")]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import json
 import logging
-import shutil
 import threading
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer

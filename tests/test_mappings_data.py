@@ -8,8 +8,6 @@ should be linked to, and agreement between each mapped term's label and its enti
 from __future__ import annotations
 
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 

@@ -40,7 +40,7 @@ def query(query: str | None, fmt: str, params: tuple[str, ...], store: str, endp
       ketamine-kg query approvals --endpoint http://localhost:7878/query
     """
     from ..errors import KkgError
-    from ..sparql import get_engine, get_query, list_queries, parse_param_options, run_query
+    from ..sparql import get_engine, get_query, list_queries, parse_param_options
 
     if list_:
         click.echo(format_listing(list_queries()))
