@@ -1,7 +1,20 @@
-"""The one exception type users see: a problem in their input, located in a file."""
+"""The errors users see: each a problem located in a file (or a query, or an endpoint), told in one line.
+
+:class:`KkgError` is the base; its subclasses say what kind of problem it is, so callers
+pick their response by type, never by the words of a message (the server maps each type
+to an HTTP status, the CLI prints any of them as one line with exit status 1):
+
+- :class:`DataError`: curated data that cannot be loaded (a YAML or TSV file, a quote);
+- :class:`InconsistencyError`: data the ontology refutes, with the claims that clash;
+- :class:`QueryError`: a query or a parameter that cannot be run;
+- :class:`ReadOnlyError`: a SPARQL update sent to the read-only graph;
+- :class:`EndpointError`: a remote SPARQL endpoint that cannot be reached or misanswers;
+- :class:`StoreError`: the store cache cannot be written or opened.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 
@@ -31,3 +44,45 @@ class KkgError(Exception):
                     where += f":{self.column}"
             where += ": "
         return where + self.message
+
+
+def display_path(path: Path) -> str:
+    """``path`` relative to the working folder when it lies inside it, else as given."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return rel if not rel.startswith("..") else str(path)
+
+
+class DataError(KkgError):
+    """Curated data (YAML, TSV, the article) that cannot be loaded as it is."""
+
+
+class InconsistencyError(DataError):
+    """Data that the ontology refutes; ``claims`` are the ids of a smallest clashing set.
+
+    >>> InconsistencyError("claims.yaml", 3, "clash", claims=("a", "b")).claims
+    ('a', 'b')
+    """
+
+    def __init__(self, file: str | Path | None, line: int | None, message: str, *, claims: tuple[str, ...] = (),
+                 column: int | None = None):
+        self.claims = tuple(claims)
+        super().__init__(file, line, message, column=column)
+
+
+class QueryError(KkgError):
+    """A SPARQL query, or a parameter bound to one, that cannot be run."""
+
+
+class ReadOnlyError(QueryError):
+    """A SPARQL update (INSERT, DELETE, LOAD, ...) sent to the read-only graph."""
+
+
+class EndpointError(KkgError):
+    """A remote SPARQL endpoint that cannot be reached, refuses, or answers in an unreadable form."""
+
+
+class StoreError(KkgError):
+    """The graph store cache cannot be written, opened or read."""

@@ -27,8 +27,8 @@ import time
 import warnings
 from pathlib import Path
 
-from . import __version__
-from .errors import KkgError
+from ketamine_kg import __version__
+from ketamine_kg.errors import KkgError
 
 STORE_FORMAT = 2  # bump when the layout of a store folder changes (2: union materialised in the default graph)
 KEEP_STORES = 4
@@ -36,18 +36,48 @@ OXIGRAPH_DIR = "oxigraph"
 NQUADS_FILE = "graph.nq"
 INFO_FILE = "info.json"
 
-_PACKAGE_DIR = Path(__file__).resolve().parent
-# Files whose content shapes the RDF: data-to-RDF code, the vocabulary, the prefix map.
-_CODE_GLOBS = [
-    (_PACKAGE_DIR, ["rdf.py", "load.py", "mappings.py", "model.py", "namespaces.py", "pipeline.py",
-                    "prefixes.py", "prefixes.tsv", "yamlfile.py", "store.py"]),
-]
+# The rooms whose code and tables shape the RDF: everything under them is hashed, so no
+# hand-kept list can miss a module (the build imports nothing from the rooms above them).
+SHAPING_ROOMS = ("ketamine_kg.core", "ketamine_kg.ontology", "ketamine_kg.load", "ketamine_kg.rdf")
+# Files beside the rooms that shape the RDF too: the errors module and the prefix map.
+SHAPING_FILES = ("errors.py", "prefixes.tsv", "store.py")
+SHAPING_SUFFIXES = (".py", ".yaml", ".tsv", ".txt", ".json")
+# Libraries whose behaviour shapes what is stored: their versions are part of the key.
+KEY_LIBRARIES = ("rdflib", "owlready2", "pyoxigraph", "owlrl", "PyYAML", "curies")
 
 
-def _ontology_dir() -> Path:
-    spec = importlib.util.find_spec("ketamine_kg.ontology")
+def _package_dir(package: str) -> Path:
+    spec = importlib.util.find_spec(package)
     assert spec is not None and spec.origin is not None
     return Path(spec.origin).resolve().parent
+
+
+def get_shaping_files() -> list[tuple[str, Path]]:
+    """Every file whose content shapes the stored graph, as (label, path), in a stable order."""
+    found: list[tuple[str, Path]] = []
+    for room in SHAPING_ROOMS:
+        folder = _package_dir(room)
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and path.suffix in SHAPING_SUFFIXES and "__pycache__" not in path.parts:
+                found.append((f"{room}/{path.relative_to(folder).as_posix()}", path))
+    top = _package_dir("ketamine_kg")
+    for name in SHAPING_FILES:
+        if (top / name).is_file():
+            found.append((f"ketamine_kg/{name}", top / name))
+    return found
+
+
+def get_library_versions() -> dict[str, str]:
+    """The installed version of each library in :data:`KEY_LIBRARIES` (``none`` when missing)."""
+    import importlib.metadata
+
+    versions = {}
+    for dist in KEY_LIBRARIES:
+        try:
+            versions[dist] = importlib.metadata.version(dist)
+        except importlib.metadata.PackageNotFoundError:
+            versions[dist] = "none"
+    return versions
 
 
 def get_cache_dir() -> Path:
@@ -66,7 +96,7 @@ def reasoner_available() -> bool:
 def resolve_data_dir(data_dir: Path | None) -> Path:
     """The data folder to use: ``data_dir``, or the built-in article's."""
     if data_dir is None:
-        from .load import default_data_dir
+        from ketamine_kg.load.dataset import default_data_dir
 
         return default_data_dir()
     data_dir = Path(data_dir)
@@ -90,15 +120,10 @@ def get_store_key(data_dir: Path | None = None) -> str:
 
     for path in sorted(p for p in data_dir.iterdir() if p.is_file() and not p.name.startswith(".")):
         add("data", path)
-    for folder, names in _CODE_GLOBS:
-        for name in names:
-            path = folder / name
-            if path.is_file():
-                add("code", path)
-    ontology = _ontology_dir()
-    for path in sorted(ontology.iterdir()):
-        if path.is_file() and path.suffix in (".py", ".yaml", ".tsv"):
-            add("ontology", path)
+    for label, path in get_shaping_files():
+        add(label, path)
+    for dist, version in sorted(get_library_versions().items()):
+        digest.update(f"\0library\0{dist}\0{version}".encode())
     return digest.hexdigest()
 
 
@@ -138,7 +163,7 @@ def build_store(data_dir: Path | None, target: Path) -> dict:
     """
     import pyoxigraph
 
-    from .pipeline import get_graphs
+    from ketamine_kg.rdf.graphset import get_graphs
 
     reason = reasoner_available()
     start = time.perf_counter()

@@ -33,8 +33,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, XSD
 
-from .. import namespaces as ns
-from ..errors import KkgError
+from ketamine_kg.core import iris as ns
+from ketamine_kg.errors import KkgError
 
 KKGO = ns.ONTOLOGY
 HERMIT = "HermiT"
@@ -78,7 +78,7 @@ class ReasoningReport:
 
     def inferred_graph(self) -> Graph:
         """Only the new triples: none already stated, no owl:Thing / NamedIndividual noise."""
-        from ..rdf import bind_prefixes
+        from ketamine_kg.core.namespaces import bind_prefixes
 
         graph = bind_prefixes(Graph())
         for fact in self.facts:
@@ -161,7 +161,7 @@ class OwlView:
 
 def get_owl_view(tbox_graph: Graph, data_graph: Graph) -> OwlView:
     """Pick out of ``data_graph`` what the reasoner may use (see the module docstring)."""
-    from .vocabulary import load_vocabulary
+    from ketamine_kg.ontology.vocabulary import load_vocabulary
 
     vocab = load_vocabulary()
     plain_props = {URIRef(KKGO + p) for p in vocab.predicates}
@@ -516,7 +516,7 @@ def explain_inconsistency(dataset, view: OwlView, run, messages: tuple[str, ...]
 
 
 def _mistyped_claims(dataset) -> list[str]:
-    from .vocabulary import load_vocabulary
+    from ketamine_kg.ontology.vocabulary import load_vocabulary
 
     vocab = load_vocabulary()
     found = []
@@ -540,9 +540,9 @@ def _owlrl_errors(graph: Graph) -> list[str]:
 
 
 def _conflict_error(dataset, conflict: list[str], run) -> KkgError:
-    from ..load import _display
+    from ketamine_kg.errors import display_path
 
-    where = _display(dataset.directory / "claims.yaml") if dataset is not None else "claims.yaml"
+    where = display_path(dataset.directory / "claims.yaml") if dataset is not None else "claims.yaml"
     if not conflict:
         return KkgError(
             None, None,

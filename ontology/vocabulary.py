@@ -17,8 +17,8 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from ..errors import KkgError
-from ..yamlfile import LineDict, load_yaml
+from ketamine_kg.errors import KkgError
+from ketamine_kg.core.yamlfile import LineDict, load_yaml
 
 VOCABULARY_FILE = "vocabulary.yaml"
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")

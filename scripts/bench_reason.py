@@ -24,10 +24,10 @@ def main() -> None:
     parser.add_argument("--data", default=None)
     args = parser.parse_args()
 
-    from ketamine_kg.load import load_dataset
+    from ketamine_kg.load.dataset import load_dataset
     from ketamine_kg.ontology import reason
-    from ketamine_kg.ontology.build import get_tbox_graph
-    from ketamine_kg.rdf import get_data_graph
+    from ketamine_kg.ontology.tbox import get_tbox_graph
+    from ketamine_kg.rdf.abox import get_data_graph
 
     dataset = load_dataset(args.data)
     data = get_data_graph(dataset)

@@ -32,8 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     if not Path(CHROMIUM).exists():
         print(f"error: headless Chromium not found at {CHROMIUM} (apt-get install chromium)", file=sys.stderr)
         return 1
-    from ketamine_kg.pipeline import get_graphs
-    from ketamine_kg.render import get_view_fingerprint, get_view_graph, to_html
+    from ketamine_kg.rdf.graphset import get_graphs
+    from ketamine_kg.app.render import get_view_graph
+    from ketamine_kg.views.render import get_view_fingerprint, to_html
 
     dataset, rdf_dataset, _, _ = get_graphs(args.data, reason=False)
     view = get_view_graph(rdf_dataset)

@@ -71,8 +71,8 @@ class SoakReport:
 
 def get_named_queries() -> list[tuple[str, str]]:
     """(name, text with its default parameters bound) for every named query that runs offline."""
-    from ketamine_kg.site import _has_service
-    from ketamine_kg.sparql import list_queries, with_values
+    from ketamine_kg.app.site import _has_service
+    from ketamine_kg.sparql.engines import list_queries, with_values
 
     out = []
     for query in list_queries():

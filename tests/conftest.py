@@ -24,7 +24,7 @@ def snapshot(folder: Path) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def tbox():
     """The ontology (TBox) as an rdflib graph, built once per test run."""
-    from ketamine_kg.ontology.build import get_tbox_graph
+    from ketamine_kg.ontology.tbox import get_tbox_graph
 
     return get_tbox_graph()
 
@@ -32,7 +32,7 @@ def tbox():
 @pytest.fixture(scope="session")
 def dataset():
     """The built-in article's data, loaded and checked."""
-    from ketamine_kg.load import load_dataset
+    from ketamine_kg.load.dataset import load_dataset
 
     return load_dataset()
 
@@ -40,7 +40,7 @@ def dataset():
 @pytest.fixture(scope="session")
 def data_graph(dataset):
     """The stated RDF graph of the built-in article."""
-    from ketamine_kg.rdf import get_data_graph
+    from ketamine_kg.rdf.abox import get_data_graph
 
     return get_data_graph(dataset)
 
@@ -48,7 +48,7 @@ def data_graph(dataset):
 @pytest.fixture()
 def data_copy(tmp_path: Path) -> Path:
     """A writable copy of the built-in data folder, for tests that break it."""
-    from ketamine_kg.load import default_data_dir
+    from ketamine_kg.load.dataset import default_data_dir
 
     target = tmp_path / "data"
     shutil.copytree(default_data_dir(), target)

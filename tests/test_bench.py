@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from ketamine_kg.bench import BenchConfig, Row, _count_patterns, run_worker, to_table
+from ketamine_kg.dev.bench import BenchConfig, Row, _count_patterns, run_worker, to_table
 
 MACHINE = {"cpu": "Test CPU", "cores": 2, "ram_gb": 8.0, "os": "Linux", "python": "3.11",
            "versions": {"rdflib": "7.6.0", "pyoxigraph": "0.5.13"}, "chromium": "Chromium 1", "date": "2026-01-01 00:00 UTC"}
@@ -69,9 +69,9 @@ def test_quick_config_is_smaller_than_the_full_one():
 
 def test_tiny_run_end_to_end_prints_every_row(tmp_path):
     """The whole harness on tiny sizes: every section is measured and printed, with rdflib beside Oxigraph."""
-    from ketamine_kg.bench import get_machine, run_bench, to_json
-    from ketamine_kg.devtools import chromium_path
-    from ketamine_kg.sparql import list_queries
+    from ketamine_kg.dev.bench import get_machine, run_bench, to_json
+    from ketamine_kg.dev.chromium import chromium_path
+    from ketamine_kg.sparql.engines import list_queries
 
     config = BenchConfig.quick(triples=3000, page_nodes=(40,), query_timeout=5.0, render=False,
                                browser=chromium_path() is not None)

@@ -188,11 +188,13 @@ def browser(tmp_path_factory):
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """The four views and the index of the built-in article, written as a build writes them."""
-    from ketamine_kg.load import load_dataset
-    from ketamine_kg.ontology.build import get_tbox_graph
-    from ketamine_kg.rdf import get_data_graph, get_rdf_dataset
-    from ketamine_kg.render import get_view_graph, to_html
-    from ketamine_kg.site import write_site
+    from ketamine_kg.load.dataset import load_dataset
+    from ketamine_kg.ontology.tbox import get_tbox_graph
+    from ketamine_kg.rdf.abox import get_data_graph
+    from ketamine_kg.rdf.graphset import get_rdf_dataset
+    from ketamine_kg.app.render import get_view_graph
+    from ketamine_kg.views.render import to_html
+    from ketamine_kg.app.site import write_site
 
     folder = tmp_path_factory.mktemp("site")
     dataset = load_dataset()
@@ -284,11 +286,13 @@ def test_search_finds_an_entity_by_synonym(browser, site):
 
 
 def test_injected_markup_runs_nothing(browser, tmp_path):
-    from ketamine_kg.load import load_dataset
-    from ketamine_kg.ontology.build import get_tbox_graph
-    from ketamine_kg.rdf import get_data_graph, get_rdf_dataset
-    from ketamine_kg.render import get_view_graph, to_html
-    from ketamine_kg.site import write_site
+    from ketamine_kg.load.dataset import load_dataset
+    from ketamine_kg.ontology.tbox import get_tbox_graph
+    from ketamine_kg.rdf.abox import get_data_graph
+    from ketamine_kg.rdf.graphset import get_rdf_dataset
+    from ketamine_kg.app.render import get_view_graph
+    from ketamine_kg.views.render import to_html
+    from ketamine_kg.app.site import write_site
 
     dataset = load_dataset(INPUT / "injected")
     rdf_dataset = get_rdf_dataset(get_data_graph(dataset), dataset.source.id, get_tbox_graph())

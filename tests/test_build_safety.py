@@ -11,7 +11,7 @@ from rdflib import Graph
 
 from conftest import cli_path, run_cli, snapshot
 from ketamine_kg.errors import KkgError
-from ketamine_kg.pipeline import run_build
+from ketamine_kg.app.build import run_build
 
 
 @pytest.fixture()

@@ -7,9 +7,9 @@ import pytest
 from rdflib import XSD, Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from ketamine_kg.export import FORMATS, stated_union, to_bytes
-from ketamine_kg.namespaces import PREFIXES
-from ketamine_kg.pipeline import get_graphs
+from ketamine_kg.exports.rdf_formats import FORMATS, stated_union, to_bytes
+from ketamine_kg.core.iris import PREFIXES
+from ketamine_kg.rdf.graphset import get_graphs
 
 
 def _rdf11(graph: Graph) -> Graph:
@@ -74,7 +74,7 @@ def test_exact_quotes_are_verbatim_at_their_positions(dataset, data_graph):
 
 def test_hedged_claims_are_never_plain_triples(dataset, rdf_dataset):
     """No export launders a hedged, speculative or negated claim into a fact."""
-    from ketamine_kg.namespaces import ONTOLOGY, entity_iri
+    from ketamine_kg.core.iris import ONTOLOGY, entity_iri
 
     stated = {(c.subject, c.predicate, c.object) for c in dataset.claims if c.is_stated_fact}
     union = stated_union(rdf_dataset)
@@ -89,7 +89,7 @@ def test_hedged_claims_are_never_plain_triples(dataset, rdf_dataset):
 
 
 def test_source_document_carries_its_checksum(dataset, data_graph):
-    from ketamine_kg.namespaces import ONTOLOGY, source_iri
+    from ketamine_kg.core.iris import ONTOLOGY, source_iri
 
     doc = URIRef(source_iri(dataset.source.id))
     assert (doc, URIRef(ONTOLOGY + "sha256"), Literal(dataset.source.sha256)) in data_graph

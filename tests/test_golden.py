@@ -5,8 +5,8 @@ from pathlib import Path
 from rdflib import Graph
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
-from ketamine_kg.load import load_dataset
-from ketamine_kg.rdf import get_data_graph
+from ketamine_kg.load.dataset import load_dataset
+from ketamine_kg.rdf.abox import get_data_graph
 
 INPUT = Path(__file__).parent / "input"
 

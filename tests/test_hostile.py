@@ -66,7 +66,7 @@ def hostile_data(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def hostile_dataset(hostile_data):
-    from ketamine_kg.load import load_dataset
+    from ketamine_kg.load.dataset import load_dataset
 
     return load_dataset(hostile_data)
 
@@ -141,7 +141,7 @@ def _count(server) -> int:
 
 def _expected_matches(dataset, value: str) -> set[str]:
     """What a search for ``value`` must find: entities with a label or synonym containing it."""
-    from ketamine_kg import namespaces as ns
+    from ketamine_kg.core import iris as ns
 
     needle = value.lower()
     return {str(ns.entity_iri(e.id)) for e in dataset.entities.values()
@@ -150,7 +150,7 @@ def _expected_matches(dataset, value: str) -> set[str]:
 
 @pytest.fixture(scope="module")
 def engines(hostile_data, server):
-    from ketamine_kg.sparql import MemoryEngine, OxigraphEngine, RemoteEngine
+    from ketamine_kg.sparql.engines import MemoryEngine, OxigraphEngine, RemoteEngine
     from ketamine_kg.store import NQUADS_FILE, get_store_dir, load_memory_store
 
     return {
@@ -162,7 +162,7 @@ def engines(hostile_data, server):
 
 @pytest.mark.parametrize("engine_name", ["oxigraph", "memory", "remote"])
 def test_param_values_cannot_change_a_query(engines, hostile_dataset, engine_name):
-    from ketamine_kg.sparql import get_query
+    from ketamine_kg.sparql.engines import get_query
 
     engine = engines[engine_name]
     search = get_query("search-labels")
@@ -179,7 +179,7 @@ def test_param_values_cannot_change_a_query(engines, hostile_dataset, engine_nam
 @pytest.mark.parametrize("engine_name", ["oxigraph", "memory", "remote"])
 def test_iri_param_values_are_refused_or_one_iri(engines, engine_name):
     from ketamine_kg.errors import KkgError
-    from ketamine_kg.sparql import get_query
+    from ketamine_kg.sparql.engines import get_query
 
     engine = engines[engine_name]
     query = get_query("neighbourhood")
@@ -372,9 +372,10 @@ def _inert(browser, scripts_allowed: int) -> str:
 
 
 def test_every_site_page_of_the_injected_article_is_inert(browser, hostile_dataset, tmp_path):
-    from ketamine_kg.ontology.build import get_tbox_graph
-    from ketamine_kg.rdf import get_data_graph, get_rdf_dataset
-    from ketamine_kg.site import write_site
+    from ketamine_kg.ontology.tbox import get_tbox_graph
+    from ketamine_kg.rdf.abox import get_data_graph
+    from ketamine_kg.rdf.graphset import get_rdf_dataset
+    from ketamine_kg.app.site import write_site
 
     rdf_dataset = get_rdf_dataset(get_data_graph(hostile_dataset), hostile_dataset.source.id, get_tbox_graph())
     pages = [p for p in write_site(tmp_path, hostile_dataset, rdf_dataset) if p.suffix == ".html"]
@@ -396,11 +397,13 @@ def test_ontology_pages_are_inert(browser, hostile_dataset, tmp_path):
     from rdflib import Literal, URIRef
     from rdflib.namespace import RDFS, SKOS
 
-    from ketamine_kg import namespaces as ns
-    from ketamine_kg.ontology.build import get_tbox_graph
-    from ketamine_kg.ontology.docs import get_ontology_page
-    from ketamine_kg.rdf import get_data_graph, get_rdf_dataset
-    from ketamine_kg.render import get_view_graph, to_html
+    from ketamine_kg.core import iris as ns
+    from ketamine_kg.ontology.tbox import get_tbox_graph
+    from ketamine_kg.views.ontology_page import get_ontology_page
+    from ketamine_kg.rdf.abox import get_data_graph
+    from ketamine_kg.rdf.graphset import get_rdf_dataset
+    from ketamine_kg.app.render import get_view_graph
+    from ketamine_kg.views.render import to_html
 
     tbox = get_tbox_graph()
     substance = URIRef(ns.ONTOLOGY + "Substance")

@@ -14,13 +14,11 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 
-from ketamine_kg import namespaces as ns
+from ketamine_kg.core import iris as ns
 from ketamine_kg.errors import KkgError
-from ketamine_kg.links import (
-    EDGE_COLUMNS, NODE_COLUMNS, find_entity, get_kgx, get_sssom_table, load_external_labels, no_match_system,
-)
-from ketamine_kg.prefixes import check_curie, expand_curie, prefix_table
-from ketamine_kg.rdf import BIOLINK, KKGO
+from ketamine_kg.app.links import EDGE_COLUMNS, NODE_COLUMNS, find_entity, get_kgx, get_sssom_table, load_external_labels, no_match_system
+from ketamine_kg.core.curies import check_curie, expand_curie, prefix_table
+from ketamine_kg.core.namespaces import BIOLINK, KKGO
 
 INPUT = Path(__file__).parent / "input"
 
@@ -132,8 +130,8 @@ def test_rdf_expands_a_prefix_the_file_does_not_declare(dataset):
     """Regression: a mapping whose prefix is missing from the file's curie_map made the RDF build fail with KeyError."""
     from dataclasses import replace
 
-    from ketamine_kg.model import Mapping
-    from ketamine_kg.rdf import get_data_graph
+    from ketamine_kg.core.model import Mapping
+    from ketamine_kg.rdf.abox import get_data_graph
 
     ds = replace(dataset, mappings=[Mapping("ketamine", "skos:exactMatch", "CHEBI:6121", "ketamine", "semapv:ManualMappingCuration", "")],
                  mapping_prefixes={})
@@ -144,7 +142,7 @@ def test_rdf_expands_a_prefix_the_file_does_not_declare(dataset):
 # --- Biolink categories and predicates --------------------------------------------------------
 
 def test_every_entity_has_its_biolink_category_in_the_rdf(dataset, data_graph):
-    from ketamine_kg.biolink import get_categories
+    from ketamine_kg.rdf.biolink import get_categories
     from ketamine_kg.ontology.vocabulary import load_vocabulary
 
     categories = get_categories(load_vocabulary())
@@ -155,7 +153,7 @@ def test_every_entity_has_its_biolink_category_in_the_rdf(dataset, data_graph):
 
 
 def _alignment(local_id, kind, relation, external):
-    from ketamine_kg.ontology.build import Alignment
+    from ketamine_kg.ontology.alignments import Alignment
 
     return Alignment(local_id, kind, relation, external, "", "test", "")
 
@@ -172,7 +170,7 @@ def _alignment(local_id, kind, relation, external):
     ([("receptor", "type", "skos:narrowMatch", "GO:0043235")], "receptor", ("biolink:NamedThing",)),
 ])
 def test_categories_come_from_the_nearest_aligned_type(monkeypatch, rows, type_id, expected):
-    from ketamine_kg import biolink
+    from ketamine_kg.rdf import biolink
     from ketamine_kg.ontology.vocabulary import load_vocabulary
 
     monkeypatch.setattr(biolink, "load_alignments", lambda: tuple(_alignment(*r) for r in rows))
@@ -195,7 +193,7 @@ def test_categories_come_from_the_nearest_aligned_type(monkeypatch, rows, type_i
      "antagonist_of", "biolink:directly_physically_interacts_with"),
 ])
 def test_edge_predicate_is_the_best_fitting_biolink_alignment(monkeypatch, rows, predicate, expected):
-    from ketamine_kg import biolink
+    from ketamine_kg.rdf import biolink
     from ketamine_kg.ontology.vocabulary import load_vocabulary
 
     monkeypatch.setattr(biolink, "load_alignments", lambda: tuple(_alignment(*r) for r in rows))
@@ -335,7 +333,7 @@ def test_links_shows_the_pairs_not_checked_here_with_their_reason(cli, data_copy
     ("# c\nentity\tsystem\treason\tdate_checked\ncraving\tHP\n", 3, "2 cells"),
 ])
 def test_bad_mapping_gap_rows_are_located(tmp_path, body, line, message):
-    from ketamine_kg.links import load_mapping_gaps
+    from ketamine_kg.app.links import load_mapping_gaps
 
     path = tmp_path / "mapping_gaps.tsv"
     path.write_text(body, encoding="utf-8")

@@ -11,15 +11,12 @@ import re
 
 import pytest
 
-from ketamine_kg import namespaces as ns
-from ketamine_kg.links import (
-    EXPECTED_SYSTEMS, GAPS_FILE, LABELS_FILE, MAPPINGS_FILE, expected_systems, load_external_labels, load_mapping_gaps,
-    no_match_system,
-)
-from ketamine_kg.load import default_data_dir
-from ketamine_kg.mappings import SKOS_PREDICATES, load_sssom_header
+from ketamine_kg.core import iris as ns
+from ketamine_kg.app.links import EXPECTED_SYSTEMS, GAPS_FILE, LABELS_FILE, MAPPINGS_FILE, expected_systems, load_external_labels, load_mapping_gaps, no_match_system
+from ketamine_kg.load.dataset import default_data_dir
+from ketamine_kg.load.mappings import SKOS_PREDICATES, load_sssom_header
 from ketamine_kg.ontology.vocabulary import load_vocabulary
-from ketamine_kg.prefixes import check_curie, prefix_table
+from ketamine_kg.core.curies import check_curie, prefix_table
 
 DATA = default_data_dir()
 DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
@@ -240,7 +237,7 @@ def test_a_malformed_curie_fails_the_build_with_file_and_line(cli, data_copy, tm
 ])
 def test_bad_mapping_rows_are_located(data_copy, old, new, message):
     from ketamine_kg.errors import KkgError
-    from ketamine_kg.load import load_dataset
+    from ketamine_kg.load.dataset import load_dataset
 
     path = data_copy / MAPPINGS_FILE
     text = path.read_text(encoding="utf-8")

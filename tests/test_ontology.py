@@ -9,10 +9,10 @@ import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, XSD
 
-from ketamine_kg import namespaces as ns
+from ketamine_kg.core import iris as ns
 from ketamine_kg.errors import KkgError
-from ketamine_kg.ontology.build import Alignment, check_alignments
-from ketamine_kg.ontology.docs import get_ontology_page
+from ketamine_kg.ontology.alignments import Alignment, check_alignments
+from ketamine_kg.views.ontology_page import get_ontology_page
 from ketamine_kg.ontology.reason import java_available
 from ketamine_kg.ontology.vocabulary import load_vocabulary
 
@@ -27,7 +27,7 @@ def C(name: str) -> URIRef:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
     """One build (no reasoning, no pages) whose ontology files the tests reload."""
-    from ketamine_kg.pipeline import run_build
+    from ketamine_kg.app.build import run_build
 
     out = tmp_path_factory.mktemp("build")
     run_build(None, out, reason=False, render=False)

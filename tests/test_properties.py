@@ -27,11 +27,11 @@ hypothesis = pytest.importorskip("hypothesis", reason="hypothesis is not install
 from hypothesis import HealthCheck, currently_in_test_context, event, example, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from ketamine_kg.errors import KkgError  # noqa: E402
-from ketamine_kg.load import default_data_dir, load_claims, load_dataset  # noqa: E402
-from ketamine_kg.model import MODALITIES, POLARITIES, QUALIFIERS, Dataset  # noqa: E402
-from ketamine_kg.ontology.vocabulary import load_vocabulary  # noqa: E402
-from ketamine_kg.rdf import get_data_graph  # noqa: E402
+from ketamine_kg.errors import KkgError
+from ketamine_kg.load.dataset import default_data_dir, load_claims, load_dataset
+from ketamine_kg.core.model import MODALITIES, POLARITIES, QUALIFIERS, Dataset
+from ketamine_kg.ontology.vocabulary import load_vocabulary
+from ketamine_kg.rdf.abox import get_data_graph
 
 _COMMON = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large], print_blob=True)
 settings.register_profile("kkg-default", max_examples=100, **_COMMON)

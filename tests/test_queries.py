@@ -16,10 +16,9 @@ import pytest
 import yaml
 
 from ketamine_kg.errors import KkgError
-from ketamine_kg.load import default_data_dir
-from ketamine_kg.results import compact, to_bytes
-from ketamine_kg.sparql import (MemoryEngine, OxigraphEngine, all_prefixes, get_query, list_queries, parse_query,
-                                run_query, with_values)
+from ketamine_kg.load.dataset import default_data_dir
+from ketamine_kg.core.terms import compact, to_bytes
+from ketamine_kg.sparql.engines import MemoryEngine, OxigraphEngine, all_prefixes, get_query, list_queries, parse_query, run_query, with_values
 from ketamine_kg.store import NQUADS_FILE, get_store_dir, get_store_key, open_store
 
 EXPECTED = yaml.safe_load((Path(__file__).parent / "queries_expected.yaml").read_text(encoding="utf-8"))
@@ -210,10 +209,10 @@ def test_cli_syntax_error_shows_the_line(cache):
 
 
 def test_cli_runs_a_named_query_without_rebuilding(cache):
-    """With a current store, `query` imports neither the pipeline nor owlready2."""
+    """With a current store, `query` imports neither the builder (rdf.graphset) nor owlready2 nor rdflib."""
     code = ("import sys\nfrom ketamine_kg.cli import main\n"
             "try:\n    main(['query', 'receptors-of-ketamine', '--format', 'csv'])\nexcept SystemExit:\n    pass\n"
-            "print('LOADED', 'ketamine_kg.pipeline' in sys.modules, 'owlready2' in sys.modules, 'rdflib' in sys.modules)")
+            "print('LOADED', 'ketamine_kg.rdf.graphset' in sys.modules, 'owlready2' in sys.modules, 'rdflib' in sys.modules)")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
                          env={**os.environ, "KETAMINE_KG_CACHE": str(cache)})
     assert "ketamine-antagonist-of-nmda-receptor" in run.stdout

@@ -10,10 +10,10 @@ import pytest
 from rdflib import URIRef
 from rdflib.namespace import OWL, RDF
 
-from ketamine_kg import namespaces as ns
+from ketamine_kg.core import iris as ns
 from ketamine_kg.errors import KkgError
 from ketamine_kg.ontology.reason import HERMIT, OWL_RL, java_available, reason_over
-from ketamine_kg.rdf import get_data_graph
+from ketamine_kg.rdf.abox import get_data_graph
 
 from conftest import run_cli
 

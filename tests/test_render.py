@@ -9,12 +9,10 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from ketamine_kg import namespaces as ns
+from ketamine_kg.core import iris as ns
 from ketamine_kg.errors import KkgError
-from ketamine_kg.render import (
-    INFERRED_COLOUR, LARGE_GRAPH, MODALITY_STYLES, STATED_COLOUR, find_node, get_article_graph, get_focus_graph,
-    get_ontology_graph, get_type_style, get_view_graph, to_html,
-)
+from ketamine_kg.views.render import INFERRED_COLOUR, LARGE_GRAPH, MODALITY_STYLES, STATED_COLOUR, find_node, get_article_graph, get_focus_graph, get_ontology_graph, get_type_style, to_html
+from ketamine_kg.app.render import get_view_graph
 
 INPUT = Path(__file__).parent / "input"
 KETAMINE = ns.entity_iri("ketamine")
@@ -22,9 +20,10 @@ NMDA = ns.entity_iri("nmda_receptor")
 
 
 def get_graphs_for(data_dir=None, inferred=None):
-    from ketamine_kg.load import load_dataset
-    from ketamine_kg.ontology.build import get_tbox_graph
-    from ketamine_kg.rdf import get_data_graph, get_rdf_dataset
+    from ketamine_kg.load.dataset import load_dataset
+    from ketamine_kg.ontology.tbox import get_tbox_graph
+    from ketamine_kg.rdf.abox import get_data_graph
+    from ketamine_kg.rdf.graphset import get_rdf_dataset
 
     dataset = load_dataset(data_dir)
     return dataset, get_rdf_dataset(get_data_graph(dataset), dataset.source.id, get_tbox_graph(), inferred)
@@ -113,7 +112,7 @@ def test_focus_graph_keeps_entities_within_depth(article, depth):
 def test_inferred_edges_are_marked_and_implied_ones_left_out(built):
     from rdflib import Graph, URIRef
 
-    from ketamine_kg.rdf import KKGO
+    from ketamine_kg.core.namespaces import KKGO
 
     inferred = Graph()
     inferred.add((URIRef(KETAMINE), KKGO.leads_to, URIRef(ns.entity_iri("anxiety"))))  # new
@@ -131,7 +130,8 @@ def test_inferred_edges_are_marked_and_implied_ones_left_out(built):
 
 
 def test_query_views(built, article):
-    from ketamine_kg.render import get_query_graph, run_named_query
+    from ketamine_kg.views.render import get_query_graph
+    from ketamine_kg.app.engines import run_named_query
 
     _, rdf_dataset = built
     select = run_named_query(rdf_dataset, "SELECT ?d WHERE { ?d a kkgo:Disorder }")
@@ -244,8 +244,8 @@ def test_small_graph_settles_with_physics_then_stops(article):
 
 
 def test_write_site(tmp_path, built, monkeypatch):
-    from ketamine_kg import sparql
-    from ketamine_kg.site import write_site
+    from ketamine_kg.sparql import engines as sparql
+    from ketamine_kg.app.site import write_site
 
     dataset, rdf_dataset = built
     queries = [
@@ -285,8 +285,9 @@ def test_readme_picture_is_not_stale():
     import json
     from pathlib import Path
 
-    from ketamine_kg.pipeline import get_graphs
-    from ketamine_kg.render import get_view_fingerprint, get_view_graph
+    from ketamine_kg.rdf.graphset import get_graphs
+    from ketamine_kg.app.render import get_view_graph
+    from ketamine_kg.views.render import get_view_fingerprint
 
     docs = Path(__file__).resolve().parent.parent / "graph" / "docs"
     record = json.loads((docs / "article-graph.json").read_text(encoding="utf-8"))

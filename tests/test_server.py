@@ -12,7 +12,7 @@ import urllib.request
 
 import pytest
 
-from ketamine_kg.server import make_server, serve_in_thread
+from ketamine_kg.app.server import make_server, serve_in_thread
 from ketamine_kg.store import get_store_dir
 
 SPARQLWrapper = pytest.importorskip("SPARQLWrapper", reason="SPARQLWrapper is a test extra: pip install -e '.[test]'")
@@ -163,7 +163,7 @@ def test_simultaneous_runaways_do_not_hold_up_a_named_query(tmp_path_factory):
     """Issue 7: three runaways sent at once used to take both workers for the whole timeout."""
     import threading
 
-    from ketamine_kg.sparql import get_query, with_values
+    from ketamine_kg.sparql.engines import get_query, with_values
 
     os.environ.setdefault("KETAMINE_KG_CACHE", str(tmp_path_factory.mktemp("kkg-cache")))
     timeout = 8.0

@@ -8,14 +8,10 @@ import pytest
 from rdflib import Dataset as RdfDataset, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
-from ketamine_kg import namespaces as ns
-from ketamine_kg.rdf import KKGO, OA, get_data_graph
-from ketamine_kg.synthetic import (
-    get_synthetic_dataset,
-    get_synthetic_view_graph,
-    iter_synthetic_nquads,
-    write_synthetic_nquads,
-)
+from ketamine_kg.core import iris as ns
+from ketamine_kg.core.namespaces import KKGO, OA
+from ketamine_kg.rdf.abox import get_data_graph
+from ketamine_kg.dev.synthetic import get_synthetic_dataset, get_synthetic_view_graph, iter_synthetic_nquads, write_synthetic_nquads
 
 
 def node_shapes(graph) -> Counter:
@@ -132,8 +128,8 @@ def test_nquads_parse_back_into_one_named_graph_per_article(tmp_path):
 def test_view_graph_has_exactly_n_nodes_and_no_more_pieces_than_the_article():
     import networkx as nx
 
-    from ketamine_kg.pipeline import get_graphs
-    from ketamine_kg.render import get_article_graph
+    from ketamine_kg.rdf.graphset import get_graphs
+    from ketamine_kg.views.render import get_article_graph
 
     base = get_article_graph(get_graphs(None, reason=False)[1])
     pieces = nx.number_weakly_connected_components(base)

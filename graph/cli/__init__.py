@@ -8,8 +8,8 @@ import sys
 
 import click
 
-from .. import __version__
-from ..errors import KkgError
+from ketamine_kg import __version__
+from ketamine_kg.errors import KkgError
 
 # name -> "module:function" of the subcommand, in help order
 COMMANDS = {

@@ -25,8 +25,8 @@ def bench(quick: bool, triples: int | None, seed: int, query_timeout: float | No
       ketamine-kg bench --quick
       ketamine-kg bench --triples 1000000 --json bench.json
     """
-    from ..atomic import write_bytes_atomic
-    from ..bench import BenchConfig, get_machine, run_bench, to_json, to_table
+    from ketamine_kg.core.atomic import write_bytes_atomic
+    from ketamine_kg.dev.bench import BenchConfig, get_machine, run_bench, to_json, to_table
 
     overrides = {"seed": seed, "browser": not no_browser}
     if triples is not None:

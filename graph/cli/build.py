@@ -4,7 +4,7 @@ from pathlib import Path
 
 import click
 
-from . import data_option
+from ketamine_kg.cli import data_option
 
 
 @click.command()
@@ -25,7 +25,7 @@ def build(out_dir: Path, no_reason: bool, no_render: bool, data_dir: Path | None
       ketamine-kg build
       ketamine-kg build -o site --data my-article/
     """
-    from ..pipeline import run_build
+    from ketamine_kg.app.build import run_build
 
     result = run_build(data_dir, out_dir, reason=not no_reason, render=not no_render)
     click.echo(result.summary())

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from . import data_option
+from ketamine_kg.cli import data_option
 
 
 @click.command()
@@ -30,7 +30,7 @@ def enrich(endpoint: str | None, ols: str | None, only: str | None, dry_run: boo
       ketamine-kg enrich --dry-run
       ketamine-kg enrich --only ols --check
     """
-    from ..enrich import OLS_URL, WIKIDATA_ENDPOINT, run_enrich
+    from ketamine_kg.app.enrich import OLS_URL, WIKIDATA_ENDPOINT, run_enrich
 
     sources = (only,) if only else ("wikidata", "ols")
     report = run_enrich(

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from . import data_option
+from ketamine_kg.cli import data_option
 
 FORMAT_CHOICES = ["turtle", "nt", "jsonld", "trig", "nquads", "sssom", "kgx"]
 
@@ -28,15 +28,15 @@ def export(fmt: str, output: Path | None, no_reason: bool, data_dir: Path | None
       ketamine-kg export --format turtle > ketamine.ttl
       ketamine-kg export --format trig -o ketamine.trig
     """
-    from ..atomic import write_bytes_atomic
+    from ketamine_kg.core.atomic import write_bytes_atomic
 
     if fmt in ("sssom", "kgx"):
-        from ..links import export_links
+        from ketamine_kg.app.links import export_links
 
         export_links(fmt, output, data_dir)
         return
-    from ..export import FORMATS, to_bytes
-    from ..pipeline import get_graphs
+    from ketamine_kg.exports.rdf_formats import FORMATS, to_bytes
+    from ketamine_kg.rdf.graphset import get_graphs
 
     quads = FORMATS[fmt][2]
     _, rdf_dataset, _, _ = get_graphs(data_dir, reason=quads and not no_reason)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from . import data_option
+from ketamine_kg.cli import data_option
 
 
 @click.command()
@@ -28,8 +28,8 @@ def links(entity: str, fmt: str, data_dir: Path | None) -> None:
       ketamine-kg links ketamine
       ketamine-kg links "treatment-resistant depression" --format json
     """
-    from ..links import get_entity_links
-    from ..load import load_dataset
+    from ketamine_kg.app.links import get_entity_links
+    from ketamine_kg.load.dataset import load_dataset
 
     report = get_entity_links(load_dataset(data_dir), entity)
     if fmt == "json":

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import click
 
-from . import data_option
+from ketamine_kg.cli import data_option
 
 
 @click.command()
@@ -27,7 +27,7 @@ def push(endpoint: str, graph_store: str | None, data_dir: Path | None) -> None:
       ketamine-kg query approvals --endpoint http://localhost:7878/query
       ketamine-kg push --endpoint http://localhost:3030/kkg/sparql --graph-store http://localhost:3030/kkg/data
     """
-    from ..push import push_graphs
+    from ketamine_kg.app.push import push_graphs
 
     for line in push_graphs(data_dir, endpoint, graph_store, on_build=lambda msg: click.echo(msg, err=True)):
         click.echo(line)

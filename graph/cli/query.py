@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from . import data_option
+from ketamine_kg.cli import data_option
 
 FORMAT_CHOICES = ["table", "csv", "tsv", "json", "xml", "turtle", "nt"]
 
@@ -39,8 +39,9 @@ def query(query: str | None, fmt: str, params: tuple[str, ...], store: str, endp
       ketamine-kg query my-question.rq --format json
       ketamine-kg query approvals --endpoint http://localhost:7878/query
     """
-    from ..errors import KkgError
-    from ..sparql import get_engine, get_query, list_queries, parse_param_options
+    from ketamine_kg.errors import KkgError
+    from ketamine_kg.app.engines import get_engine
+    from ketamine_kg.sparql.engines import get_query, list_queries, parse_param_options
 
     if list_:
         click.echo(format_listing(list_queries()))
@@ -60,8 +61,8 @@ def query(query: str | None, fmt: str, params: tuple[str, ...], store: str, endp
 
 def render(result, fmt: str, engine) -> bytes:
     """``result`` in ``fmt``, with labels for the table."""
-    from ..results import to_bytes
-    from ..sparql import all_prefixes
+    from ketamine_kg.core.terms import to_bytes
+    from ketamine_kg.sparql.engines import all_prefixes
 
     labels = engine.labels(result.iris()) if fmt == "table" and result.form == "select" else None
     return to_bytes(result, fmt, labels=labels, prefixes=all_prefixes())

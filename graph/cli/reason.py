@@ -4,7 +4,7 @@ from pathlib import Path
 
 import click
 
-from . import data_option
+from ketamine_kg.cli import data_option
 
 KIND_TITLES = {
     "type": "new types",
@@ -31,10 +31,11 @@ def reason(reasoner: str, data_dir: Path | None) -> None:
       ketamine-kg reason
       ketamine-kg reason --data my-article/ --reasoner owlrl
     """
-    from ..load import load_dataset
-    from ..ontology.build import get_tbox_graph
-    from ..ontology.reason import reason_over
-    from ..rdf import bind_prefixes, get_data_graph
+    from ketamine_kg.load.dataset import load_dataset
+    from ketamine_kg.ontology.tbox import get_tbox_graph
+    from ketamine_kg.ontology.reason import reason_over
+    from ketamine_kg.core.namespaces import bind_prefixes
+    from ketamine_kg.rdf.abox import get_data_graph
 
     dataset = load_dataset(data_dir)
     data = get_data_graph(dataset)

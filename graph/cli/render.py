@@ -4,7 +4,7 @@ from pathlib import Path
 
 import click
 
-from . import data_option
+from ketamine_kg.cli import data_option
 
 
 @click.command()
@@ -39,10 +39,11 @@ def render(output: Path | None, focus: str | None, depth: int, query_spec: str |
       ketamine-kg render --ontology
       ketamine-kg render --include-inferred -o inferred.html
     """
-    from ..atomic import write_text_atomic
-    from ..errors import KkgError
-    from ..pipeline import get_graphs
-    from ..render import get_view_graph, to_html
+    from ketamine_kg.core.atomic import write_text_atomic
+    from ketamine_kg.errors import KkgError
+    from ketamine_kg.rdf.graphset import get_graphs
+    from ketamine_kg.app.render import get_view_graph
+    from ketamine_kg.views.render import to_html
 
     chosen = [name for name, on in (("--focus", focus), ("--query", query_spec), ("--ontology", ontology)) if on]
     if len(chosen) > 1:
@@ -53,7 +54,7 @@ def render(output: Path | None, focus: str | None, depth: int, query_spec: str |
     elif focus:
         view, default_name, title = "focus", None, None
     elif query_spec:
-        from ..sparql import get_query
+        from ketamine_kg.sparql.engines import get_query
 
         query_spec = get_query(query_spec)
         view, default_name, title = "query", f"query-{query_spec.name}.html", query_spec.question or query_spec.name

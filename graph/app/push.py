@@ -14,7 +14,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import KkgError
+from ketamine_kg.errors import KkgError
 
 
 def default_graph_store(endpoint: str) -> str:
@@ -33,9 +33,9 @@ def push_graphs(data_dir: Path | None, endpoint: str, graph_store: str | None = 
     """PUT every named graph to the store, check the counts; yield one line of report per graph."""
     import pyoxigraph as ox
 
-    from .results import Term
-    from .sparql import RemoteEngine, parse_query
-    from .store import open_store
+    from ketamine_kg.core.terms import Term
+    from ketamine_kg.sparql.engines import RemoteEngine, parse_query
+    from ketamine_kg.store import open_store
 
     store = open_store(data_dir, on_build=on_build)
     target = graph_store or default_graph_store(endpoint)

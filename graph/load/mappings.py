@@ -14,10 +14,10 @@ from pathlib import Path
 
 import yaml
 
-from .errors import KkgError
-from .model import Entity, Mapping
-from .prefixes import check_curie
-from .yamlfile import read_text
+from ketamine_kg.errors import KkgError
+from ketamine_kg.core.model import Entity, Mapping
+from ketamine_kg.core.curies import check_curie
+from ketamine_kg.core.yamlfile import read_text
 
 SKOS_PREDICATES = ("skos:exactMatch", "skos:closeMatch", "skos:broadMatch", "skos:narrowMatch", "skos:relatedMatch")
 REQUIRED_COLUMNS = ("subject_id", "subject_label", "predicate_id", "object_id", "object_label", "mapping_justification", "comment")

@@ -37,7 +37,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
-from .model import Claim, Dataset, Entity
+from ketamine_kg.core.model import Claim, Dataset, Entity
 
 __all__ = [
     "SyntheticStats",
@@ -50,7 +50,7 @@ __all__ = [
 
 @lru_cache(maxsize=4)
 def _load_template(data_dir: str | None) -> Dataset:
-    from .load import load_dataset
+    from ketamine_kg.load.dataset import load_dataset
 
     return load_dataset(data_dir)
 
@@ -143,15 +143,16 @@ def iter_synthetic_nquads(max_triples: int | None = None, *, n_articles: int | N
     Stops after ``n_articles`` articles, or after the article that brings the count of
     quads to at least ``max_triples`` (whichever is given; both: whichever comes first).
     """
-    from .rdf import ONTOLOGY_GRAPH, data_graph_iri, get_data_graph
-    from .ontology.vocabulary import load_vocabulary
+    from ketamine_kg.core.namespaces import ONTOLOGY_GRAPH, data_graph_iri
+    from ketamine_kg.rdf.abox import get_data_graph
+    from ketamine_kg.ontology.vocabulary import load_vocabulary
 
     if max_triples is None and n_articles is None:
         raise ValueError("give max_triples or n_articles")
     vocab = load_vocabulary()
     total = 0
     if with_ontology:
-        from .ontology.build import get_tbox_graph
+        from ketamine_kg.ontology.tbox import get_tbox_graph
 
         tbox = get_tbox_graph()
         total += len(tbox)
@@ -207,8 +208,8 @@ def get_synthetic_view_graph(n_nodes: int, seed: int = 0, base=None):
     import networkx as nx
 
     if base is None:
-        from .pipeline import get_graphs
-        from .render import get_article_graph
+        from ketamine_kg.rdf.graphset import get_graphs
+        from ketamine_kg.views.render import get_article_graph
 
         _, rdf_dataset, _, _ = get_graphs(None, reason=False)
         base = get_article_graph(rdf_dataset)

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from .errors import KkgError
+from ketamine_kg.errors import KkgError
 
 
 class LineDict(dict):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from rdflib import Dataset as RdfDataset, Graph
 
-from . import namespaces as ns
+from ketamine_kg.core import iris as ns
 
 # format name -> (rdflib serializer, file extension, carries named graphs)
 FORMATS: dict[str, tuple[str, str, bool]] = {

@@ -13,7 +13,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from .errors import KkgError
+from ketamine_kg.errors import KkgError
 
 
 def write_bytes_atomic(path: Path, data: bytes) -> None:

@@ -34,9 +34,9 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from . import namespaces as ns
-from .errors import KkgError
-from .results import Result, Term, from_oxigraph, literal
+from ketamine_kg.core import iris as ns
+from ketamine_kg.errors import KkgError
+from ketamine_kg.core.terms import Result, Term, from_oxigraph, literal
 
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
@@ -149,7 +149,7 @@ def all_prefixes() -> dict[str, str]:
     """The project's prefixes and those of ``prefixes.tsv`` (prefix -> namespace IRI)."""
     global _PREFIXES
     if _PREFIXES is None:
-        from .prefixes import prefix_table
+        from ketamine_kg.core.curies import prefix_table
 
         table = {p: iri for p, (iri, _) in prefix_table().items()}
         _PREFIXES = {**table, **ns.PREFIXES}
@@ -570,15 +570,6 @@ class RemoteEngine:
         return {row[0].value: row[1].value for row in result.rows if row[0] is not None and row[1] is not None}
 
 
-def get_engine(store: str = "oxigraph", data_dir: Path | None = None, endpoint: str | None = None, *, on_build=None):
-    """The engine to run queries on: ``oxigraph`` (persisted store), ``memory`` (rdflib) or an endpoint."""
-    if endpoint:
-        return RemoteEngine(endpoint)
-    from .store import NQUADS_FILE, get_store_dir, open_store
-
-    if store == "memory":
-        return MemoryEngine.from_nquads(get_store_dir(data_dir, on_build=on_build) / NQUADS_FILE)
-    return OxigraphEngine(open_store(data_dir, on_build=on_build))
 
 
 def run_query(engine, query: NamedQuery, values: dict[str, str] | None = None, *, max_rows: int | None = None) -> Result:

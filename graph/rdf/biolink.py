@@ -22,8 +22,8 @@ always agree.
 
 from __future__ import annotations
 
-from .ontology.build import load_alignments
-from .ontology.vocabulary import Vocabulary
+from ketamine_kg.ontology.alignments import load_alignments
+from ketamine_kg.ontology.vocabulary import Vocabulary
 
 ROOT_CATEGORY = "biolink:NamedThing"
 ROOT_PREDICATE = "biolink:related_to"

@@ -31,11 +31,11 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
-from . import namespaces as ns
-from .errors import KkgError
-from .rdf import KKGO, MODALITY_INDIVIDUALS, OA, ONTOLOGY_GRAPH
+from ketamine_kg.core import iris as ns
+from ketamine_kg.errors import KkgError
+from ketamine_kg.core.namespaces import KKGO, OA, ONTOLOGY_GRAPH
+from ketamine_kg.rdf.abox import MODALITY_INDIVIDUALS
 
-VIEWS = ("article", "focus", "query", "ontology")
 # From this many nodes on, the layout is computed in Python and physics stays off.
 LARGE_GRAPH = 1000  # from here on, positions are computed in advance and physics is off
 MEDIUM_GRAPH = 200  # from here on, physics starts from a precomputed layout and settles in fewer steps
@@ -143,7 +143,7 @@ def _local_name(iri: str) -> str:
 
 @cache
 def _prefix_pairs() -> tuple[tuple[str, str], ...]:
-    from .prefixes import prefix_table
+    from ketamine_kg.core.curies import prefix_table
 
     pairs = {iri: prefix for prefix, (iri, _) in prefix_table().items()}
     pairs.update({iri: prefix for prefix, iri in ns.PREFIXES.items()})
@@ -208,7 +208,7 @@ class TypeIndex:
 
 def get_type_index(tbox: Graph) -> TypeIndex:
     """Read the classes of the ontology graph, keyed by type id (``TherapeuticEffect`` -> ``therapeutic_effect``)."""
-    from .ontology.vocabulary import load_vocabulary
+    from ketamine_kg.ontology.vocabulary import load_vocabulary
 
     by_name = {t.class_name: t.id for t in load_vocabulary().types.values()}
     by_class: dict[URIRef, str] = {}
@@ -331,7 +331,7 @@ def get_article_graph(rdf_dataset, *, include_inferred: bool = False) -> nx.Mult
 
 
 def _add_inferred_edges(graph: nx.MultiDiGraph, parts: Parts, stated: set) -> None:
-    from .ontology.vocabulary import load_vocabulary
+    from ketamine_kg.ontology.vocabulary import load_vocabulary
 
     vocab = load_vocabulary()
 
@@ -390,16 +390,6 @@ def find_node(graph: nx.MultiDiGraph, name: str) -> str:
     raise KkgError(None, None, f"no entity {name!r} in the graph{hint}")
 
 
-def run_named_query(rdf_dataset, query, values: dict[str, str] | None = None):
-    """Run a named query (a :class:`~ketamine_kg.sparql.NamedQuery`, a name, a file or SPARQL text) in memory.
-
-    Parameters take their defaults unless ``values`` names them. Returns a
-    :class:`~ketamine_kg.results.Result`.
-    """
-    from .sparql import MemoryEngine, NamedQuery, get_query
-
-    named = query if isinstance(query, NamedQuery) else get_query(query)
-    return MemoryEngine(rdf_dataset).run(named, named.bindings(values))
 
 
 def get_query_graph(graph: nx.MultiDiGraph, result, *, name: str = "query", tbox: Graph | None = None) -> nx.MultiDiGraph:
@@ -520,32 +510,6 @@ def _class_set(tbox: Graph, node) -> list:
     return [node]
 
 
-def get_view_graph(rdf_dataset, view: str = "article", *, focus: str | None = None, depth: int = 1,
-                   query=None, query_name: str | None = None, include_inferred: bool = False) -> nx.MultiDiGraph:
-    """Build the networkx graph of one view of a built dataset.
-
-    ``view`` is ``article``, ``focus`` (needs ``focus``; ``depth`` steps around it),
-    ``query`` (``query`` is a named query, a ``.rq`` file, SPARQL text or a
-    :class:`~ketamine_kg.sparql.NamedQuery`; it runs in memory with its parameters’
-    defaults) or ``ontology``.
-    """
-    if view not in VIEWS:
-        raise KkgError(None, None, f"unknown view {view!r} (views: {', '.join(VIEWS)})")
-    parts = get_parts(rdf_dataset)
-    if view == "ontology":
-        return get_ontology_graph(parts)
-    graph = get_article_graph(parts, include_inferred=include_inferred)
-    if view == "focus":
-        if not focus:
-            raise KkgError(None, None, "the focus view needs an entity (--focus ENTITY)")
-        return get_focus_graph(graph, focus, depth)
-    if view == "query":
-        if not query:
-            raise KkgError(None, None, "the query view needs a query")
-        query_name = query_name or getattr(query, "name", None) or "query"
-        result = run_named_query(rdf_dataset, query)
-        return get_query_graph(graph, result, name=query_name, tbox=parts.tbox)
-    return graph
 
 
 # --- the page ------------------------------------------------------------------------
@@ -758,7 +722,7 @@ def _darker(colour: str) -> str:
 
 @cache
 def _type_parents() -> dict[str, str | None]:
-    from .ontology.vocabulary import load_vocabulary
+    from ketamine_kg.ontology.vocabulary import load_vocabulary
 
     return {t.id: t.parent for t in load_vocabulary().types.values()}
 

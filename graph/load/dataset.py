@@ -13,10 +13,10 @@ import re
 from importlib import resources
 from pathlib import Path
 
-from .errors import KkgError
-from .model import MODALITIES, POLARITIES, QUALIFIERS, Claim, Dataset, Entity, Evidence, Section, Source
-from .ontology.vocabulary import Vocabulary, load_vocabulary
-from .yamlfile import LineDict, LineList, load_yaml, read_text
+from ketamine_kg.errors import KkgError, display_path
+from ketamine_kg.core.model import MODALITIES, POLARITIES, QUALIFIERS, Claim, Dataset, Entity, Evidence, Section, Source
+from ketamine_kg.ontology.vocabulary import Vocabulary, load_vocabulary
+from ketamine_kg.core.yamlfile import LineDict, LineList, load_yaml, read_text
 
 ENTITY_ID = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)*$")
 CLAIM_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -37,12 +37,6 @@ def default_data_dir() -> Path:
     return Path(str(resources.files("ketamine_kg") / "data"))
 
 
-def _display(path: Path) -> str:
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:
-        return str(path)
-    return rel if not rel.startswith("..") else str(path)
 
 
 def _check_fields(item: object, allowed: set[str], required: tuple[str, ...], where: str, what: str,
@@ -74,7 +68,7 @@ def _as_str(item: LineDict, key: str, where: str) -> str:
 def load_source(directory: Path) -> Source:
     """Load ``source.yaml`` and the article text; check its SHA-256 and locate its sections."""
     path = directory / "source.yaml"
-    where = _display(path)
+    where = display_path(path)
     data = load_yaml(path, where)
     data = _check_fields(data, SOURCE_FIELDS, ("id", "title", "site", "file", "sha256", "sections"), where, "source", line=1)
     text_path = directory / _as_str(data, "file", where)
@@ -131,7 +125,7 @@ def load_source(directory: Path) -> Source:
 def load_entities(directory: Path, vocab: Vocabulary) -> dict[str, Entity]:
     """Load ``entities.yaml``, checking ids, types and fields."""
     path = directory / "entities.yaml"
-    where = _display(path)
+    where = display_path(path)
     data = load_yaml(path, where)
     if not isinstance(data, list):
         raise KkgError(where, 1, "entities.yaml must be a list of entities")
@@ -212,7 +206,7 @@ def _check_entity_ref(value: object, entities: dict[str, Entity], where: str, li
 def load_claims(directory: Path, source: Source, entities: dict[str, Entity], vocab: Vocabulary) -> list[Claim]:
     """Load ``claims.yaml``: check every field, type-check against the vocabulary, anchor every quote."""
     path = directory / "claims.yaml"
-    where = _display(path)
+    where = display_path(path)
     data = load_yaml(path, where)
     if not isinstance(data, list):
         raise KkgError(where, 1, "claims.yaml must be a list of claims")
@@ -341,7 +335,7 @@ def load_dataset(directory: Path | str | None = None, vocab: Vocabulary | None =
     """
     directory = Path(directory) if directory is not None else default_data_dir()
     if not directory.is_dir():
-        raise KkgError(_display(directory), None, "data folder not found")
+        raise KkgError(display_path(directory), None, "data folder not found")
     vocab = vocab or load_vocabulary()
     source = load_source(directory)
     entities = load_entities(directory, vocab)
@@ -349,7 +343,7 @@ def load_dataset(directory: Path | str | None = None, vocab: Vocabulary | None =
     dataset = Dataset(directory=directory, source=source, entities=entities, claims=claims)
     mappings_path = directory / "mappings.sssom.tsv"
     if mappings_path.exists():
-        from .mappings import load_mappings
+        from ketamine_kg.load.mappings import load_mappings
 
         dataset.mappings, dataset.mapping_prefixes = load_mappings(mappings_path, entities)
     return dataset

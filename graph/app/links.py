@@ -28,11 +28,11 @@ from pathlib import Path
 
 import yaml
 
-from . import namespaces as ns
-from .errors import KkgError
-from .model import Dataset, Entity, Mapping
-from .prefixes import check_curie, expand_curie, prefix_rows, prefix_table
-from .yamlfile import read_text
+from ketamine_kg.core import iris as ns
+from ketamine_kg.errors import KkgError
+from ketamine_kg.core.model import Dataset, Entity, Mapping
+from ketamine_kg.core.curies import check_curie, expand_curie, prefix_rows, prefix_table
+from ketamine_kg.core.yamlfile import read_text
 
 MAPPINGS_FILE = "mappings.sssom.tsv"
 LABELS_FILE = "external_labels.tsv"
@@ -234,7 +234,7 @@ def get_sssom_table(dataset: Dataset) -> SssomTable:
     names the system of its object in ``object_source`` (a Bioregistry CURIE), which is how
     SSSOM says which system a ``sssom:NoTermFound`` row was checked against.
     """
-    from .mappings import load_sssom_header
+    from ketamine_kg.load.mappings import load_sssom_header
 
     path = dataset.directory / MAPPINGS_FILE
     header = load_sssom_header(path)[0] if path.exists() else {}
@@ -303,9 +303,10 @@ def get_kgx(dataset: Dataset, graph=None) -> tuple[list[dict[str, str]], list[di
     """
     from rdflib import URIRef
 
-    from .biolink import get_edge_predicate
-    from .ontology.vocabulary import load_vocabulary
-    from .rdf import BIOLINK, get_data_graph
+    from ketamine_kg.rdf.biolink import get_edge_predicate
+    from ketamine_kg.ontology.vocabulary import load_vocabulary
+    from ketamine_kg.core.namespaces import BIOLINK
+    from ketamine_kg.rdf.abox import get_data_graph
 
     vocab = load_vocabulary()
     graph = graph if graph is not None else get_data_graph(dataset, vocab)
@@ -376,7 +377,7 @@ def to_kgx_tsv(rows: list[dict[str, str]], columns: tuple[str, ...]) -> str:
 
 def write_kgx(prefix: Path | str, nodes: list[dict[str, str]], edges: list[dict[str, str]]) -> tuple[Path, Path]:
     """Write ``PREFIX_nodes.tsv`` and ``PREFIX_edges.tsv`` (each atomically); return their paths."""
-    from .atomic import write_text_atomic
+    from ketamine_kg.core.atomic import write_text_atomic
 
     prefix = Path(prefix)
     node_path = prefix.with_name(prefix.name + "_nodes.tsv")
@@ -450,8 +451,8 @@ def expected_systems(type_id: str, vocab) -> tuple[str, ...]:
 
 def get_entity_links(dataset: Dataset, ref: str, labels: dict[str, ExternalLabel] | None = None) -> EntityLinks:
     """Collect the external IDs, no-match records, recorded gaps and unchecked systems of one entity."""
-    from .biolink import get_categories
-    from .ontology.vocabulary import load_vocabulary
+    from ketamine_kg.rdf.biolink import get_categories
+    from ketamine_kg.ontology.vocabulary import load_vocabulary
 
     vocab = load_vocabulary()
     entity = find_entity(dataset, ref)
@@ -485,8 +486,8 @@ def export_links(fmt: str, output: Path | None, data_dir: Path | None) -> None:
 
     import click
 
-    from .atomic import write_text_atomic
-    from .load import load_dataset
+    from ketamine_kg.core.atomic import write_text_atomic
+    from ketamine_kg.load.dataset import load_dataset
 
     dataset = load_dataset(data_dir)
     if fmt == "sssom":

@@ -34,7 +34,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
 
-from .errors import KkgError
+from ketamine_kg.errors import KkgError
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 DEFAULT_TIMEOUT = 10.0
@@ -59,10 +59,10 @@ def _worker_main(conn, nquads_path: str, max_rows: int) -> None:
     """Hold the graph in memory and answer (query text, format) requests until the pipe closes."""
     import pyoxigraph
 
-    from .results import media_type, to_bytes
-    from .sparql import OxigraphEngine, all_prefixes, parse_query
+    from ketamine_kg.core.terms import media_type, to_bytes
+    from ketamine_kg.sparql.engines import OxigraphEngine, all_prefixes, parse_query
 
-    from .store import load_quads
+    from ketamine_kg.store import load_quads
 
     store = pyoxigraph.Store()
     load_quads(store, path=nquads_path)
@@ -438,8 +438,8 @@ def make_server(data_dir: Path | None = None, host: str = "127.0.0.1", port: int
     ``workers`` processes answer queries; up to ``max_workers`` (default twice as many)
     run while some are stuck on long queries.
     """
-    from .sparql import list_queries
-    from .store import NQUADS_FILE, get_store_dir
+    from ketamine_kg.sparql.engines import list_queries
+    from ketamine_kg.store import NQUADS_FILE, get_store_dir
 
     folder = get_store_dir(data_dir, on_build=on_build)
     catalogue = [{"name": q.name, "question": q.question, "text": q.text, "params": [p.name for p in q.params]}

@@ -20,7 +20,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
-from .. import namespaces as ns
+from ketamine_kg.core import iris as ns
 
 KKGO = ns.ONTOLOGY
 CHARACTERISTICS = {
@@ -231,7 +231,7 @@ def get_ontology_page(tbox: Graph) -> str:
 
 def write_ontology_page(path: Path, tbox_graph: Graph) -> Path:
     """Write the documentation page to ``path`` atomically; return the path."""
-    from ..atomic import write_bytes_atomic
+    from ketamine_kg.core.atomic import write_bytes_atomic
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

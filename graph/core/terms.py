@@ -141,7 +141,7 @@ def to_bytes(result: Result, fmt: str, *, labels: dict[str, str] | None = None, 
     if result.form == "graph":
         return _graph_to_bytes(result, fmt, prefixes or {})
     if fmt in ("turtle", "nt"):
-        from .errors import KkgError
+        from ketamine_kg.errors import KkgError
 
         raise KkgError(None, None, f"--format {fmt} is for CONSTRUCT and DESCRIBE results; use table, json, csv, tsv or xml")
     writer = {"json": _to_json, "csv": _to_csv, "tsv": _to_tsv, "xml": _to_xml}.get(fmt)

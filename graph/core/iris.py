@@ -14,6 +14,7 @@ Every IRI the project mints is built here, so the namespace policy is in one pla
 'https://w3id.org/ketamine-kg/claim/censored-brain-ketamine/ketamine-binds-nmda-receptor'
 """
 
+
 BASE = "https://w3id.org/ketamine-kg/"
 ENTITY = BASE + "entity/"
 CLAIM = BASE + "claim/"

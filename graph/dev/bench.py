@@ -2,7 +2,7 @@
 
 ``run_bench(config)`` measures and returns :class:`Row` figures; ``to_table(rows, machine)``
 prints them with the machine, library versions and date. Every heavy step runs in a
-subprocess of its own (``python -m ketamine_kg.bench WORKER ARGS``), so its peak memory
+subprocess of its own (``python -m ketamine_kg.dev.bench WORKER ARGS``), so its peak memory
 (``ru_maxrss``) is its own and a step that runs too long can be killed and reported as
 ``> N s`` instead of hanging the run:
 
@@ -108,7 +108,7 @@ def get_machine() -> dict:
             versions[dist] = importlib.metadata.version(dist)
         except importlib.metadata.PackageNotFoundError:
             versions[dist] = "missing"
-    from .devtools import chromium_version
+    from ketamine_kg.dev.chromium import chromium_version
 
     return {
         "cpu": cpu,
@@ -196,11 +196,11 @@ def _emit(record: dict) -> None:
 
 
 def run_worker(task: str, args: dict, timeout: float) -> tuple[list[dict], bool, str]:
-    """Run ``python -m ketamine_kg.bench TASK ARGS`` and collect the JSON lines it prints.
+    """Run ``python -m ketamine_kg.dev.bench TASK ARGS`` and collect the JSON lines it prints.
 
     Returns ``(records, timed_out, stderr_tail)``. Lines printed before a timeout are kept.
     """
-    cmd = [sys.executable, "-m", "ketamine_kg.bench", task, json.dumps(args)]
+    cmd = [sys.executable, "-m", "ketamine_kg.dev.bench", task, json.dumps(args)]
     records: list[dict] = []
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
@@ -223,7 +223,7 @@ def run_worker(task: str, args: dict, timeout: float) -> tuple[list[dict], bool,
 
 
 def _worker_build(args: dict) -> None:
-    from .pipeline import run_build
+    from ketamine_kg.app.build import run_build
 
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
@@ -233,7 +233,7 @@ def _worker_build(args: dict) -> None:
 
 
 def _worker_generate(args: dict) -> None:
-    from .synthetic import write_synthetic_nquads
+    from ketamine_kg.dev.synthetic import write_synthetic_nquads
 
     stats = write_synthetic_nquads(Path(args["path"]), args["triples"], seed=args["seed"])
     _emit({"articles": stats.articles, "quads": stats.quads, "bytes": stats.bytes, "seconds": stats.seconds,
@@ -242,7 +242,7 @@ def _worker_generate(args: dict) -> None:
 
 def _time_queries(engine, repeats: int, names: list[str], send, slow: float) -> None:
     """Run each named query ``repeats`` times on ``engine``, sending one record per run."""
-    from .sparql import get_query, run_query
+    from ketamine_kg.sparql.engines import get_query, run_query
 
     for name in names:
         query = get_query(name)
@@ -258,8 +258,8 @@ def _time_queries(engine, repeats: int, names: list[str], send, slow: float) -> 
 def _worker_oxigraph(args: dict) -> None:
     import pyoxigraph as ox
 
-    from .sparql import OxigraphEngine
-    from .store import load_quads
+    from ketamine_kg.sparql.engines import OxigraphEngine
+    from ketamine_kg.store import load_quads
 
     if args.get("disk"):
         with tempfile.TemporaryDirectory() as tmp:
@@ -318,23 +318,23 @@ def _run_forked(engine, args: dict) -> None:
 
 
 def _worker_rdflib(args: dict) -> None:
-    from .sparql import MemoryEngine
+    from ketamine_kg.sparql.engines import MemoryEngine
 
     start = time.perf_counter()
     engine = MemoryEngine.from_nquads(Path(args["path"]))
     seconds = time.perf_counter() - start
     _emit({"load": seconds, "quads": sum(len(g) for g in engine.dataset.graphs()), "maxrss_mb": _maxrss_mb()})
     # Warm up before forking, so no child pays for importing and initialising the SPARQL engine.
-    from .sparql import parse_query, run_query
+    from ketamine_kg.sparql.engines import parse_query, run_query
 
     run_query(engine, parse_query("SELECT ?s WHERE { ?s ?p ?o . ?o ?q ?r } LIMIT 1", "warm-up"))
     _run_forked(engine, args)
 
 
 def _worker_page(args: dict) -> None:
-    from .devtools import measure_page, with_bench_script
-    from .render import LARGE_GRAPH, get_layout, to_html
-    from .synthetic import get_synthetic_view_graph
+    from ketamine_kg.dev.chromium import measure_page, with_bench_script
+    from ketamine_kg.views.render import LARGE_GRAPH, get_layout, to_html
+    from ketamine_kg.dev.synthetic import get_synthetic_view_graph
 
     n = args["nodes"]
     start = time.perf_counter()
@@ -380,7 +380,7 @@ def _available(module: str) -> bool:
 def measure_build(config: BenchConfig) -> list[Row]:
     """Figure 1: the article build, per stage, median of ``build_runs`` fresh processes."""
     reason = config.reason and _available("ketamine_kg.ontology.reason")
-    render = config.render and _available("ketamine_kg.site")
+    render = config.render and _available("ketamine_kg.app.site")
     runs = []
     for _ in range(config.build_runs):
         records, timed_out, tail = run_worker("build", {"reason": reason, "render": render}, config.load_timeout)
@@ -425,7 +425,7 @@ def classify_queries() -> dict[str, int]:
     """Named query -> how many triple patterns (and property paths) it matches: 2 or more is a join."""
     from rdflib.plugins.sparql import prepareQuery
 
-    from .sparql import all_prefixes, list_queries
+    from ketamine_kg.sparql.engines import all_prefixes, list_queries
 
     counts = {}
     for query in list_queries():
@@ -464,7 +464,7 @@ def _medians(records: list[dict]) -> tuple[dict[str, float], dict[str, int], dic
 
 def measure_stores(config: BenchConfig, path: Path, quads: int) -> list[Row]:
     """Figures 3-5: load the corpus and run every named query on Oxigraph and on rdflib."""
-    from .sparql import list_queries
+    from ketamine_kg.sparql.engines import list_queries
 
     names = [q.name for q in list_queries() if not q.requires]
     skipped = [q.name for q in list_queries() if q.requires]
@@ -550,7 +550,7 @@ def measure_stores(config: BenchConfig, path: Path, quads: int) -> list[Row]:
 
 def measure_pages(config: BenchConfig) -> list[Row]:
     """Figure 6: pages of ``config.page_nodes`` nodes: size, build time, time to interactive."""
-    from .devtools import chromium_path
+    from ketamine_kg.dev.chromium import chromium_path
 
     browser = config.browser and chromium_path() is not None
     rows = []
@@ -605,7 +605,7 @@ def to_json(rows: list[Row], machine: dict, config: BenchConfig) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """``python -m ketamine_kg.bench WORKER JSON``: run one worker (used by :func:`run_worker`)."""
+    """``python -m ketamine_kg.dev.bench WORKER JSON``: run one worker (used by :func:`run_worker`)."""
     argv = sys.argv[1:] if argv is None else argv
     WORKERS[argv[0]](json.loads(argv[1]))
 

@@ -22,9 +22,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import namespaces as ns
-from .errors import KkgError
-from .render import get_article_graph, get_focus_graph, get_ontology_graph, get_parts, get_query_graph, to_html
+from ketamine_kg.core import iris as ns
+from ketamine_kg.errors import KkgError
+from ketamine_kg.views.render import get_article_graph, get_focus_graph, get_ontology_graph, get_parts, get_query_graph, to_html
 
 MAX_TABLE_ROWS = 200
 RESERVED_PAGES = {"index", "graph", "graph-inferred", "ontology-graph"}
@@ -59,7 +59,7 @@ def get_main_entity(dataset) -> str | None:
 
 
 def _cell(term, labels: dict[str, str]) -> dict:
-    from .render import is_web_link, to_curie
+    from ketamine_kg.views.render import is_web_link, to_curie
 
     if term is None:
         return {"text": ""}
@@ -74,7 +74,7 @@ def _cell(term, labels: dict[str, str]) -> dict:
 
 def get_query_reports(rdf_dataset, article_graph, parts) -> list[tuple[QueryReport, object]]:
     """Run every named query in memory; return each report with the graph of its answer (or None)."""
-    from .sparql import MemoryEngine, list_queries
+    from ketamine_kg.sparql.engines import MemoryEngine, list_queries
 
     reports = []
     engine = MemoryEngine(rdf_dataset)
@@ -113,7 +113,7 @@ def get_query_reports(rdf_dataset, article_graph, parts) -> list[tuple[QueryRepo
 
 
 def _has_service(text: str) -> bool:
-    from .sparql import _tokens
+    from ketamine_kg.sparql.engines import _tokens
 
     return any(kind == "word" and value.upper() == "SERVICE" for kind, value, _ in _tokens(text))
 
@@ -159,7 +159,7 @@ def write_site(stage_dir: Path, dataset, rdf_dataset) -> list[Path]:
             path.write_text(to_html(view, title=report.question, subtitle=f"answer of the named query {report.name}",
                                     links=back), encoding="utf-8")
             written.append(path)
-    from .render import _environment
+    from ketamine_kg.views.render import _environment
 
     html = _environment().get_template("index.html").render(
         title=title, source=dataset.source, views=views, queries=[r for r, _ in reports],

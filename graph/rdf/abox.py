@@ -18,21 +18,16 @@ from __future__ import annotations
 from rdflib import Dataset as RdfDataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD, NamespaceManager
 
-from . import namespaces as ns
-from .model import MODALITIES, POLARITIES, Claim, Dataset
-from .prefixes import expand_curie
-from .ontology.vocabulary import Vocabulary, camel_case, load_vocabulary
+from ketamine_kg.core import iris as ns
+from ketamine_kg.core.namespaces import BIOLINK, ECO, KKGO, OA, SCHEMA, bind_prefixes, section_iri
+from ketamine_kg.core.model import MODALITIES, POLARITIES, Claim, Dataset
+from ketamine_kg.core.curies import expand_curie
+from ketamine_kg.ontology.vocabulary import Vocabulary, camel_case, load_vocabulary
 
-OA = Namespace(ns.PREFIXES["oa"])
-SCHEMA = Namespace(ns.PREFIXES["schema"])
-BIOLINK = Namespace(ns.PREFIXES["biolink"])
-KKGO = Namespace(ns.ONTOLOGY)
-ECO = Namespace(ns.PREFIXES["ECO"])
 
 # ECO:0000034 "author statement without traceable support": a blog post citing no references.
 EVIDENCE_TYPE = ECO["0000034"]
 
-ONTOLOGY_GRAPH = URIRef(ns.GRAPH + "ontology")
 # The ontology's individual for each modality and polarity (ontology/build.py makes them).
 MODALITY_INDIVIDUALS = {m: camel_case(m) for m in MODALITIES}
 POLARITY_INDIVIDUALS = {p: camel_case(p) for p in POLARITIES}
@@ -46,26 +41,12 @@ KNOWLEDGE_LEVEL = {
 DATATYPES = {"string": None, "date": XSD.date, "integer": XSD.integer, "boolean": XSD.boolean}
 
 
-def data_graph_iri(source_id: str) -> URIRef:
-    """The named graph of the stated data of one source."""
-    return URIRef(f"{ns.GRAPH}{source_id}")
 
 
-def inferred_graph_iri(source_id: str) -> URIRef:
-    """The named graph of the triples the reasoner infers for one source."""
-    return URIRef(f"{ns.GRAPH}{source_id}/inferred")
 
 
-def bind_prefixes(graph: Graph, extra: dict[str, str] | None = None) -> Graph:
-    """Declare the project's prefixes (and ``extra`` ones) on ``graph``."""
-    for prefix, iri in {**ns.PREFIXES, **(extra or {})}.items():
-        graph.bind(prefix, Namespace(iri), override=True, replace=True)
-    return graph
 
 
-def section_iri(source_id: str, section_id: str) -> URIRef:
-    """The IRI of a section of a source document."""
-    return URIRef(f"{ns.source_iri(source_id)}/section/{section_id}")
 
 
 def claim_label(claim: Claim, dataset: Dataset, vocab: Vocabulary) -> str:
@@ -114,7 +95,7 @@ def add_source(graph: Graph, dataset: Dataset) -> URIRef:
 
 def add_entities(graph: Graph, dataset: Dataset, vocab: Vocabulary) -> None:
     """Type and label every entity; add its Biolink category, synonyms, description and attributes."""
-    from .biolink import get_categories
+    from ketamine_kg.rdf.biolink import get_categories
 
     categories = get_categories(vocab)
     for entity in dataset.entities.values():
@@ -231,33 +212,6 @@ def get_data_graph(dataset: Dataset, vocab: Vocabulary | None = None) -> Graph:
     return graph
 
 
-def get_rdf_dataset(data: Graph, source_id: str, tbox: Graph | None = None, inferred: Graph | None = None) -> RdfDataset:
-    """Put the ontology, the stated data and the inferred triples into named graphs."""
-    rdf_dataset = RdfDataset()
-    # Only the prefixes we use: rdflib would otherwise declare ~30 unrelated ones.
-    rdf_dataset.namespace_manager = NamespaceManager(rdf_dataset, bind_namespaces="core")
-    bind_prefixes(rdf_dataset)
-    for prefix, iri in data.namespaces():
-        rdf_dataset.bind(prefix, iri, override=False)
-    parts = [(ONTOLOGY_GRAPH, tbox), (data_graph_iri(source_id), data), (inferred_graph_iri(source_id), inferred)]
-    for name, graph in parts:
-        if graph is None:
-            continue
-        target = rdf_dataset.graph(name)
-        for triple in graph:
-            target.add(triple)
-    return rdf_dataset
 
 
-def union_graph(*graphs: Graph | None) -> Graph:
-    """All triples of ``graphs`` in one graph, with every prefix declared."""
-    union = bind_prefixes(Graph(bind_namespaces="core"))
-    for graph in graphs:
-        if graph is None:
-            continue
-        for prefix, iri in graph.namespaces():
-            union.bind(prefix, iri, override=False)
-        for triple in graph:
-            union.add(triple)
-    return union
 

@@ -14,7 +14,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .atomic import StagedDirectory
+from ketamine_kg.core.atomic import StagedDirectory
+from ketamine_kg.rdf.graphset import _timed, get_graphs
 
 GRAPH_BASENAME = "ketamine-kg"
 
@@ -49,45 +50,13 @@ class BuildResult:
         return "\n".join(lines)
 
 
-@contextmanager
-def _timed(timings: dict[str, float], stage: str):
-    start = time.perf_counter()
-    yield
-    timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - start
 
 
-def get_graphs(data_dir: Path | None = None, *, reason: bool = True, timings: dict[str, float] | None = None):
-    """Load the data and return ``(dataset, rdf_dataset, n_inferred, notes)``.
-
-    The RDF dataset has the named graphs ontology, stated data and (if ``reason``)
-    inferred triples.
-    """
-    from .load import load_dataset
-    from .ontology.build import get_tbox_graph
-    from .rdf import get_data_graph, get_rdf_dataset
-
-    timings = timings if timings is not None else {}
-    with _timed(timings, "load and check data"):
-        dataset = load_dataset(data_dir)
-    with _timed(timings, "RDF"):
-        data = get_data_graph(dataset)
-    with _timed(timings, "ontology"):
-        tbox = get_tbox_graph()
-    inferred = None
-    notes: list[str] = []
-    if reason:
-        with _timed(timings, "reasoning"):
-            from .ontology.reason import reason_over
-
-            report = reason_over(dataset, tbox, data)
-            inferred = report.inferred_graph()
-            notes.append(report.one_line())
-    return dataset, get_rdf_dataset(data, dataset.source.id, tbox, inferred), (len(inferred) if inferred else 0), notes
 
 
 def run_build(data_dir: Path | None, out_dir: Path, *, reason: bool = True, render: bool = True) -> BuildResult:
     """Build every output of the article into ``out_dir``."""
-    from .export import FORMATS, to_bytes
+    from ketamine_kg.exports.rdf_formats import FORMATS, to_bytes
 
     timings: dict[str, float] = {}
     dataset, rdf_dataset, n_inferred, notes = get_graphs(data_dir, reason=reason, timings=timings)
@@ -100,7 +69,7 @@ def run_build(data_dir: Path | None, out_dir: Path, *, reason: bool = True, rend
             _write_ontology(stage, rdf_dataset)
         if render:
             with _timed(timings, "rendering and site"):
-                from .site import write_site
+                from ketamine_kg.app.site import write_site
 
                 write_site(stage, dataset, rdf_dataset)
         manifest = {
@@ -120,7 +89,7 @@ def run_build(data_dir: Path | None, out_dir: Path, *, reason: bool = True, rend
 def _write_ontology(stage: Path, rdf_dataset) -> None:
     from rdflib import Graph
 
-    from .rdf import ONTOLOGY_GRAPH
+    from ketamine_kg.core.namespaces import ONTOLOGY_GRAPH
 
     tbox = Graph(bind_namespaces="core")
     for prefix, iri in rdf_dataset.namespaces():
@@ -131,6 +100,6 @@ def _write_ontology(stage: Path, rdf_dataset) -> None:
     folder.mkdir(exist_ok=True)
     (folder / "ketamine-kg.owl").write_bytes(tbox.serialize(format="xml", encoding="utf-8"))
     (folder / "ketamine-kg.ttl").write_bytes(tbox.serialize(format="turtle", encoding="utf-8"))
-    from .ontology.docs import write_ontology_page
+    from ketamine_kg.views.ontology_page import write_ontology_page
 
     write_ontology_page(folder / "index.html", tbox)
