@@ -34,7 +34,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     from ketamine_kg.rdf.graphset import get_graphs
     from ketamine_kg.app.render import get_view_graph
-    from ketamine_kg.views.render import get_view_fingerprint, to_html
+    from ketamine_kg.views.graphs import get_view_fingerprint
+    from ketamine_kg.views.page import to_html
 
     dataset, rdf_dataset, _, _ = get_graphs(args.data, reason=False)
     view = get_view_graph(rdf_dataset)

@@ -193,7 +193,7 @@ def site(tmp_path_factory):
     from ketamine_kg.rdf.abox import get_data_graph
     from ketamine_kg.rdf.graphset import get_rdf_dataset
     from ketamine_kg.app.render import get_view_graph
-    from ketamine_kg.views.render import to_html
+    from ketamine_kg.views.page import to_html
     from ketamine_kg.app.site import write_site
 
     folder = tmp_path_factory.mktemp("site")
@@ -291,7 +291,7 @@ def test_injected_markup_runs_nothing(browser, tmp_path):
     from ketamine_kg.rdf.abox import get_data_graph
     from ketamine_kg.rdf.graphset import get_rdf_dataset
     from ketamine_kg.app.render import get_view_graph
-    from ketamine_kg.views.render import to_html
+    from ketamine_kg.views.page import to_html
     from ketamine_kg.app.site import write_site
 
     dataset = load_dataset(INPUT / "injected")

@@ -403,7 +403,7 @@ def test_ontology_pages_are_inert(browser, hostile_dataset, tmp_path):
     from ketamine_kg.rdf.abox import get_data_graph
     from ketamine_kg.rdf.graphset import get_rdf_dataset
     from ketamine_kg.app.render import get_view_graph
-    from ketamine_kg.views.render import to_html
+    from ketamine_kg.views.page import to_html
 
     tbox = get_tbox_graph()
     substance = URIRef(ns.ONTOLOGY + "Substance")

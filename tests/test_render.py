@@ -11,7 +11,8 @@ import pytest
 
 from ketamine_kg.core import iris as ns
 from ketamine_kg.errors import KkgError
-from ketamine_kg.views.render import INFERRED_COLOUR, LARGE_GRAPH, MODALITY_STYLES, STATED_COLOUR, find_node, get_article_graph, get_focus_graph, get_ontology_graph, get_type_style, to_html
+from ketamine_kg.views.graphs import find_node, get_article_graph, get_focus_graph, get_ontology_graph
+from ketamine_kg.views.page import INFERRED_COLOUR, LARGE_GRAPH, MODALITY_STYLES, STATED_COLOUR, get_type_style, to_html
 from ketamine_kg.app.render import get_view_graph
 
 INPUT = Path(__file__).parent / "input"
@@ -130,7 +131,7 @@ def test_inferred_edges_are_marked_and_implied_ones_left_out(built):
 
 
 def test_query_views(built, article):
-    from ketamine_kg.views.render import get_query_graph
+    from ketamine_kg.views.graphs import get_query_graph
     from ketamine_kg.app.engines import run_named_query
 
     _, rdf_dataset = built
@@ -287,7 +288,7 @@ def test_readme_picture_is_not_stale():
 
     from ketamine_kg.rdf.graphset import get_graphs
     from ketamine_kg.app.render import get_view_graph
-    from ketamine_kg.views.render import get_view_fingerprint
+    from ketamine_kg.views.graphs import get_view_fingerprint
 
     docs = Path(__file__).resolve().parent.parent / "graph" / "docs"
     record = json.loads((docs / "article-graph.json").read_text(encoding="utf-8"))

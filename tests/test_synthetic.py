@@ -129,7 +129,7 @@ def test_view_graph_has_exactly_n_nodes_and_no_more_pieces_than_the_article():
     import networkx as nx
 
     from ketamine_kg.rdf.graphset import get_graphs
-    from ketamine_kg.views.render import get_article_graph
+    from ketamine_kg.views.graphs import get_article_graph
 
     base = get_article_graph(get_graphs(None, reason=False)[1])
     pieces = nx.number_weakly_connected_components(base)

@@ -6,7 +6,8 @@ import networkx as nx
 
 from ketamine_kg.app.engines import run_named_query
 from ketamine_kg.errors import KkgError
-from ketamine_kg.views.render import get_article_graph, get_focus_graph, get_ontology_graph, get_parts, get_query_graph
+from ketamine_kg.views.graphs import get_article_graph, get_focus_graph, get_ontology_graph, get_query_graph
+from ketamine_kg.views.parts import get_parts
 
 
 VIEWS = ("article", "focus", "query", "ontology")

@@ -24,7 +24,10 @@ from pathlib import Path
 
 from ketamine_kg.core import iris as ns
 from ketamine_kg.errors import KkgError
-from ketamine_kg.views.render import get_article_graph, get_focus_graph, get_ontology_graph, get_parts, get_query_graph, to_html
+from ketamine_kg.core.curies import to_curie
+from ketamine_kg.views.graphs import get_article_graph, get_focus_graph, get_ontology_graph, get_query_graph
+from ketamine_kg.views.page import get_environment, to_html
+from ketamine_kg.views.parts import get_parts, is_web_link
 
 MAX_TABLE_ROWS = 200
 RESERVED_PAGES = {"index", "graph", "graph-inferred", "ontology-graph"}
@@ -59,8 +62,6 @@ def get_main_entity(dataset) -> str | None:
 
 
 def _cell(term, labels: dict[str, str]) -> dict:
-    from ketamine_kg.views.render import is_web_link, to_curie
-
     if term is None:
         return {"text": ""}
     if term.kind == "uri":
@@ -159,9 +160,7 @@ def write_site(stage_dir: Path, dataset, rdf_dataset) -> list[Path]:
             path.write_text(to_html(view, title=report.question, subtitle=f"answer of the named query {report.name}",
                                     links=back), encoding="utf-8")
             written.append(path)
-    from ketamine_kg.views.render import _environment
-
-    html = _environment().get_template("index.html").render(
+    html = get_environment().get_template("index.html").render(
         title=title, source=dataset.source, views=views, queries=[r for r, _ in reports],
         claims=len(dataset.claims), entities=len(dataset.entities),
     )

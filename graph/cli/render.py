@@ -43,7 +43,7 @@ def render(output: Path | None, focus: str | None, depth: int, query_spec: str |
     from ketamine_kg.errors import KkgError
     from ketamine_kg.rdf.graphset import get_graphs
     from ketamine_kg.app.render import get_view_graph
-    from ketamine_kg.views.render import to_html
+    from ketamine_kg.views.page import to_html
 
     chosen = [name for name, on in (("--focus", focus), ("--query", query_spec), ("--ontology", ontology)) if on]
     if len(chosen) > 1:

@@ -13,7 +13,7 @@ subprocess of its own (``python -m ketamine_kg.dev.bench WORKER ARGS``), so its 
    their ratio; each query runs in a forked child (sharing the loaded store) that is
    killed at the time limit, so a slow query is reported as ``> N s``;
 5. the peak memory of each of those processes;
-6. pages of 2,000 and 10,000 nodes from :func:`ketamine_kg.render.to_html`: size, and time
+6. pages of 2,000 and 10,000 nodes from :func:`ketamine_kg.views.page.to_html`: size, and time
    until interactive in headless Chromium (:mod:`ketamine_kg.devtools`).
 """
 
@@ -333,7 +333,8 @@ def _worker_rdflib(args: dict) -> None:
 
 def _worker_page(args: dict) -> None:
     from ketamine_kg.dev.chromium import measure_page, with_bench_script
-    from ketamine_kg.views.render import LARGE_GRAPH, get_layout, to_html
+    from ketamine_kg.views.layout import get_layout
+    from ketamine_kg.views.page import LARGE_GRAPH, to_html
     from ketamine_kg.dev.synthetic import get_synthetic_view_graph
 
     n = args["nodes"]

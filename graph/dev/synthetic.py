@@ -196,7 +196,7 @@ def write_synthetic_nquads(path: Path, max_triples: int, *, seed: int = 0, with_
 
 
 def get_synthetic_view_graph(n_nodes: int, seed: int = 0, base=None):
-    """A graph view (as :func:`ketamine_kg.render.get_article_graph` makes) of exactly ``n_nodes`` nodes.
+    """A graph view (as :func:`ketamine_kg.views.graphs.get_article_graph` makes) of exactly ``n_nodes`` nodes.
 
     Starts from ``base`` (default: the article view of the built-in article) and adds
     renamed copies of it: in copy ``c`` each node is, with even odds, the base node
@@ -209,7 +209,7 @@ def get_synthetic_view_graph(n_nodes: int, seed: int = 0, base=None):
 
     if base is None:
         from ketamine_kg.rdf.graphset import get_graphs
-        from ketamine_kg.views.render import get_article_graph
+        from ketamine_kg.views.graphs import get_article_graph
 
         _, rdf_dataset, _, _ = get_graphs(None, reason=False)
         base = get_article_graph(rdf_dataset)

@@ -1,0 +1,324 @@
+"""The view graphs: the built RDF read into one :class:`networkx.MultiDiGraph` per view.
+
+- :func:`get_article_graph`: the whole article, every entity, one edge per claim between
+  two entities. Edges come from the claim nodes (``rdf:subject``, ``rdf:predicate``,
+  ``rdf:object``), so hedged and negated claims are drawn too, each with its modality,
+  quotes and section; ``include_inferred`` adds the reasoner's triples as edges of their own.
+- :func:`get_focus_graph`: the neighbourhood of one entity (``focus`` and ``depth``).
+- :func:`get_query_graph`: the answer of a query, already run (the subgraph of a
+  CONSTRUCT, the entities of a SELECT); views never run a query themselves.
+- :func:`get_ontology_graph`: the classes, their hierarchy and the properties between them.
+
+Each node and edge carries what the page shows of it (label, type, claims, quotes,
+links); :func:`ketamine_kg.views.page.to_html` draws it. :func:`get_view_fingerprint`
+hashes what a view shows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import networkx as nx
+from rdflib import Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
+
+from ketamine_kg.core import iris as ns
+from ketamine_kg.core.model import QUALIFIERS
+from ketamine_kg.core.namespaces import KKGO, OA
+from ketamine_kg.errors import KkgError
+from ketamine_kg.ontology.vocabulary import load_vocabulary
+from ketamine_kg.rdf.abox import MODALITY_INDIVIDUALS
+from ketamine_kg.views.parts import Parts, TypeIndex, as_parts, get_external_links, get_text, get_type_index, local_name
+
+MODALITY_BY_INDIVIDUAL = {name: key for key, name in MODALITY_INDIVIDUALS.items()}
+
+
+def _evidence(graph, claim) -> list[dict]:
+    quotes = []
+    for ann in sorted(graph.objects(claim, KKGO.hasEvidence), key=str):
+        section = graph.value(ann, KKGO.section)
+        for target in graph.objects(ann, OA.hasTarget):
+            for selector in graph.objects(target, OA.hasSelector):
+                exact = graph.value(selector, OA.exact)
+                if exact is not None:
+                    quotes.append({"text": str(exact), "section": get_text(graph, section, RDFS.label) or ""})
+    return quotes
+
+
+def _claim_record(graph, claim, predicate_label: str) -> dict:
+    modality = graph.value(claim, KKGO.modality)
+    polarity = graph.value(claim, KKGO.polarity)
+    qualifiers = {}
+    for key in QUALIFIERS:
+        value = graph.value(claim, KKGO[key])
+        if value is not None:
+            qualifiers[key] = get_text(graph, value, RDFS.label) or str(value) if isinstance(value, URIRef) else str(value)
+    section = graph.value(claim, KKGO.section)
+    return {
+        "id": get_text(graph, claim, DCTERMS.identifier) or local_name(str(claim)),
+        "iri": str(claim),
+        "text": get_text(graph, claim, RDFS.label) or predicate_label,
+        "modality": MODALITY_BY_INDIVIDUAL.get(local_name(str(modality)), "asserted") if modality else "asserted",
+        "negated": polarity is not None and str(polarity).endswith("Negative"),
+        "section": get_text(graph, section, RDFS.label) or "" if section is not None else "",
+        "qualifiers": qualifiers,
+        "comment": get_text(graph, claim, RDFS.comment) or "",
+        "quotes": _evidence(graph, claim),
+    }
+
+
+def _predicate_label(parts: Parts, predicate: URIRef) -> str:
+    return get_text(parts.tbox, predicate, RDFS.label) or local_name(str(predicate)).replace("_", " ")
+
+
+def _add_entity(graph: nx.MultiDiGraph, parts: Parts, types: TypeIndex, node: URIRef) -> None:
+    data = parts.data
+    type_id = types.most_specific(list(data.objects(node, RDF.type)) + list(parts.inferred.objects(node, RDF.type)))
+    type_id = type_id or "thing"
+    facts = []
+    for predicate, value in data.predicate_objects(node):
+        if isinstance(value, Literal) and str(predicate).startswith(ns.ONTOLOGY):
+            stmt = URIRef(f"{node}/attribute/{local_name(str(predicate))}")
+            if (stmt, RDF.type, RDF.Statement) not in data:
+                continue  # the plain triple of a claim: shown with its claim
+            facts.append({"text": f"{_predicate_label(parts, predicate)}: {value}",
+                          "source": get_text(data, stmt, DCTERMS.source) or "", "quotes": [], "modality": "asserted"})
+    graph.add_node(
+        str(node),
+        label=get_text(data, node, RDFS.label) or local_name(str(node)),
+        type=type_id,
+        type_label=types.labels.get(type_id, type_id.replace("_", " ")),
+        iri=str(node),
+        description=get_text(data, node, SKOS.definition) or "",
+        synonyms=sorted(str(s) for s in data.objects(node, SKOS.altLabel)),
+        links=get_external_links(data, node),
+        facts=facts,
+    )
+
+
+def get_article_graph(rdf_dataset, *, include_inferred: bool = False) -> nx.MultiDiGraph:
+    """The whole graph of the article: every entity, one edge per claim between two entities.
+
+    A claim with a literal value (``developed in 1960s``) becomes a fact of its subject
+    node. With ``include_inferred``, triples the reasoner inferred between entities are
+    added as edges marked ``inferred`` (not those a stated edge already implies).
+    """
+    parts = as_parts(rdf_dataset)
+    types = get_type_index(parts.tbox)
+    data = parts.data
+    graph = nx.MultiDiGraph(view="article")
+    source = next(iter(data.subjects(RDF.type, KKGO.SourceDocument)), None)
+    if source is not None:
+        graph.graph["title"] = get_text(data, source, RDFS.label) or ""
+    entities = sorted({s for s in data.subjects(RDF.type, OWL.NamedIndividual)
+                       if isinstance(s, URIRef) and str(s).startswith(ns.ENTITY)}, key=str)
+    for node in entities:
+        _add_entity(graph, parts, types, node)
+    claims = sorted(data.subjects(RDF.type, KKGO.Claim),
+                    key=lambda c: (int(data.value(c, KKGO.order) or 0), str(c)))
+    plain = set()
+    for claim in claims:
+        subject, predicate, obj = (data.value(claim, p) for p in (RDF.subject, RDF.predicate, RDF.object))
+        if subject is None or predicate is None or obj is None or str(subject) not in graph:
+            continue
+        label = _predicate_label(parts, predicate)
+        record = _claim_record(data, claim, label)
+        if isinstance(obj, Literal):
+            record["text"] = f"{label}: {obj}" + ("" if record["modality"] == "asserted" else f" ({record['modality'].replace('_', ' ')})")
+            graph.nodes[str(subject)]["facts"].append(record)
+            continue
+        if str(obj) not in graph:
+            continue
+        graph.add_edge(str(subject), str(obj), key=record["iri"], predicate=local_name(str(predicate)),
+                       label=("not: " + label) if record["negated"] else label, modality=record["modality"],
+                       negated=record["negated"], inferred=False, claims=[record])
+        if record["modality"] == "asserted" and not record["negated"]:
+            plain.add((str(subject), str(predicate), str(obj)))
+    if include_inferred:
+        _add_inferred_edges(graph, parts, plain)
+    return graph
+
+
+def _add_inferred_edges(graph: nx.MultiDiGraph, parts: Parts, stated: set) -> None:
+    vocab = load_vocabulary()
+
+    def ancestors(pred_id: str) -> set[str]:
+        found, current = set(), vocab.predicates[pred_id].parent
+        while current and current not in found:
+            found.add(current)
+            current = vocab.predicates[current].parent
+        return found
+
+    triples = sorted((s, p, o) for s, p, o in parts.inferred if isinstance(o, URIRef)
+                     and str(p).startswith(ns.ONTOLOGY) and local_name(str(p)) in vocab.predicates)
+    for subject, predicate, obj in triples:
+        s, o, pred_id = str(subject), str(obj), local_name(str(predicate))
+        if s not in graph or o not in graph or s == o or (s, str(predicate), o) in stated:
+            continue
+        # Leave out what an edge already drawn implies (antagonist_of implies binds).
+        drawn = {d["predicate"] for _, v, d in graph.out_edges(s, data=True) if v == o}
+        if pred_id in drawn or any(pred_id in ancestors(d) for d in drawn if d in vocab.predicates):
+            continue
+        label = _predicate_label(parts, predicate)
+        graph.add_edge(s, o, key=f"inferred:{s}|{pred_id}|{o}", predicate=pred_id, label=label, modality="asserted",
+                       negated=False, inferred=True, claims=[])
+
+
+def get_focus_graph(graph: nx.MultiDiGraph, focus: str, depth: int = 1) -> nx.MultiDiGraph:
+    """The entities at most ``depth`` steps from ``focus`` (either direction) and the edges between them.
+
+    ``focus`` may be an entity id, IRI, CURIE, label or synonym (case does not matter).
+    """
+    if depth < 0:
+        raise KkgError(None, None, f"--depth must be 0 or more, not {depth}")
+    centre = find_node(graph, focus)
+    keep = nx.single_source_shortest_path_length(graph.to_undirected(as_view=True), centre, cutoff=depth)
+    view = graph.subgraph(keep).copy()
+    view.graph.update(graph.graph, view="focus", focus=centre, depth=depth)
+    view.nodes[centre]["focus"] = True
+    return view
+
+
+def find_node(graph: nx.MultiDiGraph, name: str) -> str:
+    """The node ``name`` stands for: an id, IRI, ``kkg:`` CURIE, label or synonym."""
+    wanted = name.strip()
+    candidates = [wanted, ns.entity_iri(wanted), ns.ENTITY + wanted.removeprefix("kkg:")]
+    for candidate in candidates:
+        if candidate in graph:
+            return candidate
+    folded = wanted.casefold()
+    for node, data in graph.nodes(data=True):
+        names = [data.get("label", "")] + list(data.get("synonyms", []))
+        if folded in (n.casefold() for n in names) or folded == local_name(node).casefold():
+            return node
+    close = sorted(data.get("label", node) for node, data in graph.nodes(data=True)
+                   if folded[:4] and folded[:4] in data.get("label", "").casefold())
+    hint = f"; did you mean {', '.join(repr(c) for c in close[:5])}?" if close else ""
+    raise KkgError(None, None, f"no entity {name!r} in the graph{hint}")
+
+
+def get_query_graph(graph: nx.MultiDiGraph, result, *, name: str = "query", tbox: Graph | None = None) -> nx.MultiDiGraph:
+    """The answer of a query (a :class:`~ketamine_kg.results.Result`) as a subgraph of ``graph``.
+
+    A CONSTRUCT or DESCRIBE gives its triples: a claim node in them brings its edge,
+    a triple between two entities brings the edges of that predicate (or, where no
+    claim says it, an edge of its own). A SELECT gives the entities it returns and the
+    edges among them. An ASK has no graph and is refused.
+    """
+    view = nx.MultiDiGraph()
+    view.graph.update(graph.graph, view="query", query=name, query_form=result.form)
+    rdf_subject = str(RDF.subject)
+    if result.form == "graph":
+        by_key = {key: (u, v, data) for u, v, key, data in graph.edges(keys=True, data=True)}
+        for s, p, o in result.triples:
+            if p.value == rdf_subject and s.value in by_key:
+                u, v, data = by_key[s.value]
+                _copy_edge(graph, view, u, v, s.value, data)
+        for s, p, o in result.triples:
+            s_iri, o_iri = s.value, o.value if o.kind == "uri" else None
+            if s_iri in graph and o_iri in graph and s_iri != o_iri:
+                local = local_name(p.value)
+                matching = [(k, d) for k, d in graph.get_edge_data(s_iri, o_iri, default={}).items()
+                            if d.get("predicate") == local and p.value.startswith(ns.ONTOLOGY)]
+                for key, data in matching:
+                    _copy_edge(graph, view, s_iri, o_iri, key, data)
+                if not matching:
+                    _copy_node(graph, view, s_iri)
+                    _copy_node(graph, view, o_iri)
+                    label = (get_text(tbox, URIRef(p.value), RDFS.label) if tbox is not None else None) or local.replace("_", " ")
+                    key = f"query:{s_iri}|{p.value}|{o_iri}"
+                    if not view.has_edge(s_iri, o_iri, key):
+                        view.add_edge(s_iri, o_iri, key=key, predicate=local, label=label, modality="asserted",
+                                      negated=False, inferred=False, claims=[])
+            else:
+                for iri in (s_iri, o_iri):
+                    if iri in graph:
+                        _copy_node(graph, view, iri)
+    elif result.form == "select":
+        for row in result.rows:
+            for term in row:
+                if term is not None and term.kind == "uri" and term.value in graph:
+                    _copy_node(graph, view, term.value)
+        for u, v, key, data in graph.edges(keys=True, data=True):
+            if u in view and v in view:
+                view.add_edge(u, v, key=key, **data)
+    else:
+        raise KkgError(name, None, "an ASK query has no graph to draw: use SELECT or CONSTRUCT")
+    return view
+
+
+def _copy_node(source: nx.MultiDiGraph, target: nx.MultiDiGraph, node: str) -> None:
+    if node not in target:
+        target.add_node(node, **source.nodes[node])
+
+
+def _copy_edge(source, target, u, v, key, data) -> None:
+    _copy_node(source, target, u)
+    _copy_node(source, target, v)
+    if not target.has_edge(u, v, key):
+        target.add_edge(u, v, key=key, **data)
+
+
+def get_ontology_graph(rdf_dataset) -> nx.MultiDiGraph:
+    """The ontology: one node per class, ``is a`` edges, and properties from domain to range.
+
+    Properties whose domain or range is a union of classes get one edge per pair.
+    """
+    parts = as_parts(rdf_dataset)
+    tbox, data = parts.tbox, parts.data
+    types = get_type_index(tbox)
+    graph = nx.MultiDiGraph(view="ontology", title="ketamine-kg ontology")
+    counts: dict[str, int] = {}
+    for node in set(data.subjects(RDF.type, OWL.NamedIndividual)):
+        type_id = types.most_specific(list(data.objects(node, RDF.type)))
+        if type_id:
+            counts[type_id] = counts.get(type_id, 0) + 1
+    provenance_ids = {types.by_class.get(KKGO[n]) for n in ("Claim", "SourceDocument", "Section", "Modality", "Polarity")}
+    for cls, type_id in sorted(types.by_class.items(), key=lambda x: x[1]):
+        style_type = "provenance" if type_id in provenance_ids else type_id
+        graph.add_node(str(cls), label=types.labels[type_id], type=style_type,
+                       type_label="provenance class" if style_type == "provenance" else types.labels[type_id],
+                       iri=str(cls), description=get_text(tbox, cls, SKOS.definition) or get_text(tbox, cls, RDFS.comment) or "",
+                       synonyms=[], links=get_external_links(tbox, cls), facts=[
+                           {"text": f"{counts.get(type_id, 0)} entities of this class in the data", "quotes": [],
+                            "modality": "asserted", "source": ""}] if style_type != "provenance" else [],
+                       shape_override="box")
+        for parent in tbox.objects(cls, RDFS.subClassOf):
+            if parent in types.by_class:
+                graph.add_edge(str(cls), str(parent), key=f"subclass:{cls}", predicate="subClassOf", label="is a",
+                               modality="asserted", negated=False, inferred=False, claims=[], kind="subclass")
+    for prop in sorted(tbox.subjects(RDF.type, OWL.ObjectProperty), key=str):
+        domains = _class_set(tbox, tbox.value(prop, RDFS.domain))
+        ranges = _class_set(tbox, tbox.value(prop, RDFS.range))
+        label = get_text(tbox, prop, RDFS.label) or local_name(str(prop))
+        definition = get_text(tbox, prop, SKOS.definition) or ""
+        for d in domains:
+            for r in ranges:
+                if str(d) in graph and str(r) in graph:
+                    graph.add_edge(str(d), str(r), key=f"{prop}|{d}|{r}", predicate=local_name(str(prop)), label=label,
+                                   modality="asserted", negated=False, inferred=False, kind="property",
+                                   claims=[{"id": local_name(str(prop)), "iri": str(prop), "text": f"{label}: {definition}",
+                                            "modality": "asserted", "negated": False, "section": "", "qualifiers": {},
+                                            "comment": "", "quotes": [], "links": get_external_links(tbox, prop)}])
+    return graph
+
+
+def _class_set(tbox: Graph, node) -> list:
+    """The classes a domain or range names: one class, or the members of an ``owl:unionOf``."""
+    if node is None:
+        return []
+    union = tbox.value(node, OWL.unionOf)
+    if union is not None:
+        return list(Collection(tbox, union))
+    return [node]
+
+
+def get_view_fingerprint(graph: nx.MultiDiGraph) -> str:
+    """A short hash of what a view shows: its nodes (label, type) and edges (label, modality).
+
+    A picture taken of a view records this, so a test can tell when the picture is stale.
+    """
+    nodes = sorted(f"{n}|{d.get('label')}|{d.get('type')}" for n, d in graph.nodes(data=True))
+    edges = sorted(f"{u}|{v}|{d.get('label')}|{d.get('modality')}" for u, v, d in graph.edges(data=True))
+    return hashlib.sha256("\n".join(nodes + ["--"] + edges).encode("utf-8")).hexdigest()[:16]
