@@ -1,0 +1,176 @@
+"""The pages of the small offline site a build writes: one page per view and an ``index.html``.
+
+``write_site(stage_dir, dataset, rdf_dataset, reports)`` writes, next to the exports:
+
+- ``graph.html``: the whole article graph (``graph-inferred.html`` too when the
+  reasoner added edges between entities);
+- ``<entity>.html``: the neighbourhood of the entity most claims are about (ketamine
+  for the built-in article);
+- ``ontology-graph.html``: classes, hierarchy and the properties between classes;
+- ``query-<name>.html``: the graph of each named query whose answer holds entities;
+- ``index.html``: links to every view, every named query with its current result as
+  a table, and the ontology's documentation page (``ontology/index.html``).
+
+The views never run a query: the caller (:mod:`ketamine_kg.app.site`) runs the named
+queries and hands over one :class:`QueryReport` each, made by :func:`get_query_report`
+from an answer or by :func:`get_unanswered_report` where there is none.
+
+Every page works from a folder or a USB stick, offline: no script, style or font is
+fetched from anywhere.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ketamine_kg.core import iris as ns
+from ketamine_kg.core.curies import to_curie
+from ketamine_kg.core.terms import Result, Term
+from ketamine_kg.views.graphs import get_article_graph, get_focus_graph, get_ontology_graph, get_query_graph
+from ketamine_kg.views.page import get_environment, to_html
+from ketamine_kg.views.parts import get_parts, is_web_link
+
+MAX_TABLE_ROWS = 200
+RESERVED_PAGES = {"index", "graph", "graph-inferred", "ontology-graph"}
+INTERNET_NOTE = "Not run here: this query asks a remote SPARQL endpoint (SERVICE), which needs the internet."
+
+
+@dataclass
+class QueryReport:
+    """One named query on the index page: its question and its current answer.
+
+    ``result`` is the answer the table was made from (None where the query was not run
+    or failed); :func:`write_site` draws its graph and sets ``page``.
+    """
+
+    name: str
+    question: str
+    description: str
+    form: str
+    text: str
+    columns: list[str] = field(default_factory=list)
+    rows: list[list[dict]] = field(default_factory=list)
+    more_rows: int = 0
+    note: str = ""
+    page: str | None = None
+    result: Result | None = None
+
+
+def get_unanswered_report(query, note: str) -> QueryReport:
+    """The report of a named query without an answer to show: ``note`` says why."""
+    report = QueryReport(query.name, query.question or query.name, query.description, query.form or "", query.text)
+    report.note = note
+    return report
+
+
+def get_query_report(query, result: Result, labels: dict[str, str]) -> QueryReport:
+    """The report of a named query from its ``result``: the first rows as a table.
+
+    ``labels`` (IRI -> label) name the IRIs of the answer; an IRI of the project shows
+    by its label, any other as a CURIE (with its label) linking to the IRI.
+    """
+    report = QueryReport(query.name, query.question or query.name, query.description, query.form or "", query.text,
+                         result=result)
+    if result.form == "ask":
+        report.columns, report.rows = ["answer"], [[{"text": "yes" if result.boolean else "no"}]]
+    elif result.form == "select":
+        report.columns = list(result.variables)
+        report.rows = [[get_cell(t, labels) for t in row] for row in result.rows[:MAX_TABLE_ROWS]]
+        report.more_rows = max(0, len(result.rows) - MAX_TABLE_ROWS)
+    else:
+        report.columns = ["subject", "predicate", "object"]
+        report.rows = [[get_cell(t, labels) for t in triple] for triple in result.triples[:MAX_TABLE_ROWS]]
+        report.more_rows = max(0, len(result.triples) - MAX_TABLE_ROWS)
+    if not report.rows:
+        report.note = "No answer in this article."
+    return report
+
+
+def get_cell(term: Term | None, labels: dict[str, str]) -> dict:
+    """One cell of an answer table: its ``text``, and for an IRI its ``href`` (web links only) and ``title``.
+
+    >>> from ketamine_kg.core.terms import Term
+    >>> get_cell(Term("uri", "http://purl.obolibrary.org/obo/CHEBI_6121"), {})["text"]
+    'CHEBI:6121'
+    """
+    if term is None:
+        return {"text": ""}
+    if term.kind == "uri":
+        label = labels.get(term.value)
+        curie = to_curie(term.value)
+        text = label if label and term.value.startswith(ns.BASE) else curie + (f" ({label})" if label else "")
+        href = term.value if is_web_link(term.value) and not term.value.startswith(ns.BASE) else None
+        return {"text": text, "href": href, "title": term.value}
+    return {"text": term.value}
+
+
+def get_main_entity(dataset) -> str | None:
+    """The id of the entity the most claims are about (as subject or object)."""
+    counts: Counter[str] = Counter()
+    for claim in dataset.claims:
+        counts[claim.subject] += 1
+        if claim.object:
+            counts[claim.object] += 1
+    if not counts:
+        return None
+    return min(counts, key=lambda e: (-counts[e], e))
+
+
+def write_site(stage_dir: Path, dataset, rdf_dataset, reports: list[QueryReport]) -> list[Path]:
+    """Write the graph pages and ``index.html`` into ``stage_dir``; return the files written.
+
+    ``reports`` are the named queries' reports, in the order the index lists them; each
+    whose answer holds entities gets a page of its own (its ``page`` is set here).
+    """
+    stage_dir = Path(stage_dir)
+    parts = get_parts(rdf_dataset)
+    title = dataset.source.title
+    back = [("← index", "index.html")]
+    written: list[Path] = []
+    views: list[dict] = []
+
+    def page(name: str, graph, heading: str, subtitle: str, what: str) -> None:
+        path = stage_dir / name
+        path.write_text(to_html(graph, title=heading, subtitle=subtitle, links=back), encoding="utf-8")
+        written.append(path)
+        views.append({"href": name, "title": heading, "what": what,
+                      "nodes": graph.number_of_nodes(), "edges": graph.number_of_edges()})
+
+    article = get_article_graph(parts)
+    page("graph.html", article, title, f"{dataset.source.site}: every claim of the article as an edge",
+         "The whole article: every entity, one edge per claim.")
+    with_inferred = get_article_graph(parts, include_inferred=True)
+    if with_inferred.number_of_edges() > article.number_of_edges():
+        page("graph-inferred.html", with_inferred, title + " (with inferences)",
+             "stated claims and the reasoner's inferred relations",
+             "The article graph with the relations the reasoner inferred (violet).")
+    main = get_main_entity(dataset)
+    if main is not None:
+        label = dataset.entities[main].label
+        name = main if main not in RESERVED_PAGES and not main.startswith("query-") else f"focus-{main}"
+        page(f"{name}.html", get_focus_graph(article, main, 1), f"{label} and its neighbours",
+             f"every entity one step from {label}", f"The neighbourhood of {label}: what the article says about it.")
+    page("ontology-graph.html", get_ontology_graph(parts), "ketamine-kg ontology",
+         "classes (boxes), their hierarchy (is a) and the properties between them",
+         "The ontology: classes, their hierarchy and the properties that link them.")
+    for report in reports:
+        if report.result is None or report.result.form == "ask":
+            continue
+        view = get_query_graph(article, report.result, name=report.name, tbox=parts.tbox)
+        if view.number_of_nodes() == 0:
+            continue
+        report.page = f"query-{report.name}.html"
+        path = stage_dir / report.page
+        path.write_text(to_html(view, title=report.question, subtitle=f"answer of the named query {report.name}",
+                                links=back), encoding="utf-8")
+        written.append(path)
+    html = get_environment().get_template("index.html").render(
+        title=title, source=dataset.source, views=views, queries=reports,
+        claims=len(dataset.claims), entities=len(dataset.entities),
+    )
+    index = stage_dir / "index.html"
+    index.write_text(html, encoding="utf-8")
+    written.append(index)
+    return written
