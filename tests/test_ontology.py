@@ -149,6 +149,22 @@ def test_documentation_page_is_complete_and_offline(built, tbox):
     assert "<script" not in page and "<link" not in page and " src=" not in page
 
 
+def test_documentation_page_shows_alignments_as_curies(tbox):
+    """External terms are named by the project's one prefix map (CHEBI:, MONDO:, GO:), kkgo terms by local name."""
+    import re
+
+    page = get_ontology_page(tbox)
+    alignments = page[page.index("<h2 id='alignments'>"):]
+    for curie, iri in (("CHEBI:24431", "http://purl.obolibrary.org/obo/CHEBI_24431"),
+                       ("MONDO:0000001", "http://purl.obolibrary.org/obo/MONDO_0000001"),
+                       ("GO:0008150", "http://purl.obolibrary.org/obo/GO_0008150")):
+        assert f"<a href='{iri}'>{curie}</a>" in alignments, curie
+        assert f'<a class="ext" href="{iri}">{curie}</a>' in page, curie  # the class list too
+    shown = re.findall(r"<a href='(http[^']*)'>([^<]*)</a>", alignments)
+    assert shown and not [text for _, text in shown if text.startswith("http")], "an external term shown as a full IRI"
+    assert '<td><a href="#Disorder">Disorder</a></td><td>subClassOf</td>' in alignments
+
+
 def test_documentation_page_escapes_text():
     graph = Graph()
     graph.add((C("Evil"), RDF.type, OWL.Class))

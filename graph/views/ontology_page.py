@@ -18,11 +18,13 @@ from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from ketamine_kg.core import iris as ns
+from ketamine_kg.core.atomic import write_bytes_atomic
+from ketamine_kg.core.curies import compact
+from ketamine_kg.core.namespaces import BIOLINK, KKGO
 
-KKGO = ns.ONTOLOGY
 CHARACTERISTICS = {
     OWL.FunctionalProperty: "functional", OWL.InverseFunctionalProperty: "inverse functional",
     OWL.TransitiveProperty: "transitive", OWL.SymmetricProperty: "symmetric",
@@ -32,7 +34,7 @@ ALIGNMENT_RELATIONS = {
     RDFS.subClassOf: "subClassOf", OWL.equivalentClass: "equivalentClass", RDFS.subPropertyOf: "subPropertyOf",
     OWL.equivalentProperty: "equivalentProperty", SKOS.exactMatch: "skos:exactMatch", SKOS.closeMatch: "skos:closeMatch",
     SKOS.broadMatch: "skos:broadMatch", SKOS.narrowMatch: "skos:narrowMatch", SKOS.relatedMatch: "skos:relatedMatch",
-    URIRef(ns.PREFIXES["biolink"] + "category"): "biolink:category",
+    BIOLINK.category: "biolink:category",
 }
 STYLE = """
 body{font:15px/1.5 system-ui,sans-serif;margin:0 auto;max-width:70em;padding:1em 2em;color:#222}
@@ -45,11 +47,14 @@ th{background:#f0f0f0}ul.tree{list-style:none;padding-left:1.2em}dt{font-weight:
 
 
 class _Names:
-    """Short names: kkgo terms by local name, others as CURIEs where a prefix is known."""
+    """Short names: kkgo terms by local name, entities by label, others as CURIEs where a prefix is known.
+
+    The CURIEs come from the project's one prefix map (:func:`ketamine_kg.core.curies.compact`),
+    so an alignment to ChEBI or MONDO shows as ``CHEBI:24431`` or ``MONDO:0000001``.
+    """
 
     def __init__(self, graph: Graph):
         self.graph = graph
-        self.prefixes = sorted(((p, iri) for p, iri in ns.PREFIXES.items()), key=lambda x: -len(x[1]))
 
     def __call__(self, term) -> str:
         text = str(term)
@@ -58,12 +63,7 @@ class _Names:
         if text.startswith(ns.ENTITY):
             label = self.graph.value(term, RDFS.label)
             return text[len(ns.ENTITY):] if label is None else str(label)
-        for prefix, iri in self.prefixes:
-            if text.startswith(iri) and prefix not in ("kkg", "kkgo"):
-                return f"{prefix}:{text[len(iri):]}"
-        if text.startswith(str(XSD)):
-            return "xsd:" + text[len(str(XSD)):]
-        return text
+        return compact(text) or text
 
 
 def to_manchester(graph: Graph, node, names=None) -> str:
@@ -231,8 +231,6 @@ def get_ontology_page(tbox: Graph) -> str:
 
 def write_ontology_page(path: Path, tbox_graph: Graph) -> Path:
     """Write the documentation page to ``path`` atomically; return the path."""
-    from ketamine_kg.core.atomic import write_bytes_atomic
-
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     write_bytes_atomic(path, get_ontology_page(tbox_graph).encode("utf-8"))
