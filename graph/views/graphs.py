@@ -77,7 +77,8 @@ def _add_entity(graph: nx.MultiDiGraph, parts: Parts, types: TypeIndex, node: UR
     type_id = types.most_specific(list(data.objects(node, RDF.type)) + list(parts.inferred.objects(node, RDF.type)))
     type_id = type_id or "thing"
     facts = []
-    for predicate, value in data.predicate_objects(node):
+    # Sorted: the store's own order follows Python's string hashing, which changes from run to run.
+    for predicate, value in sorted(data.predicate_objects(node), key=lambda po: (str(po[0]), str(po[1]))):
         if isinstance(value, Literal) and str(predicate).startswith(ns.ONTOLOGY):
             stmt = URIRef(f"{node}/attribute/{local_name(str(predicate))}")
             if (stmt, RDF.type, RDF.Statement) not in data:
@@ -204,7 +205,8 @@ def get_query_graph(graph: nx.MultiDiGraph, result, *, name: str = "query", tbox
     A CONSTRUCT or DESCRIBE gives its triples: a claim node in them brings its edge,
     a triple between two entities brings the edges of that predicate (or, where no
     claim says it, an edge of its own). A SELECT gives the entities it returns and the
-    edges among them. An ASK has no graph and is refused.
+    edges among them. An ASK has no graph and is refused. Nodes and edges come in the
+    order of ``graph``, whatever the order of the answer, so one answer gives one page.
     """
     view = nx.MultiDiGraph()
     view.graph.update(graph.graph, view="query", query=name, query_form=result.form)
@@ -245,7 +247,19 @@ def get_query_graph(graph: nx.MultiDiGraph, result, *, name: str = "query", tbox
                 view.add_edge(u, v, key=key, **data)
     else:
         raise KkgError(name, None, "an ASK query has no graph to draw: use SELECT or CONSTRUCT")
-    return view
+    return _in_order_of(graph, view)
+
+
+def _in_order_of(graph: nx.MultiDiGraph, view: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """``view`` with its nodes in the order of ``graph`` and its edges by (source, target, key)."""
+    position = {node: i for i, node in enumerate(graph)}
+    ordered = nx.MultiDiGraph()
+    ordered.graph.update(view.graph)
+    for node in sorted(view, key=lambda n: position[n]):
+        ordered.add_node(node, **view.nodes[node])
+    for u, v, key, data in sorted(view.edges(keys=True, data=True), key=lambda e: (position[e[0]], position[e[1]], str(e[2]))):
+        ordered.add_edge(u, v, key=key, **data)
+    return ordered
 
 
 def _copy_node(source: nx.MultiDiGraph, target: nx.MultiDiGraph, node: str) -> None:

@@ -186,7 +186,7 @@ def get_ontology_page(tbox: Graph) -> str:
     out.append("<dl>")
     for c in classes:
         local = escape(str(c)[len(KKGO):])
-        supers = ", ".join(_expr(tbox, names, p) for p in tbox.objects(c, RDFS.subClassOf) if p != OWL.Thing)
+        supers = ", ".join(sorted(_expr(tbox, names, p) for p in tbox.objects(c, RDFS.subClassOf) if p != OWL.Thing))
         disjoint = ", ".join(_link(names, d) for d in sorted(set(tbox.objects(c, OWL.disjointWith))))
         out.append(f"<dt id='{local}'>{escape(names(c))} <span class='def'>({escape(_text(tbox, c, RDFS.label))})</span></dt>")
         out.append(f"<dd>{escape(_text(tbox, c, SKOS.definition))}" + (f"<br>subclass of: {supers}" if supers else "")
