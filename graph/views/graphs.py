@@ -22,6 +22,7 @@ import networkx as nx
 from rdflib import Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
+from rdflib.term import Node
 
 from ketamine_kg.core import iris as ns
 from ketamine_kg.core.model import QUALIFIERS
@@ -68,7 +69,7 @@ def _claim_record(graph, claim, predicate_label: str) -> dict:
     }
 
 
-def _predicate_label(parts: Parts, predicate: URIRef) -> str:
+def _predicate_label(parts: Parts, predicate: Node) -> str:
     return get_text(parts.tbox, predicate, RDFS.label) or local_name(str(predicate)).replace("_", " ")
 
 
@@ -200,7 +201,7 @@ def find_node(graph: nx.MultiDiGraph, name: str) -> str:
 
 
 def get_query_graph(graph: nx.MultiDiGraph, result, *, name: str = "query", tbox: Graph | None = None) -> nx.MultiDiGraph:
-    """The answer of a query (a :class:`~ketamine_kg.results.Result`) as a subgraph of ``graph``.
+    """The answer of a query (a :class:`~ketamine_kg.core.terms.Result`) as a subgraph of ``graph``.
 
     A CONSTRUCT or DESCRIBE gives its triples: a claim node in them brings its edge,
     a triple between two entities brings the edges of that predicate (or, where no
