@@ -24,6 +24,7 @@ from pathlib import Path
 
 from ketamine_kg.core import iris as ns
 from ketamine_kg.errors import KkgError
+from ketamine_kg.sparql.lexer import requires_internet
 from ketamine_kg.views.render import get_article_graph, get_focus_graph, get_ontology_graph, get_parts, get_query_graph, to_html
 
 MAX_TABLE_ROWS = 200
@@ -74,14 +75,15 @@ def _cell(term, labels: dict[str, str]) -> dict:
 
 def get_query_reports(rdf_dataset, article_graph, parts) -> list[tuple[QueryReport, object]]:
     """Run every named query in memory; return each report with the graph of its answer (or None)."""
-    from ketamine_kg.sparql.engines import MemoryEngine, list_queries
+    from ketamine_kg.sparql.catalogue import list_queries
+    from ketamine_kg.sparql.engines import MemoryEngine
 
     reports = []
     engine = MemoryEngine(rdf_dataset)
     for query in list_queries():
         report = QueryReport(query.name, query.question or query.name, query.description, query.form or "", query.text)
         view = None
-        if "internet" in query.requires or _has_service(query.text):
+        if "internet" in query.requires or requires_internet(query.text):
             report.note = "Not run here: this query asks a remote SPARQL endpoint (SERVICE), which needs the internet."
             reports.append((report, None))
             continue
@@ -110,12 +112,6 @@ def get_query_reports(rdf_dataset, article_graph, parts) -> list[tuple[QueryRepo
             report.note = "No answer in this article."
         reports.append((report, view))
     return reports
-
-
-def _has_service(text: str) -> bool:
-    from ketamine_kg.sparql.engines import _tokens
-
-    return any(kind == "word" and value.upper() == "SERVICE" for kind, value, _ in _tokens(text))
 
 
 def write_site(stage_dir: Path, dataset, rdf_dataset) -> list[Path]:
