@@ -37,7 +37,6 @@ from typing import Any
 
 from ketamine_kg import __version__
 from ketamine_kg.errors import KkgError, StoreError
-from ketamine_kg.load.dataset import default_data_dir
 
 # Builds the graph set of a data folder: (data_dir, reason) -> (dataset, rdf_dataset, n_inferred, notes).
 Builder = Callable[[Path | None, bool], tuple[Any, Any, int, list[str]]]
@@ -106,6 +105,10 @@ def reasoner_available() -> bool:
 def resolve_data_dir(data_dir: Path | None) -> Path:
     """The data folder to use: ``data_dir``, or the built-in article's."""
     if data_dir is None:
+        # lazy: the loader pulls YAML and the vocabulary; the query workers, which import
+        # this module for load_quads alone, start measurably faster without them
+        from ketamine_kg.load.dataset import default_data_dir
+
         return default_data_dir()
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
