@@ -13,11 +13,17 @@ Stores live in a cache folder: ``$KETAMINE_KG_CACHE``, else ``$XDG_CACHE_HOME/ke
 else ``~/.cache/ketamine-kg``. A store is built in a temporary folder and renamed into
 place when complete, so a reader never sees half a store; the few most recently used
 stores are kept and older ones removed.
+
+The store does not know how the graph is made: the builder is passed in
+(``builder=``, a callable ``(data_dir, reason) -> (dataset, rdf_dataset, n_inferred,
+notes)``); without one it is :func:`ketamine_kg.rdf.graphset.get_graphs`, imported only
+when a store is built (it loads rdflib, which a query on a current store never needs).
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import importlib.util
 import json
 import os
@@ -25,10 +31,15 @@ import shutil
 import tempfile
 import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from ketamine_kg import __version__
-from ketamine_kg.errors import KkgError
+from ketamine_kg.errors import KkgError, StoreError
+
+# Builds the graph set of a data folder: (data_dir, reason) -> (dataset, rdf_dataset, n_inferred, notes).
+Builder = Callable[[Path | None, bool], tuple[Any, Any, int, list[str]]]
 
 STORE_FORMAT = 2  # bump when the layout of a store folder changes (2: union materialised in the default graph)
 KEEP_STORES = 4
@@ -69,8 +80,6 @@ def get_shaping_files() -> list[tuple[str, Path]]:
 
 def get_library_versions() -> dict[str, str]:
     """The installed version of each library in :data:`KEY_LIBRARIES` (``none`` when missing)."""
-    import importlib.metadata
-
     versions = {}
     for dist in KEY_LIBRARIES:
         try:
@@ -96,6 +105,8 @@ def reasoner_available() -> bool:
 def resolve_data_dir(data_dir: Path | None) -> Path:
     """The data folder to use: ``data_dir``, or the built-in article's."""
     if data_dir is None:
+        # lazy: the loader pulls YAML and the vocabulary; the query workers, which import
+        # this module for load_quads alone, start measurably faster without them
         from ketamine_kg.load.dataset import default_data_dir
 
         return default_data_dir()
@@ -127,7 +138,14 @@ def get_store_key(data_dir: Path | None = None) -> str:
     return digest.hexdigest()
 
 
-def load_quads(store, data: bytes | None = None, *, path: str | Path | None = None, on_disk: bool = False) -> None:
+def default_builder(data_dir: Path | None, reason: bool) -> tuple[Any, Any, int, list[str]]:
+    """The builder used when none is given: :func:`ketamine_kg.rdf.graphset.get_graphs`."""
+    from ketamine_kg.rdf.graphset import get_graphs  # heavy: rdflib, only when a store is built
+
+    return get_graphs(data_dir, reason=reason)
+
+
+def load_quads(store: Any, data: bytes | None = None, *, path: str | Path | None = None, on_disk: bool = False) -> None:
     """Load N-Quads into an Oxigraph ``store`` and copy every named graph into its default graph.
 
     The named graphs (ontology, stated data, inferred triples) stay as they are, so
@@ -142,7 +160,7 @@ def load_quads(store, data: bytes | None = None, *, path: str | Path | None = No
     disk (``on_disk=True``) that update is one RocksDB transaction held in memory (1M
     triples: peak 1.2 GB), so there each graph goes through the bulk loader instead.
     """
-    import pyoxigraph as ox
+    import pyoxigraph as ox  # heavy: a native library
 
     if path is not None:
         store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
@@ -156,18 +174,17 @@ def load_quads(store, data: bytes | None = None, *, path: str | Path | None = No
         store.bulk_load(triples, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
 
 
-def build_store(data_dir: Path | None, target: Path) -> dict:
+def build_store(data_dir: Path | None, target: Path, builder: Builder | None = None) -> dict:
     """Build the graph of ``data_dir`` (reasoned, where the reasoner is installed) into the empty folder ``target``.
 
-    Returns the store's info: key, triple counts per named graph, reasoner notes.
+    ``builder`` makes the graph set (default: :func:`default_builder`). Returns the
+    store's info: key, triple counts per named graph, reasoner notes.
     """
-    import pyoxigraph
-
-    from ketamine_kg.rdf.graphset import get_graphs
+    import pyoxigraph  # heavy: a native library
 
     reason = reasoner_available()
     start = time.perf_counter()
-    _, rdf_dataset, n_inferred, notes = get_graphs(data_dir, reason=reason)
+    _, rdf_dataset, n_inferred, notes = (builder or default_builder)(data_dir, reason)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)  # rdflib's N-Quads writer uses its own deprecated names
         nquads = rdf_dataset.serialize(format="nquads", encoding="utf-8")
@@ -194,10 +211,11 @@ def build_store(data_dir: Path | None, target: Path) -> dict:
 
 
 def get_store_dir(data_dir: Path | None = None, *, cache_dir: Path | None = None, rebuild: bool = False,
-                  on_build=None) -> Path:
+                  on_build: Callable[[str], None] | None = None, builder: Builder | None = None) -> Path:
     """The folder of the current store of ``data_dir``, built first if missing or stale.
 
-    ``on_build(message)`` is called before a build starts (for a progress line).
+    ``on_build(message)`` is called before a build starts (for a progress line);
+    ``builder`` makes the graph set when one is needed (default: :func:`default_builder`).
     """
     data_dir = resolve_data_dir(data_dir)
     key = get_store_key(data_dir)
@@ -210,11 +228,11 @@ def get_store_dir(data_dir: Path | None = None, *, cache_dir: Path | None = None
         root.joinpath("stores").mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=root / "stores"))
     except OSError as exc:
-        raise KkgError(root, None, f"cannot write the store cache: {exc.strerror} (set KETAMINE_KG_CACHE to a writable folder)") from None
+        raise StoreError(root, None, f"cannot write the store cache: {exc.strerror} (set KETAMINE_KG_CACHE to a writable folder)") from None
     if on_build:
         on_build(f"building the graph store of {data_dir} (the data or code changed) ...")
     try:
-        build_store(data_dir, tmp)
+        build_store(data_dir, tmp, builder)
         if rebuild and final.is_dir():
             shutil.rmtree(final, ignore_errors=True)
         try:
@@ -229,20 +247,26 @@ def get_store_dir(data_dir: Path | None = None, *, cache_dir: Path | None = None
     return final
 
 
-def open_store(data_dir: Path | None = None, **kwargs):
-    """The current store of ``data_dir`` opened read-only (many processes may read at once)."""
-    import pyoxigraph
+def open_store(data_dir: Path | None = None, **kwargs: Any) -> Any:
+    """The current store of ``data_dir`` opened read-only (many processes may read at once).
+
+    ``kwargs`` go to :func:`get_store_dir` (``cache_dir``, ``rebuild``, ``on_build``, ``builder``).
+    """
+    import pyoxigraph  # heavy: a native library
 
     folder = get_store_dir(data_dir, **kwargs)
     try:
         return pyoxigraph.Store.read_only(str(folder / OXIGRAPH_DIR))
     except OSError as exc:
-        raise KkgError(folder, None, f"cannot open the graph store: {exc}; delete the folder to rebuild it") from None
+        raise StoreError(folder, None, f"cannot open the graph store: {exc}; delete the folder to rebuild it") from None
 
 
-def load_memory_store(data_dir: Path | None = None, **kwargs):
-    """A fresh in-memory Oxigraph store with the graph of ``data_dir`` (for servers and workers)."""
-    import pyoxigraph
+def load_memory_store(data_dir: Path | None = None, **kwargs: Any) -> Any:
+    """A fresh in-memory Oxigraph store with the graph of ``data_dir`` (for servers and workers).
+
+    ``kwargs`` go to :func:`get_store_dir`.
+    """
+    import pyoxigraph  # heavy: a native library
 
     folder = get_store_dir(data_dir, **kwargs)
     store = pyoxigraph.Store()

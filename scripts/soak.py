@@ -71,12 +71,12 @@ class SoakReport:
 
 def get_named_queries() -> list[tuple[str, str]]:
     """(name, text with its default parameters bound) for every named query that runs offline."""
-    from ketamine_kg.app.site import _has_service
-    from ketamine_kg.sparql.engines import list_queries, with_values
+    from ketamine_kg.sparql.catalogue import list_queries
+    from ketamine_kg.sparql.lexer import requires_internet, with_values
 
     out = []
     for query in list_queries():
-        if "internet" in query.requires or _has_service(query.text):
+        if "internet" in query.requires or requires_internet(query.text):
             continue
         out.append((query.name, with_values(query.text, query.bindings())))
     return out

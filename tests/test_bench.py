@@ -71,7 +71,7 @@ def test_tiny_run_end_to_end_prints_every_row(tmp_path):
     """The whole harness on tiny sizes: every section is measured and printed, with rdflib beside Oxigraph."""
     from ketamine_kg.dev.bench import get_machine, run_bench, to_json
     from ketamine_kg.dev.chromium import chromium_path
-    from ketamine_kg.sparql.engines import list_queries
+    from ketamine_kg.sparql.catalogue import list_queries
 
     config = BenchConfig.quick(triples=3000, page_nodes=(40,), query_timeout=5.0, render=False,
                                browser=chromium_path() is not None)

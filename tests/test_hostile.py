@@ -162,7 +162,7 @@ def engines(hostile_data, server):
 
 @pytest.mark.parametrize("engine_name", ["oxigraph", "memory", "remote"])
 def test_param_values_cannot_change_a_query(engines, hostile_dataset, engine_name):
-    from ketamine_kg.sparql.engines import get_query
+    from ketamine_kg.sparql.catalogue import get_query
 
     engine = engines[engine_name]
     search = get_query("search-labels")
@@ -179,7 +179,7 @@ def test_param_values_cannot_change_a_query(engines, hostile_dataset, engine_nam
 @pytest.mark.parametrize("engine_name", ["oxigraph", "memory", "remote"])
 def test_iri_param_values_are_refused_or_one_iri(engines, engine_name):
     from ketamine_kg.errors import KkgError
-    from ketamine_kg.sparql.engines import get_query
+    from ketamine_kg.sparql.catalogue import get_query
 
     engine = engines[engine_name]
     query = get_query("neighbourhood")

@@ -15,10 +15,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ketamine_kg.errors import KkgError
+from ketamine_kg.errors import KkgError, QueryError, ReadOnlyError
 from ketamine_kg.load.dataset import default_data_dir
-from ketamine_kg.core.terms import compact, to_bytes
-from ketamine_kg.sparql.engines import MemoryEngine, OxigraphEngine, all_prefixes, get_query, list_queries, parse_query, run_query, with_values
+from ketamine_kg.sparql.catalogue import get_query, list_queries, parse_param_options, parse_query
+from ketamine_kg.sparql.engines import MemoryEngine, OxigraphEngine, check_not_update, run_query
+from ketamine_kg.sparql.lexer import requires_internet, with_values
+from ketamine_kg.sparql.results import display_iri, to_bytes
 from ketamine_kg.store import NQUADS_FILE, get_store_dir, get_store_key, open_store
 
 EXPECTED = yaml.safe_load((Path(__file__).parent / "queries_expected.yaml").read_text(encoding="utf-8"))
@@ -43,7 +45,7 @@ def engines(cache):
 def show(term) -> str | None:
     if term is None:
         return None
-    return compact(term.value, all_prefixes()) if term.kind == "uri" else term.value
+    return display_iri(term.value) if term.kind == "uri" else term.value
 
 
 def answer(result):
@@ -118,6 +120,28 @@ def test_catalogue_headers():
     assert any("internet" in q.requires and "SERVICE" in q.text for q in queries)
 
 
+def test_memory_engine_leaves_the_callers_dataset_as_it_was():
+    """MemoryEngine queries its own union view; it used to set default_union on the caller's dataset."""
+    from rdflib import Dataset, Literal, URIRef
+
+    dataset = Dataset()
+    dataset.graph(URIRef("https://example.org/g1")).add((URIRef("https://example.org/a"), URIRef("https://example.org/p"), Literal("one")))
+    dataset.graph(URIRef("https://example.org/g2")).add((URIRef("https://example.org/b"), URIRef("https://example.org/p"), Literal("two")))
+    quads = set(dataset.quads((None, None, None, None)))
+    engine = MemoryEngine(dataset)
+    result = engine.run(parse_query("SELECT ?o WHERE { ?s ?p ?o } ORDER BY ?o", "q"))
+    assert [row[0].value for row in result.rows] == ["one", "two"]  # the engine sees the union of the graphs
+    assert dataset.default_union is False
+    assert set(dataset.quads((None, None, None, None))) == quads
+    assert not list(dataset.triples((None, None, None)))  # the caller's default graph is still empty, not the union
+
+
+def test_the_lexer_tells_queries_that_need_the_internet():
+    needs = {q.name for q in list_queries() if requires_internet(q.text)}
+    assert needs == {q.name for q in list_queries() if "internet" in q.requires}
+    assert not requires_internet("SELECT * WHERE { ?s ?p 'SERVICE' } # SERVICE <x:y>")
+
+
 def test_federated_query_parses_on_both_engines():
     import pyoxigraph
     from rdflib.plugins.sparql import prepareQuery
@@ -172,7 +196,7 @@ def test_result_formats(engines):
     tsv = to_bytes(result, "tsv").decode().splitlines()
     assert tsv[0] == "?substance\t?formulation\t?purpose\t?claim_id"
     assert tsv[1].startswith("<https://w3id.org/ketamine-kg/entity/ketamine>\t")
-    table = to_bytes(result, "table", labels=engine.labels(result.iris()), prefixes=all_prefixes()).decode()
+    table = to_bytes(result, "table", labels=engine.labels(result.iris())).decode()
     assert "kkg:nasal_spray (nasal spray)" in table and "(2 rows)" in table
     ask = run_query(engine, get_query("has-approval"))
     assert json.loads(to_bytes(ask, "json")) == {"head": {}, "boolean": False}
@@ -250,6 +274,33 @@ def test_store_rebuilds_when_data_changes(tmp_path, cache, monkeypatch):
     assert second != first
     labels = OxigraphEngine(open_store(data)).labels({"https://w3id.org/ketamine-kg/entity/fibromyalgia"})
     assert labels == {"https://w3id.org/ketamine-kg/entity/fibromyalgia": "fibromyalgia syndrome"}
+
+
+def test_store_builds_with_the_builder_it_is_given(tmp_path):
+    """The store does not know how the graph is made: the caller passes the builder in."""
+    from rdflib import Dataset, Literal, URIRef
+
+    calls = []
+
+    def builder(data_dir, reason):
+        calls.append((data_dir, reason))
+        dataset = Dataset()
+        dataset.graph(URIRef("https://example.org/g")).add((URIRef("https://example.org/a"), URIRef("https://example.org/p"), Literal("x")))
+        return None, dataset, 0, []
+
+    folder = get_store_dir(None, cache_dir=tmp_path, builder=builder)
+    assert len(calls) == 1 and calls[0][0] == default_data_dir()
+    assert get_store_dir(None, cache_dir=tmp_path, builder=builder) == folder and len(calls) == 1  # current: not rebuilt
+    assert "<https://example.org/a>" in (folder / NQUADS_FILE).read_text(encoding="utf-8")
+
+
+def test_query_errors_are_typed():
+    with pytest.raises(ReadOnlyError):
+        check_not_update(parse_query("INSERT DATA { <x:a> <x:b> <x:c> }", "q"))
+    with pytest.raises(QueryError):
+        get_query("no-such-query-here")
+    with pytest.raises(QueryError):
+        parse_param_options(["no-equals-sign"])
 
 
 def test_header_errors_name_file_and_line(tmp_path):

@@ -245,7 +245,7 @@ def test_small_graph_settles_with_physics_then_stops(article):
 
 
 def test_write_site(tmp_path, built, monkeypatch):
-    from ketamine_kg.sparql import engines as sparql
+    from ketamine_kg.sparql import catalogue as sparql
     from ketamine_kg.app.site import write_site
 
     dataset, rdf_dataset = built

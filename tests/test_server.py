@@ -159,11 +159,41 @@ def test_binding_elsewhere_warns():
     assert isinstance(result.exception, KkgError) and "cannot listen" in str(result.exception)
 
 
+class Refusing:
+    """An engine whose every query fails with one given error."""
+
+    name = "refusing"
+
+    def __init__(self, error):
+        self.error = error
+
+    def run(self, query, bindings=None, *, max_rows=None):
+        raise self.error
+
+    def labels(self, iris):
+        return {}
+
+
+def test_status_follows_the_error_type_not_its_words():
+    """The server used to pick 403 by finding "read-only" in the message; the type decides now."""
+    from ketamine_kg.app.server.worker import answer
+    from ketamine_kg.errors import EndpointError, KkgError, QueryError, ReadOnlyError
+
+    text = "SELECT * WHERE { ?s ?p ?o }"
+    status, content_type, body = answer(Refusing(ReadOnlyError(None, None, "updates go elsewhere")), text, "", None, 10)
+    assert (status, body) == (403, b"updates go elsewhere\n") and content_type.startswith("text/plain")
+    assert answer(Refusing(QueryError(None, None, "this graph is read-only, but the query is just bad")), text, "", None, 10)[0] == 400
+    assert answer(Refusing(EndpointError("http://x/", None, "down")), text, "", None, 10)[0] == 502
+    assert answer(Refusing(KkgError(None, None, "read-only")), text, "", None, 10)[0] == 400
+    assert answer(Refusing(RuntimeError("boom")), text, "", None, 10)[0] == 500
+
+
 def test_simultaneous_runaways_do_not_hold_up_a_named_query(tmp_path_factory):
     """Issue 7: three runaways sent at once used to take both workers for the whole timeout."""
     import threading
 
-    from ketamine_kg.sparql.engines import get_query, with_values
+    from ketamine_kg.sparql.catalogue import get_query
+    from ketamine_kg.sparql.lexer import with_values
 
     os.environ.setdefault("KETAMINE_KG_CACHE", str(tmp_path_factory.mktemp("kkg-cache")))
     timeout = 8.0

@@ -11,10 +11,15 @@ from __future__ import annotations
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from ketamine_kg.errors import KkgError
+from ketamine_kg.app.engines import build_graphs
+from ketamine_kg.core.terms import Term
+from ketamine_kg.errors import EndpointError
+from ketamine_kg.sparql.catalogue import parse_query
+from ketamine_kg.sparql.engines import RemoteEngine
+from ketamine_kg.store import open_store
 
 
 def default_graph_store(endpoint: str) -> str:
@@ -28,16 +33,16 @@ def default_graph_store(endpoint: str) -> str:
     return urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 
-def push_graphs(data_dir: Path | None, endpoint: str, graph_store: str | None = None, *, on_build=None,
-                timeout: float = 120.0) -> Iterator[str]:
-    """PUT every named graph to the store, check the counts; yield one line of report per graph."""
-    import pyoxigraph as ox
+def push_graphs(data_dir: Path | None, endpoint: str, graph_store: str | None = None, *,
+                on_build: Callable[[str], None] | None = None, timeout: float = 120.0) -> Iterator[str]:
+    """PUT every named graph to the store, check the counts; yield one line of report per graph.
 
-    from ketamine_kg.core.terms import Term
-    from ketamine_kg.sparql.engines import RemoteEngine, parse_query
-    from ketamine_kg.store import open_store
+    Raises :class:`~ketamine_kg.errors.EndpointError` when the graph store or the query
+    endpoint refuses, cannot be reached, or counts other triples than were sent.
+    """
+    import pyoxigraph as ox  # heavy: a native library
 
-    store = open_store(data_dir, on_build=on_build)
+    store = open_store(data_dir, on_build=on_build, builder=build_graphs)
     target = graph_store or default_graph_store(endpoint)
     engine = RemoteEngine(endpoint, timeout=timeout)
     for graph in sorted(store.named_graphs(), key=lambda g: g.value):
@@ -51,13 +56,13 @@ def push_graphs(data_dir: Path | None, endpoint: str, graph_store: str | None = 
                 response.read()
         except urllib.error.HTTPError as exc:
             detail = " ".join(exc.read()[:300].decode("utf-8", "replace").split())
-            raise KkgError(target, None, f"the store refused graph {graph.value}: {exc.code} {exc.reason} {detail}") from None
+            raise EndpointError(target, None, f"the store refused graph {graph.value}: {exc.code} {exc.reason} {detail}") from None
         except (urllib.error.URLError, OSError) as exc:
-            raise KkgError(target, None, f"cannot reach the graph store: {getattr(exc, 'reason', exc)}") from None
+            raise EndpointError(target, None, f"cannot reach the graph store: {getattr(exc, 'reason', exc)}") from None
         count = parse_query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", "count")
         result = engine.run(count, {"g": Term("uri", graph.value)})
         remote = int(result.rows[0][0].value) if result.rows and result.rows[0][0] is not None else -1
         expected = len(set(triples))
         if remote != expected:
-            raise KkgError(endpoint, None, f"graph {graph.value}: pushed {expected} triples but the endpoint counts {remote}")
+            raise EndpointError(endpoint, None, f"graph {graph.value}: pushed {expected} triples but the endpoint counts {remote}")
         yield f"{graph.value}: {expected} triples"

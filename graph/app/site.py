@@ -11,8 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from ketamine_kg.errors import KkgError
-# The module, not its names: tests replace ``engines.list_queries`` with their own queries.
-from ketamine_kg.sparql import engines
+# The module, not its names: tests replace ``catalogue.list_queries`` with their own queries.
+from ketamine_kg.sparql import catalogue
+from ketamine_kg.sparql.engines import MemoryEngine
+from ketamine_kg.sparql.lexer import requires_internet
 from ketamine_kg.views import site as site_view
 from ketamine_kg.views.site import INTERNET_NOTE, QueryReport, get_query_report, get_unanswered_report
 
@@ -20,9 +22,9 @@ from ketamine_kg.views.site import INTERNET_NOTE, QueryReport, get_query_report,
 def get_query_reports(rdf_dataset) -> list[QueryReport]:
     """Run every named query in memory; return one report each, in the catalogue's order."""
     reports = []
-    engine = engines.MemoryEngine(rdf_dataset)
-    for query in engines.list_queries():
-        if "internet" in query.requires or _has_service(query.text):
+    engine = MemoryEngine(rdf_dataset)
+    for query in catalogue.list_queries():
+        if "internet" in query.requires or requires_internet(query.text):
             reports.append(get_unanswered_report(query, INTERNET_NOTE))
             continue
         try:
@@ -32,12 +34,6 @@ def get_query_reports(rdf_dataset) -> list[QueryReport]:
             continue
         reports.append(get_query_report(query, result, engine.labels(result.iris())))
     return reports
-
-
-def _has_service(text: str) -> bool:
-    from ketamine_kg.sparql.engines import _tokens
-
-    return any(kind == "word" and value.upper() == "SERVICE" for kind, value, _ in _tokens(text))
 
 
 def write_site(stage_dir: Path, dataset, rdf_dataset) -> list[Path]:

@@ -5,7 +5,13 @@ from pathlib import Path
 
 import click
 
+from ketamine_kg.app.engines import get_engine
 from ketamine_kg.cli import data_option
+from ketamine_kg.core.terms import Result
+from ketamine_kg.errors import KkgError
+from ketamine_kg.sparql.catalogue import NamedQuery, get_query, list_queries, parse_param_options
+from ketamine_kg.sparql.engines import Engine
+from ketamine_kg.sparql.results import to_bytes
 
 FORMAT_CHOICES = ["table", "csv", "tsv", "json", "xml", "turtle", "nt"]
 
@@ -39,10 +45,6 @@ def query(query: str | None, fmt: str, params: tuple[str, ...], store: str, endp
       ketamine-kg query my-question.rq --format json
       ketamine-kg query approvals --endpoint http://localhost:7878/query
     """
-    from ketamine_kg.errors import KkgError
-    from ketamine_kg.app.engines import get_engine
-    from ketamine_kg.sparql.engines import get_query, list_queries, parse_param_options
-
     if list_:
         click.echo(format_listing(list_queries()))
         return
@@ -59,16 +61,13 @@ def query(query: str | None, fmt: str, params: tuple[str, ...], store: str, endp
     sys.stdout.flush()
 
 
-def render(result, fmt: str, engine) -> bytes:
+def render(result: Result, fmt: str, engine: Engine) -> bytes:
     """``result`` in ``fmt``, with labels for the table."""
-    from ketamine_kg.core.terms import to_bytes
-    from ketamine_kg.sparql.engines import all_prefixes
-
     labels = engine.labels(result.iris()) if fmt == "table" and result.form == "select" else None
-    return to_bytes(result, fmt, labels=labels, prefixes=all_prefixes())
+    return to_bytes(result, fmt, labels=labels)
 
 
-def format_listing(queries) -> str:
+def format_listing(queries: list[NamedQuery]) -> str:
     """The ``--list`` text: name, question, parameters."""
     width = max(len(q.name) for q in queries)
     lines = []

@@ -54,7 +54,7 @@ def render(output: Path | None, focus: str | None, depth: int, query_spec: str |
     elif focus:
         view, default_name, title = "focus", None, None
     elif query_spec:
-        from ketamine_kg.sparql.engines import get_query
+        from ketamine_kg.sparql.catalogue import get_query
 
         query_spec = get_query(query_spec)
         view, default_name, title = "query", f"query-{query_spec.name}.html", query_spec.question or query_spec.name

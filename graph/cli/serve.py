@@ -4,6 +4,7 @@ from pathlib import Path
 
 import click
 
+from ketamine_kg.app.server import LOCAL_HOSTS, make_server
 from ketamine_kg.cli import data_option
 
 
@@ -29,8 +30,6 @@ def serve(host: str, port: int, timeout: float, max_rows: int, workers: int, ver
       ketamine-kg serve --port 8080 --timeout 30
       curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * { ?s a kkgo:Disorder }' http://127.0.0.1:7878/sparql
     """
-    from ketamine_kg.app.server import LOCAL_HOSTS, make_server
-
     if host not in LOCAL_HOSTS:
         click.echo(f"warning: listening on {host}, not localhost: anyone who can reach this machine can query it", err=True)
     server = make_server(data_dir, host, port, timeout=timeout, max_rows=max_rows, workers=workers, verbose=verbose,

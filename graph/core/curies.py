@@ -14,11 +14,13 @@ import csv
 import re
 from functools import cache
 from importlib import resources
-
-import curies
+from typing import TYPE_CHECKING
 
 from ketamine_kg.core.iris import PREFIXES
 from ketamine_kg.errors import DataError
+
+if TYPE_CHECKING:
+    import curies
 
 CURIE = re.compile(r"^(?P<prefix>[A-Za-z][A-Za-z0-9_.-]*):(?P<local>\S+)$")
 
@@ -79,18 +81,31 @@ def get_converter() -> curies.Converter:
     >>> get_converter().compress("http://purl.obolibrary.org/obo/MONDO_0002050")
     'MONDO:0002050'
     """
+    import curies  # heavy: it loads pydantic, which the prefix map alone never needs
+
+    return curies.Converter.from_prefix_map(_prefix_map())
+
+
+@cache
+def _prefix_map() -> dict[str, str]:
     prefix_map = {prefix: iri for prefix, (iri, _) in prefix_table().items()}
     prefix_map.update(PREFIXES)
-    return curies.Converter.from_prefix_map(prefix_map)
+    return prefix_map
 
 
 def get_prefix_map() -> dict[str, str]:
     """Prefix -> namespace IRI of every prefix the project knows (for SPARQL, Turtle, JSON-LD).
 
+    The same map as :func:`get_converter`'s, in the order of ``prefixes.tsv`` then the
+    project's own prefixes, built without the ``curies`` library: the query workers and
+    the warm ``query`` path need the map, not compaction.
+
     >>> get_prefix_map()["CHEBI"]
     'http://purl.obolibrary.org/obo/CHEBI_'
+    >>> get_prefix_map() == dict(get_converter().prefix_map)
+    True
     """
-    return dict(get_converter().prefix_map)
+    return dict(_prefix_map())
 
 
 def compact(iri: str) -> str | None:

@@ -242,7 +242,8 @@ def _worker_generate(args: dict) -> None:
 
 def _time_queries(engine, repeats: int, names: list[str], send, slow: float) -> None:
     """Run each named query ``repeats`` times on ``engine``, sending one record per run."""
-    from ketamine_kg.sparql.engines import get_query, run_query
+    from ketamine_kg.sparql.catalogue import get_query
+    from ketamine_kg.sparql.engines import run_query
 
     for name in names:
         query = get_query(name)
@@ -325,7 +326,8 @@ def _worker_rdflib(args: dict) -> None:
     seconds = time.perf_counter() - start
     _emit({"load": seconds, "quads": sum(len(g) for g in engine.dataset.graphs()), "maxrss_mb": _maxrss_mb()})
     # Warm up before forking, so no child pays for importing and initialising the SPARQL engine.
-    from ketamine_kg.sparql.engines import parse_query, run_query
+    from ketamine_kg.sparql.catalogue import parse_query
+    from ketamine_kg.sparql.engines import run_query
 
     run_query(engine, parse_query("SELECT ?s WHERE { ?s ?p ?o . ?o ?q ?r } LIMIT 1", "warm-up"))
     _run_forked(engine, args)
@@ -426,12 +428,13 @@ def classify_queries() -> dict[str, int]:
     """Named query -> how many triple patterns (and property paths) it matches: 2 or more is a join."""
     from rdflib.plugins.sparql import prepareQuery
 
-    from ketamine_kg.sparql.engines import all_prefixes, list_queries
+    from ketamine_kg.core.curies import get_prefix_map
+    from ketamine_kg.sparql.catalogue import list_queries
 
     counts = {}
     for query in list_queries():
         try:
-            algebra = prepareQuery(query.text, initNs=dict(all_prefixes())).algebra
+            algebra = prepareQuery(query.text, initNs=get_prefix_map()).algebra
         except Exception:  # noqa: BLE001 - a query rdflib cannot parse counts as one pattern
             counts[query.name] = 1
             continue
@@ -465,7 +468,7 @@ def _medians(records: list[dict]) -> tuple[dict[str, float], dict[str, int], dic
 
 def measure_stores(config: BenchConfig, path: Path, quads: int) -> list[Row]:
     """Figures 3-5: load the corpus and run every named query on Oxigraph and on rdflib."""
-    from ketamine_kg.sparql.engines import list_queries
+    from ketamine_kg.sparql.catalogue import list_queries
 
     names = [q.name for q in list_queries() if not q.requires]
     skipped = [q.name for q in list_queries() if q.requires]

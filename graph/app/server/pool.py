@@ -1,0 +1,211 @@
+"""The pool of worker processes that answer the endpoint's queries (see :class:`WorkerPool`)."""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from ketamine_kg.app.server.worker import worker_main
+from ketamine_kg.errors import StoreError
+
+DEFAULT_SLOW_AFTER = 1.0  # seconds busy after which a worker counts as stuck and is replaced
+DEFAULT_MAX_ROWS = 10_000
+
+
+@dataclass(eq=False)
+class Worker:
+    """One worker process, its pipe, and the query it is running (``since`` is None when idle)."""
+
+    process: multiprocessing.process.BaseProcess
+    conn: Connection
+    since: float | None = None
+    deadline: float = 0.0
+    client: str = ""
+    stopped: bool = False
+    retry_after: int = 1
+
+
+class WorkerPool:
+    """Worker processes, each holding the graph; one query at a time per worker.
+
+    The pool keeps ``size`` workers free for ordinary queries. A worker busy for longer
+    than ``slow_after`` seconds counts as stuck: an extra worker is started in its place,
+    up to ``max_size`` processes in all, and extras are retired as soon as they are not
+    needed (a worker that finishes while ``size`` others are free exits). So two runaway
+    queries cost two workers for the timeout, never the ordinary queries' turn.
+
+    One client address may have at most ``per_client`` stuck queries at once: when one
+    more of its queries gets stuck, the newest beyond the cap are stopped early with 429
+    and ``Retry-After`` (a quick query from the same address is still answered). With
+    the defaults (``max_size`` twice ``size``, ``per_client`` equal to ``size``) one
+    address can never hold more than half of the processes. Behind a reverse proxy every
+    client has the proxy's address, so the cap applies to all of them together.
+
+    Workers start in the background and take queries only once they have loaded the graph.
+    """
+
+    def __init__(self, nquads_path: Path, size: int = 2, max_rows: int = DEFAULT_MAX_ROWS, *,
+                 max_size: int | None = None, slow_after: float = DEFAULT_SLOW_AFTER,
+                 per_client: int | None = None, load_timeout: float = 600.0):
+        self.nquads_path = str(nquads_path)
+        self.max_rows = max_rows
+        self.context = multiprocessing.get_context("spawn")
+        self.size = max(1, size)
+        self.max_size = max(self.size, max_size if max_size is not None else 2 * self.size)
+        self.slow_after = slow_after
+        self.per_client = per_client if per_client is not None else self.size
+        self.load_timeout = load_timeout
+        self.cond = threading.Condition()
+        self.idle: list[Worker] = []
+        self.busy: set[Worker] = set()
+        self.starting = 0
+        self.failed = 0
+        self.closed = False
+        with self.cond:
+            for _ in range(self.size):
+                self._spawn()
+            ready = self.cond.wait_for(lambda: self.starting == 0, timeout=load_timeout)
+            if not ready or self.failed:
+                self.closed = True
+                workers, self.idle = self.idle, []
+        if not ready or self.failed:
+            for worker in workers:
+                self._stop(worker)
+            raise StoreError(self.nquads_path, None, "the query workers could not load the graph")
+        threading.Thread(target=self._supervise, name="kkg-pool", daemon=True).start()
+
+    @property
+    def total(self) -> int:
+        """Worker processes alive or starting."""
+        return len(self.idle) + len(self.busy) + self.starting
+
+    # -- starting and stopping workers (callers hold self.cond unless said otherwise) --
+
+    def _spawn(self) -> None:
+        self.starting += 1
+        threading.Thread(target=self._boot, daemon=True).start()
+
+    def _boot(self) -> None:
+        """Start a process and add it to the idle list once it says it has loaded the graph (no lock held)."""
+        parent, child = self.context.Pipe()
+        process = self.context.Process(target=worker_main, args=(child, self.nquads_path, self.max_rows), daemon=True)
+        worker = Worker(process, parent)
+        try:
+            process.start()
+            child.close()
+            ok = parent.poll(self.load_timeout) and parent.recv() == "ready"
+        except Exception as exc:  # noqa: BLE001 (counted as a failed start, never a stuck count)
+            sys.stderr.write(f"a query worker did not start: {exc}\n")
+            ok = False
+        with self.cond:
+            self.starting -= 1
+            keep = ok and not self.closed
+            if keep:
+                self.idle.append(worker)
+            elif not ok:
+                self.failed += 1
+            self.cond.notify_all()
+        if not keep:
+            self._stop(worker)
+
+    @staticmethod
+    def _stop(worker: Worker) -> None:
+        if worker.process.pid is not None:
+            worker.process.kill()
+            worker.process.join(1)
+        worker.conn.close()
+
+    def _stuck(self, now: float) -> list[Worker]:
+        return [w for w in self.busy if w.stopped or (w.since is not None and now - w.since >= self.slow_after)]
+
+    def _grow(self, now: float) -> None:
+        """Start workers until ``size`` are free or starting (never more than ``max_size`` in all)."""
+        stuck = len(self._stuck(now))
+        while not self.closed and self.total - stuck < self.size and self.total < self.max_size:
+            self._spawn()
+
+    def _supervise(self) -> None:
+        """Every 50 ms: stop a client's stuck queries beyond its cap, replace stuck workers."""
+        while True:
+            stop = []
+            time.sleep(0.05)  # not cond.wait: every finished query notifies, and this need not run that often
+            with self.cond:
+                if self.closed:
+                    return
+                now = time.monotonic()
+                by_client: dict[str, list[Worker]] = {}
+                for worker in self._stuck(now):
+                    if not worker.stopped:
+                        by_client.setdefault(worker.client, []).append(worker)
+                for workers in by_client.values():
+                    workers.sort(key=lambda w: w.since or 0.0)  # busy: since is set
+                    for worker in workers[self.per_client:]:  # the newest beyond the cap
+                        worker.stopped = True
+                        worker.retry_after = max(1, math.ceil(workers[0].deadline - now))
+                        stop.append(worker)
+                self._grow(now)
+            for worker in stop:
+                worker.process.kill()  # the request thread sees the pipe close and answers 429
+
+    # -- answering --
+
+    def run(self, text: str, accept: str, fmt: str | None, timeout: float,
+            client: str = "") -> tuple[int, str, bytes] | tuple[int, str, bytes, dict]:
+        """Send a query to a free worker; kill the worker if it runs past ``timeout``.
+
+        Returns (status, content type, body), plus extra headers for a 429.
+        """
+        started = time.monotonic()
+        deadline = started + timeout
+        with self.cond:
+            while not self.idle:
+                if self.closed or not self.cond.wait(max(0.0, deadline - time.monotonic())):
+                    if not self.idle:
+                        return 503, "text/plain; charset=utf-8", b"all workers are busy; try again\n"
+            worker = self.idle.pop()
+            worker.since, worker.deadline, worker.client = time.monotonic(), deadline, client
+            self.busy.add(worker)
+        answer = None
+        try:
+            worker.conn.send((text, accept, fmt))
+            if worker.conn.poll(max(0.0, deadline - time.monotonic())):
+                answer = worker.conn.recv()
+        except (EOFError, OSError):
+            pass
+        with self.cond:
+            self.busy.discard(worker)
+            stopped, worker.since = worker.stopped, None
+            now = time.monotonic()
+            reuse = answer is not None and not stopped and not self.closed
+            if reuse and self.total - len(self._stuck(now)) >= self.size:
+                reuse = False  # an extra that is no longer needed: retire it
+            if reuse:
+                self.idle.append(worker)
+            self.cond.notify_all()
+        if not reuse:
+            self._stop(worker)
+            with self.cond:
+                self._grow(time.monotonic())
+        if answer is not None:
+            return answer
+        if stopped:
+            return (429, "text/plain; charset=utf-8",
+                    f"stopped: this address has {self.per_client} other long-running queries\n".encode(),
+                    {"Retry-After": str(worker.retry_after)})
+        return 503, "text/plain; charset=utf-8", f"the query ran longer than {timeout:g} s and was stopped\n".encode()
+
+    def close(self) -> None:
+        """Stop every worker."""
+        with self.cond:
+            self.closed = True
+            workers = self.idle + list(self.busy)
+            self.idle = []
+            self.cond.notify_all()
+        for worker in workers:
+            self._stop(worker)

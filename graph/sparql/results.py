@@ -1,0 +1,200 @@
+"""The formats of query results: SPARQL 1.1 results, RDF for graphs, and a terminal table.
+
+``to_bytes(result, fmt)`` writes a :class:`~ketamine_kg.core.terms.Result` in the W3C
+SPARQL 1.1 Query Results formats (JSON, CSV, TSV, XML), RDF for graph results (Turtle,
+N-Triples, JSON-LD, RDF/XML), and ``table``: columns aligned for a terminal, with each
+IRI shortened to a CURIE of the project's one prefix map and followed by its label.
+``media_type(result, fmt)`` is the HTTP content type of each.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+
+from ketamine_kg.core.curies import compact, get_prefix_map
+from ketamine_kg.core.terms import Result, Term
+from ketamine_kg.errors import QueryError
+from ketamine_kg.sparql.oxigraph_terms import to_oxigraph
+
+SELECT_FORMATS = ("table", "json", "csv", "tsv", "xml")
+GRAPH_FORMATS = ("table", "turtle", "nt", "json", "xml", "csv", "tsv")
+FORMATS = ("table", "csv", "tsv", "json", "xml", "turtle", "nt")
+MEDIA_TYPES = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv; charset=utf-8",
+    "tsv": "text/tab-separated-values; charset=utf-8",
+    "table": "text/plain; charset=utf-8",
+}
+GRAPH_MEDIA_TYPES = {
+    "turtle": "text/turtle; charset=utf-8",
+    "table": "text/turtle; charset=utf-8",
+    "nt": "application/n-triples",
+    "json": "application/ld+json",
+    "xml": "application/rdf+xml",
+    "csv": "text/csv; charset=utf-8",
+    "tsv": "text/tab-separated-values; charset=utf-8",
+}
+TABLE_CELL_WIDTH = 72
+
+
+def media_type(result: Result, fmt: str) -> str:
+    """The media type of ``result`` written in ``fmt``."""
+    return (GRAPH_MEDIA_TYPES if result.form == "graph" else MEDIA_TYPES)[fmt]
+
+
+def to_bytes(result: Result, fmt: str, *, labels: dict[str, str] | None = None) -> bytes:
+    """Write ``result`` in ``fmt``: table, json, csv, tsv or xml (and turtle or nt for graphs).
+
+    ``labels`` (IRI -> label) are used by ``table``; IRIs are shortened with the
+    project's one prefix map (:func:`ketamine_kg.core.curies.compact`) there and in Turtle.
+    """
+    if result.form == "graph":
+        return _graph_to_bytes(result, fmt, get_prefix_map())
+    if fmt in ("turtle", "nt"):
+        raise QueryError(None, None, f"--format {fmt} is for CONSTRUCT and DESCRIBE results; use table, json, csv, tsv or xml")
+    writer = {"json": _to_json, "csv": _to_csv, "tsv": _to_tsv, "xml": _to_xml}.get(fmt)
+    if writer is not None:
+        return writer(result)
+    return to_table(result, labels or {}).encode("utf-8")
+
+
+def _to_json(result: Result) -> bytes:
+    if result.form == "ask":
+        data = {"head": {}, "boolean": bool(result.boolean)}
+    else:
+        bindings = [{v: t.to_json() for v, t in zip(result.variables, row) if t is not None} for row in result.rows]
+        data = {"head": {"vars": result.variables}, "results": {"bindings": bindings}}
+    return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def _to_csv(result: Result) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    if result.form == "ask":
+        writer.writerow(["boolean"])
+        writer.writerow(["true" if result.boolean else "false"])
+    else:
+        writer.writerow(result.variables)
+        for row in result.rows:
+            writer.writerow(["" if t is None else (f"_:{t.value}" if t.kind == "bnode" else t.value) for t in row])
+    return out.getvalue().encode("utf-8")
+
+
+def _to_tsv(result: Result) -> bytes:
+    if result.form == "ask":
+        return b"?boolean\n" + (b"true\n" if result.boolean else b"false\n")
+    lines = ["\t".join("?" + v for v in result.variables)]
+    for row in result.rows:
+        lines.append("\t".join("" if t is None else t.n3() for t in row))
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _to_xml(result: Result) -> bytes:
+    out = ['<?xml version="1.0"?>', '<sparql xmlns="http://www.w3.org/2005/sparql-results#">', "  <head>"]
+    for var in result.variables:
+        out.append(f"    <variable name={quoteattr(var)}/>")
+    out.append("  </head>")
+    if result.form == "ask":
+        out.append(f"  <boolean>{'true' if result.boolean else 'false'}</boolean>")
+    else:
+        out.append("  <results>")
+        for row in result.rows:
+            out.append("    <result>")
+            for var, term in zip(result.variables, row):
+                if term is None:
+                    continue
+                out.append(f"      <binding name={quoteattr(var)}>{_xml_term(term)}</binding>")
+            out.append("    </result>")
+        out.append("  </results>")
+    out.append("</sparql>")
+    return ("\n".join(out) + "\n").encode("utf-8")
+
+
+def _xml_term(term: Term) -> str:
+    if term.kind == "uri":
+        return f"<uri>{escape(term.value)}</uri>"
+    if term.kind == "bnode":
+        return f"<bnode>{escape(term.value)}</bnode>"
+    attrs = ""
+    if term.lang:
+        attrs = f" xml:lang={quoteattr(term.lang)}"
+    elif term.datatype:
+        attrs = f" datatype={quoteattr(term.datatype)}"
+    return f"<literal{attrs}>{escape(term.value)}</literal>"
+
+
+def _graph_to_bytes(result: Result, fmt: str, prefixes: dict[str, str]) -> bytes:
+    if fmt in ("csv", "tsv"):
+        rows = Result("select", ["subject", "predicate", "object"], [list(t) for t in result.triples])
+        return _to_csv(rows) if fmt == "csv" else _to_tsv(rows)
+    import pyoxigraph as ox  # heavy: a native library, not needed for SELECT results
+
+    rdf_format = {"table": ox.RdfFormat.TURTLE, "turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES,
+                  "json": ox.RdfFormat.JSON_LD, "xml": ox.RdfFormat.RDF_XML}[fmt]
+    triples = [ox.Triple(*(to_oxigraph(t) for t in triple)) for triple in result.triples]
+    if fmt == "nt":
+        triples.sort(key=str)
+    used = {p: ns for p, ns in prefixes.items() if any(t.kind == "uri" and t.value.startswith(ns) for tr in result.triples for t in tr)}
+    kwargs: dict[str, Any] = {"prefixes": used} if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else {}
+    data = ox.serialize(triples, format=rdf_format, **kwargs)
+    assert data is not None  # no output file given: the bytes are returned
+    return data
+
+
+def display_iri(iri: str) -> str:
+    """``iri`` as the table shows it: a CURIE of the project's prefix map, else ``<iri>``.
+
+    >>> display_iri("https://w3id.org/ketamine-kg/entity/ketamine"), display_iri("http://example.org/x")
+    ('kkg:ketamine', '<http://example.org/x>')
+    """
+    return compact(iri) or f"<{iri}>"
+
+
+def _cell(term: Term | None, labels: dict[str, str]) -> str:
+    if term is None:
+        return ""
+    if term.kind == "uri":
+        text = display_iri(term.value)
+        label = labels.get(term.value)
+        if label and label != text.split(":", 1)[-1]:
+            text += f" ({label})"
+    elif term.kind == "bnode":
+        text = f"_:{term.value}"
+    else:
+        text = term.value
+    text = " ".join(text.split())
+    if len(text) > TABLE_CELL_WIDTH:
+        text = text[: TABLE_CELL_WIDTH - 1] + "…"
+    return text
+
+
+def to_table(result: Result, labels: dict[str, str]) -> str:
+    """An aligned text table of a SELECT result (or ``true``/``false`` for ASK).
+
+    >>> from ketamine_kg.core.terms import literal
+    >>> a = "https://w3id.org/ketamine-kg/entity/a"
+    >>> r = Result("select", ["s", "n"], [[Term("uri", a), literal("1", "http://www.w3.org/2001/XMLSchema#integer")]])
+    >>> print(to_table(r, {a: "thing A"}), end="")
+    s                n
+    ---------------  -
+    kkg:a (thing A)  1
+    (1 row)
+    """
+    if result.form == "ask":
+        return ("true" if result.boolean else "false") + "\n"
+    header = list(result.variables)
+    body = [[_cell(t, labels) for t in row] for row in result.rows]
+    widths = [max([len(h)] + [len(r[i]) for r in body]) for i, h in enumerate(header)]
+    widths = [max(w, 1) for w in widths]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()
+
+    lines = [line(header), line(["-" * w for w in widths])] + [line(r) for r in body]
+    lines.append(f"({len(body)} row{'s' if len(body) != 1 else ''})")
+    return "\n".join(lines) + "\n"
