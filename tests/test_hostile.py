@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import INPUT, cli_path, run_cli
+from helpers import INPUT, cli_path, run_cli
 
 CHROMIUM = "/usr/bin/chromium"
 # Labels that are SPARQL (or close to it): searched for, each must find exactly its own entity.
