@@ -74,6 +74,20 @@ def reasoned_graphs():
     return get_graphs(reason=True)
 
 
+@pytest.fixture(autouse=True)
+def shared_graphs_stay_stated(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After each test, undo the one change a reader makes to the shared graph sets.
+
+    ``MemoryEngine`` (views of a query, the site) sets ``default_union`` on the dataset
+    it is given; the shared sets are put back to rdflib's default so the next test
+    sees them as built.
+    """
+    yield
+    for name in ("stated_graphs", "reasoned_graphs"):
+        if name in request.fixturenames:
+            request.getfixturevalue(name)[1].default_union = False
+
+
 @pytest.fixture()
 def data_copy(tmp_path: Path) -> Path:
     """A writable copy of the built-in data folder, for tests that break it."""
