@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from ketamine_kg.dev.bench import BenchConfig, Row, _count_patterns, run_worker, to_table
+from ketamine_kg.dev.bench import BenchConfig, Row, count_patterns, run_worker, to_table
 
 from helpers import cli_path
 
@@ -52,7 +52,7 @@ def test_table_header_names_machine_versions_and_date_and_aligns_columns():
 def test_count_patterns_decides_what_is_a_join(query, patterns):
     from rdflib.plugins.sparql import prepareQuery
 
-    assert _count_patterns(prepareQuery(query).algebra) == patterns
+    assert count_patterns(prepareQuery(query).algebra) == patterns
 
 
 def test_a_worker_that_runs_too_long_is_killed_and_reported():
