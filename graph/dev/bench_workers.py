@@ -136,7 +136,7 @@ def run_forked(engine, args: dict) -> None:
         child = ctx.Process(target=time_queries, args=(engine, repeats + 1, [name], writer.send, limit / 4))
         child.start()
         writer.close()
-        runs = []
+        runs: list[dict] = []
         while len(runs) < repeats + 1:
             if not reader.poll(limit):
                 if child.is_alive():

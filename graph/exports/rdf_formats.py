@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from rdflib import Dataset as RdfDataset, Graph
@@ -57,7 +58,7 @@ def to_bytes(rdf_dataset: RdfDataset, fmt: str) -> bytes:
 class _SubjectsInOrder(Graph):
     """A graph whose ``subjects()`` come sorted: rdflib's RDF/XML writer walks them in that order."""
 
-    def subjects(self, predicate=None, object=None, unique: bool = False):  # type: ignore[no-untyped-def, override]
+    def subjects(self, predicate: Any = None, object: Any = None, unique: bool = False) -> Iterator[Any]:
         """The distinct subjects, sorted by their N-Triples form."""
         return iter(sorted(set(super().subjects(predicate, object)), key=lambda node: node.n3()))
 
