@@ -31,6 +31,7 @@ import sys
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from ketamine_kg.dev import bench_workers
 from ketamine_kg.dev.bench_workers import run_worker
@@ -60,7 +61,7 @@ class BenchConfig:
     @classmethod
     def quick(cls, **overrides) -> BenchConfig:
         """A small run for CI: well under a minute."""
-        values = dict(triples=10_000, build_runs=1, reason=False, oxigraph_repeats=3, rdflib_repeats=1,
+        values: dict[str, Any] = dict(triples=10_000, build_runs=1, reason=False, oxigraph_repeats=3, rdflib_repeats=1,
                       query_timeout=3.0, load_timeout=120.0, page_nodes=(100, 2000), page_timeout=60.0)
         values.update(overrides)
         return cls(**values)
@@ -397,12 +398,12 @@ def run_bench(config: BenchConfig, progress=None) -> list[Row]:
     say("article build ...")
     rows += measure_build(config)
     with tempfile.TemporaryDirectory(prefix="kkg-bench-") as tmp:
-        corpus = Path(tmp) / "corpus.nq"
+        path = Path(tmp) / "corpus.nq"
         say(f"synthetic corpus of {config.triples:,} triples ...")
-        corpus_rows, corpus = measure_corpus(config, corpus)
+        corpus_rows, corpus = measure_corpus(config, path)
         rows += corpus_rows
         say("loading and querying: Oxigraph, then rdflib ...")
-        rows += measure_stores(config, Path(tmp) / "corpus.nq", corpus["quads"])
+        rows += measure_stores(config, path, corpus["quads"])
     say("pages in Chromium ...")
     rows += measure_pages(config)
     return rows

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Generator
 from typing import Any
 
 from rdflib import Dataset as RdfDataset, Graph
 from rdflib.plugins.serializers.trig import TrigSerializer
+from rdflib.term import Node
 
 from ketamine_kg.core import iris as ns
 
@@ -58,9 +59,9 @@ def to_bytes(rdf_dataset: RdfDataset, fmt: str) -> bytes:
 class _SubjectsInOrder(Graph):
     """A graph whose ``subjects()`` come sorted: rdflib's RDF/XML writer walks them in that order."""
 
-    def subjects(self, predicate: Any = None, object: Any = None, unique: bool = False) -> Iterator[Any]:
+    def subjects(self, predicate: Any = None, object: Any = None, unique: bool = False) -> Generator[Node, None, None]:
         """The distinct subjects, sorted by their N-Triples form."""
-        return iter(sorted(set(super().subjects(predicate, object)), key=lambda node: node.n3()))
+        yield from sorted(set(super().subjects(predicate, object)), key=lambda node: node.n3())
 
 
 def to_rdf_xml(graph: Graph) -> bytes:
