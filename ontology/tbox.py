@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -297,13 +298,20 @@ def _add_defined_classes(onto, classes: dict[str, type], props: dict[str, type],
 
 
 def ontology_to_graph(onto):
-    """Serialise an owlready2 ontology into an rdflib graph."""
-    from rdflib import Graph
+    """Serialise an owlready2 ontology into an rdflib graph.
+
+    owlready2 writes the same N-Triples, blank-node labels included, on every run; the
+    blank nodes keep those labels (``_:7`` becomes ``_:owl7``) instead of rdflib's random
+    ones, so two builds write the same bytes.
+    """
+    from rdflib import BNode, Graph
 
     buffer = io.BytesIO()
     onto.save(buffer, format="ntriples")
+    text = buffer.getvalue().decode("utf-8")
+    labels = {label: BNode(f"owl{label}") for label in re.findall(r"_:([A-Za-z0-9]+)", text)}
     graph = Graph(bind_namespaces="core")
-    graph.parse(data=buffer.getvalue().decode("utf-8"), format="nt")
+    graph.parse(data=text, format="nt", bnode_context=labels)
     return graph
 
 

@@ -6,20 +6,25 @@ Default output: graph/docs/article-graph.png (the picture the README shows), wit
 article-graph.json beside it recording what the picture shows (node and edge counts and a
 fingerprint of the view), so tests/test_render.py can tell when the picture is stale. The page
 is written to a temporary folder and opened from disk with the network off, as a
-reader would open it from a USB stick.
+reader would open it from a USB stick. Chromium is driven by the project's one driver,
+``ketamine_kg.dev.chromium``: the picture is taken once the graph's layout has settled.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+from ketamine_kg.app.render import get_view_graph
+from ketamine_kg.dev.chromium import Browser, DevToolsError, Tab, chromium_path
+from ketamine_kg.rdf.graphset import get_graphs
+from ketamine_kg.views.graphs import get_view_fingerprint
+from ketamine_kg.views.page import to_html
+
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
 DEFAULT_OUTPUT = ROOT / "graph" / "docs" / "article-graph.png"
 
 
@@ -29,14 +34,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=None, help="data folder (default: the built-in article)")
     parser.add_argument("--size", default="1400x900", help="window size, WIDTHxHEIGHT")
     args = parser.parse_args(argv)
-    if not Path(CHROMIUM).exists():
-        print(f"error: headless Chromium not found at {CHROMIUM} (apt-get install chromium)", file=sys.stderr)
+    if chromium_path() is None:
+        print("error: headless Chromium not found (apt-get install chromium)", file=sys.stderr)
         return 1
-    from ketamine_kg.rdf.graphset import get_graphs
-    from ketamine_kg.app.render import get_view_graph
-    from ketamine_kg.views.graphs import get_view_fingerprint
-    from ketamine_kg.views.page import to_html
-
     dataset, rdf_dataset, _, _ = get_graphs(args.data, reason=False)
     view = get_view_graph(rdf_dataset)
     html = to_html(view, title=dataset.source.title,
@@ -45,17 +45,17 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         page = Path(tmp) / "graph.html"
         page.write_text(html, encoding="utf-8")
-        shot = Path(tmp) / "shot.png"
-        command = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                   f"--user-data-dir={Path(tmp) / 'profile'}", "--hide-scrollbars", f"--window-size={width},{height}",
-                   "--virtual-time-budget=20000", f"--screenshot={shot}", page.as_uri()]
-        proc = subprocess.run(command, capture_output=True, text=True, timeout=120)
-        if proc.returncode != 0 or not shot.exists():
-            print(f"error: Chromium failed ({proc.returncode}): {proc.stderr.strip()[-500:]}", file=sys.stderr)
+        try:
+            with Browser() as chromium:
+                tab = Tab(chromium, width=int(width), height=int(height))
+                tab.send("Emulation.setScrollbarsHidden", hidden=True)
+                tab.open(page, timeout=120)
+                png = tab.screenshot()
+        except DevToolsError as exc:
+            print(f"error: Chromium failed: {exc}", file=sys.stderr)
             return 1
         args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_bytes(shot.read_bytes())
+        args.output.write_bytes(png)
     record = {"nodes": view.number_of_nodes(), "edges": view.number_of_edges(), "fingerprint": get_view_fingerprint(view)}
     args.output.with_suffix(".json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {args.output} and {args.output.with_suffix('.json').name}")

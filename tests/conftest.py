@@ -1,29 +1,42 @@
-"""Shared fixtures: the built-in dataset, copies of data folders, and the installed CLI."""
+"""Shared fixtures: a temporary store cache, the built-in dataset and its graphs, copies of data folders, the CLI.
+
+The graph fixtures are session-scoped and built once: tests only read them. A test
+that changes a graph works on a copy (:func:`copy_graph`, or a fresh build).
+Plain helpers (``run_cli``, ``snapshot``, ``INPUT``...) live in ``helpers.py``.
+"""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
-import subprocess
-import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-TESTS = Path(__file__).parent
-INPUT = TESTS / "input"
+from helpers import run_cli
 
 
-def snapshot(folder: Path) -> dict[str, str]:
-    """Relative path -> SHA-256 of every file under ``folder``: compare before and after a failed build."""
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+@pytest.fixture(scope="session", autouse=True)
+def store_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Point ``KETAMINE_KG_CACHE`` at a temporary folder for the whole run, then restore the environment.
+
+    No test writes into the real ``~/.cache/ketamine-kg``; CLI subprocesses inherit
+    the variable, so they share the stores built in the run.
+    """
+    folder = tmp_path_factory.mktemp("kkg-cache")
+    saved = dict(os.environ)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("KETAMINE_KG_CACHE", str(folder))
+        yield folder
+    if dict(os.environ) != saved:  # something changed it without monkeypatch: undo that too
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 @pytest.fixture(scope="session")
 def tbox():
-    """The ontology (TBox) as an rdflib graph, built once per test run."""
+    """The ontology (TBox) as an rdflib graph, built once per test run (copy it to change it)."""
     from ketamine_kg.ontology.tbox import get_tbox_graph
 
     return get_tbox_graph()
@@ -45,6 +58,22 @@ def data_graph(dataset):
     return get_data_graph(dataset)
 
 
+@pytest.fixture(scope="session")
+def stated_graphs(dataset, tbox, data_graph):
+    """``get_graphs(reason=False)`` of the built-in article: ``(dataset, rdf_dataset, 0, [])``, built from the shared parts."""
+    from ketamine_kg.rdf.graphset import get_rdf_dataset
+
+    return dataset, get_rdf_dataset(data_graph, dataset.source.id, tbox), 0, []
+
+
+@pytest.fixture(scope="session")
+def reasoned_graphs():
+    """``get_graphs(reason=True)`` of the built-in article: ``(dataset, rdf_dataset, n_inferred, notes)``."""
+    from ketamine_kg.rdf.graphset import get_graphs
+
+    return get_graphs(reason=True)
+
+
 @pytest.fixture()
 def data_copy(tmp_path: Path) -> Path:
     """A writable copy of the built-in data folder, for tests that break it."""
@@ -53,26 +82,6 @@ def data_copy(tmp_path: Path) -> Path:
     target = tmp_path / "data"
     shutil.copytree(default_data_dir(), target)
     return target
-
-
-def cli_path() -> str:
-    """The installed console script `ketamine-kg` next to this interpreter."""
-    candidate = Path(sys.executable).parent / "ketamine-kg"
-    if candidate.exists():
-        return str(candidate)
-    found = shutil.which("ketamine-kg")
-    if not found:
-        pytest.fail("the console command ketamine-kg is not installed: run `python3 scripts/dev.py test`")
-    return found
-
-
-def run_cli(*args: str, cwd: Path | None = None, check: bool = False, timeout: float = 120) -> subprocess.CompletedProcess:
-    """Run the installed `ketamine-kg` with ``args``; return the completed process (text mode)."""
-    env = dict(os.environ, PYTHONWARNINGS="error::UserWarning")
-    proc = subprocess.run([cli_path(), *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=timeout)
-    if check and proc.returncode != 0:
-        raise AssertionError(f"ketamine-kg {' '.join(args)} failed ({proc.returncode}):\n{proc.stderr}")
-    return proc
 
 
 @pytest.fixture()

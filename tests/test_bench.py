@@ -8,7 +8,9 @@ import sys
 
 import pytest
 
-from ketamine_kg.dev.bench import BenchConfig, Row, _count_patterns, run_worker, to_table
+from ketamine_kg.dev.bench import BenchConfig, Row, count_patterns, run_worker, to_table
+
+from helpers import cli_path
 
 MACHINE = {"cpu": "Test CPU", "cores": 2, "ram_gb": 8.0, "os": "Linux", "python": "3.11",
            "versions": {"rdflib": "7.6.0", "pyoxigraph": "0.5.13"}, "chromium": "Chromium 1", "date": "2026-01-01 00:00 UTC"}
@@ -50,7 +52,7 @@ def test_table_header_names_machine_versions_and_date_and_aligns_columns():
 def test_count_patterns_decides_what_is_a_join(query, patterns):
     from rdflib.plugins.sparql import prepareQuery
 
-    assert _count_patterns(prepareQuery(query).algebra) == patterns
+    assert count_patterns(prepareQuery(query).algebra) == patterns
 
 
 def test_a_worker_that_runs_too_long_is_killed_and_reported():
@@ -99,8 +101,6 @@ def test_tiny_run_end_to_end_prints_every_row(tmp_path):
 def test_cli_help_lists_the_options():
     out = subprocess.run([sys.executable, "-m", "ketamine_kg.cli", "bench", "--help"], capture_output=True, text=True)
     if out.returncode != 0:  # no __main__ in the cli package: use the console script
-        from conftest import cli_path
-
         out = subprocess.run([cli_path(), "bench", "--help"], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     for option in ("--quick", "--triples", "--json", "--no-browser"):

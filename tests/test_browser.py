@@ -1,4 +1,5 @@
-"""The graph pages in a real browser: headless Chromium, network off, driven over the DevTools protocol.
+"""The graph pages in a real browser: headless Chromium, network off, driven over the DevTools protocol
+(``ketamine_kg.dev.chromium``).
 
 Each page must load with no console error and no request leaving the file, draw its
 canvas with as many nodes and edges as the graph has, give a screenshot that is not
@@ -8,127 +9,23 @@ none of the markup a label or quote may hold.
 
 from __future__ import annotations
 
-import base64
 import json
 import struct
-import subprocess
 import time
-import urllib.request
 import zlib
 from pathlib import Path
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
+from ketamine_kg.dev.chromium import Browser, Tab, chromium_path
+
 INPUT = Path(__file__).parent / "input"
 NMDA_QUOTE = "By binding to N-methyl-D-aspartate (NMDA) receptors, ketamine disrupts their activation"
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"headless Chromium not found at {CHROMIUM} (apt-get install chromium)"),
+    pytest.mark.skipif(chromium_path() is None, reason="headless Chromium not found (apt-get install chromium)"),
 ]
-websocket = pytest.importorskip("websocket", reason="websocket-client is not installed (pip install -e '.[test]')")
-
-
-class Browser:
-    """A headless Chromium and one page of it, spoken to over the DevTools protocol."""
-
-    def __init__(self, profile: Path):
-        self.proc = subprocess.Popen(
-            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             f"--user-data-dir={profile}", "--remote-debugging-port=0", "--remote-debugging-address=127.0.0.1",
-             "--window-size=1400,900", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        port_file = profile / "DevToolsActivePort"
-        deadline = time.monotonic() + 30
-        while not (port_file.exists() and port_file.read_text().count("\n") >= 1):
-            if time.monotonic() > deadline or self.proc.poll() is not None:
-                self.close()
-                raise RuntimeError("Chromium did not start its DevTools endpoint")
-            time.sleep(0.05)
-        port = int(port_file.read_text().split()[0])
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as answer:
-            targets = json.load(answer)
-        page = next(t for t in targets if t["type"] == "page")
-        self.ws = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=30, suppress_origin=True)
-        self.next_id = 0
-        self.events: list[dict] = []
-        for domain in ("Page", "Runtime", "Log", "Network"):
-            self.send(f"{domain}.enable")
-        self.send("Network.emulateNetworkConditions", offline=True, latency=0, downloadThroughput=0, uploadThroughput=0)
-        self.send("Emulation.setDeviceMetricsOverride", width=1400, height=900, deviceScaleFactor=1, mobile=False)
-
-    def send(self, method: str, **params) -> dict:
-        self.next_id += 1
-        my_id = self.next_id
-        self.ws.send(json.dumps({"id": my_id, "method": method, "params": params}))
-        while True:
-            message = json.loads(self.ws.recv())
-            if message.get("id") == my_id:
-                if "error" in message:
-                    raise RuntimeError(f"{method}: {message['error']}")
-                return message.get("result", {})
-            self.events.append(message)
-            if message.get("method") == "Page.javascriptDialogOpening":  # markup ran: record it, close the dialog
-                self.ws.send(json.dumps({"id": 0, "method": "Page.handleJavaScriptDialog", "params": {"accept": True}}))
-
-    def evaluate(self, expression: str):
-        result = self.send("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True)
-        if "exceptionDetails" in result:
-            raise AssertionError(f"page script failed: {result['exceptionDetails']}")
-        return result["result"].get("value")
-
-    def open(self, path: Path, timeout: float = 30) -> None:
-        """Load a file and wait until its graph has settled."""
-        self.events.clear()
-        self.send("Page.navigate", url=path.resolve().as_uri())
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.evaluate("document.readyState === 'complete' && (!document.getElementById('network') "
-                             "|| document.body.getAttribute('data-ready') === '1')"):
-                return
-            time.sleep(0.1)
-        raise AssertionError(f"{path.name} did not become ready in {timeout} s")
-
-    def click(self, x: float, y: float) -> None:
-        for kind in ("mouseMoved", "mousePressed", "mouseReleased"):
-            self.send("Input.dispatchMouseEvent", type=kind, x=x, y=y, button="left" if kind != "mouseMoved" else "none",
-                      clickCount=1 if kind != "mouseMoved" else 0)
-        time.sleep(0.35)  # the tap recogniser fires after the release
-
-    def problems(self) -> list[str]:
-        """Console errors, uncaught exceptions, dialogs and requests that left the file."""
-        found = []
-        for event in self.events:
-            method, params = event.get("method"), event.get("params", {})
-            if method == "Runtime.exceptionThrown":
-                found.append(f"exception: {params['exceptionDetails'].get('text')} {params['exceptionDetails'].get('exception', {}).get('description', '')}")
-            elif method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
-                found.append(f"console.{params['type']}: {[a.get('value') for a in params.get('args', [])]}")
-            elif method == "Log.entryAdded" and params["entry"]["level"] == "error":
-                found.append(f"log: {params['entry'].get('text')} {params['entry'].get('url', '')}")
-            elif method == "Page.javascriptDialogOpening":
-                found.append(f"dialog: {params.get('message')}")
-            elif method == "Network.requestWillBeSent":
-                url = params["request"]["url"]
-                if not url.startswith(("file:", "data:", "about:")):
-                    found.append(f"request: {url}")
-        return found
-
-    def screenshot(self) -> bytes:
-        return base64.b64decode(self.send("Page.captureScreenshot", format="png")["data"])
-
-    def close(self) -> None:
-        try:
-            self.ws.close()
-        except Exception:
-            pass
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
 
 
 def png_pixels(data: bytes) -> tuple[int, int, list[bytes]]:
@@ -179,26 +76,21 @@ def grey_variance(png: bytes, step: int = 4) -> float:
 
 
 @pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    instance = Browser(tmp_path_factory.mktemp("chromium-profile"))
-    yield instance
-    instance.close()
+def browser():
+    """One offline page of a headless Chromium (the project's one driver, ``ketamine_kg.dev.chromium``)."""
+    with Browser() as chromium:
+        yield Tab(chromium, width=1400, height=900)
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
+def site(tmp_path_factory, stated_graphs):
     """The four views and the index of the built-in article, written as a build writes them."""
-    from ketamine_kg.load.dataset import load_dataset
-    from ketamine_kg.ontology.tbox import get_tbox_graph
-    from ketamine_kg.rdf.abox import get_data_graph
-    from ketamine_kg.rdf.graphset import get_rdf_dataset
     from ketamine_kg.app.render import get_view_graph
     from ketamine_kg.views.page import to_html
     from ketamine_kg.app.site import write_site
 
     folder = tmp_path_factory.mktemp("site")
-    dataset = load_dataset()
-    rdf_dataset = get_rdf_dataset(get_data_graph(dataset), dataset.source.id, get_tbox_graph())
+    dataset, rdf_dataset = stated_graphs[:2]
     write_site(folder, dataset, rdf_dataset)
     query = get_view_graph(rdf_dataset, "query", query="SELECT ?x WHERE { ?x a kkgo:Disorder }")
     (folder / "query-disorders.html").write_text(to_html(query), encoding="utf-8")
@@ -285,9 +177,8 @@ def test_search_finds_an_entity_by_synonym(browser, site):
     assert hidden == ["NMDA receptor"]
 
 
-def test_injected_markup_runs_nothing(browser, tmp_path):
+def test_injected_markup_runs_nothing(browser, tbox, tmp_path):
     from ketamine_kg.load.dataset import load_dataset
-    from ketamine_kg.ontology.tbox import get_tbox_graph
     from ketamine_kg.rdf.abox import get_data_graph
     from ketamine_kg.rdf.graphset import get_rdf_dataset
     from ketamine_kg.app.render import get_view_graph
@@ -295,7 +186,7 @@ def test_injected_markup_runs_nothing(browser, tmp_path):
     from ketamine_kg.app.site import write_site
 
     dataset = load_dataset(INPUT / "injected")
-    rdf_dataset = get_rdf_dataset(get_data_graph(dataset), dataset.source.id, get_tbox_graph())
+    rdf_dataset = get_rdf_dataset(get_data_graph(dataset), dataset.source.id, tbox)
     page = tmp_path / "injected.html"
     page.write_text(to_html(get_view_graph(rdf_dataset)), encoding="utf-8")
     browser.open(page)

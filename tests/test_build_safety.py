@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from conftest import cli_path, run_cli, snapshot
+from helpers import cli_path, run_cli, snapshot
 from ketamine_kg.errors import KkgError
 from ketamine_kg.app.build import run_build
 

@@ -6,7 +6,7 @@ import re
 import pytest
 from rdflib import Graph
 
-from conftest import INPUT, run_cli
+from helpers import INPUT, run_cli
 from ketamine_kg import __version__
 from ketamine_kg.cli import COMMANDS
 

@@ -9,7 +9,6 @@ from rdflib.compare import isomorphic
 
 from ketamine_kg.exports.rdf_formats import FORMATS, stated_union, to_bytes
 from ketamine_kg.core.iris import PREFIXES
-from ketamine_kg.rdf.graphset import get_graphs
 
 
 def _rdf11(graph: Graph) -> Graph:
@@ -23,8 +22,8 @@ def _rdf11(graph: Graph) -> Graph:
 
 
 @pytest.fixture(scope="module")
-def rdf_dataset():
-    return get_graphs(reason=False)[1]
+def rdf_dataset(stated_graphs):
+    return stated_graphs[1]
 
 
 @pytest.mark.parametrize("fmt", [f for f, (_, _, quads) in FORMATS.items() if not quads])

@@ -29,9 +29,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import INPUT, cli_path, run_cli
+from ketamine_kg.dev.chromium import Browser, Tab, chromium_path
 
-CHROMIUM = "/usr/bin/chromium"
+from helpers import INPUT, cli_path, run_cli
+
 # Labels that are SPARQL (or close to it): searched for, each must find exactly its own entity.
 SPARQL_LABELS = {
     "quote_union": 'pain" } UNION { ?entity ?p ?o } #',
@@ -347,15 +348,12 @@ def test_a_warning_when_bound_elsewhere(hostile_data):
 # --- markup stays text in every page (headless Chromium) ------------------------------------------
 
 @pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"headless Chromium not found at {CHROMIUM} (apt-get install chromium)")
-    pytest.importorskip("websocket", reason="websocket-client is not installed (pip install -e '.[test]')")
-    from test_browser import Browser
-
-    instance = Browser(tmp_path_factory.mktemp("chromium-profile"))
-    yield instance
-    instance.close()
+def browser():
+    """One offline page of a headless Chromium (the project's one driver, ``ketamine_kg.dev.chromium``)."""
+    if chromium_path() is None:
+        pytest.skip("headless Chromium not found (apt-get install chromium)")
+    with Browser() as chromium:
+        yield Tab(chromium, width=1400, height=900)
 
 
 MARKUP = ["<script>alert(", "<img src=x onerror=alert("]
@@ -371,13 +369,12 @@ def _inert(browser, scripts_allowed: int) -> str:
     return browser.evaluate("document.body.innerText")
 
 
-def test_every_site_page_of_the_injected_article_is_inert(browser, hostile_dataset, tmp_path):
-    from ketamine_kg.ontology.tbox import get_tbox_graph
+def test_every_site_page_of_the_injected_article_is_inert(browser, hostile_dataset, tbox, tmp_path):
     from ketamine_kg.rdf.abox import get_data_graph
     from ketamine_kg.rdf.graphset import get_rdf_dataset
     from ketamine_kg.app.site import write_site
 
-    rdf_dataset = get_rdf_dataset(get_data_graph(hostile_dataset), hostile_dataset.source.id, get_tbox_graph())
+    rdf_dataset = get_rdf_dataset(get_data_graph(hostile_dataset), hostile_dataset.source.id, tbox)
     pages = [p for p in write_site(tmp_path, hostile_dataset, rdf_dataset) if p.suffix == ".html"]
     names = {p.name for p in pages}
     assert {"index.html", "graph.html", "ontology-graph.html"} <= names and any(n.startswith("query-") for n in names)
@@ -405,7 +402,7 @@ def test_ontology_pages_are_inert(browser, hostile_dataset, tmp_path):
     from ketamine_kg.app.render import get_view_graph
     from ketamine_kg.views.page import to_html
 
-    tbox = get_tbox_graph()
+    tbox = get_tbox_graph()  # built afresh: the test changes it, the shared `tbox` fixture stays as it is
     substance = URIRef(ns.ONTOLOGY + "Substance")
     for triple in [(substance, RDFS.comment, Literal("a comment <script>alert(21)</script>")),
                    (substance, SKOS.definition, Literal('a definition <img src=x onerror=alert(22)> "quoted"')),

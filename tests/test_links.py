@@ -20,6 +20,8 @@ from ketamine_kg.app.links import EDGE_COLUMNS, NODE_COLUMNS, find_entity, get_k
 from ketamine_kg.core.curies import check_curie, expand_curie, prefix_table
 from ketamine_kg.core.namespaces import BIOLINK, KKGO
 
+from helpers import run_cli
+
 INPUT = Path(__file__).parent / "input"
 
 
@@ -41,8 +43,6 @@ def _check_resolvable(curie: str) -> None:
 
 @pytest.fixture(scope="module")
 def sssom_file(tmp_path_factory) -> Path:
-    from conftest import run_cli
-
     out = tmp_path_factory.mktemp("sssom") / "ketamine-kg.sssom.tsv"
     run_cli("export", "--format", "sssom", "-o", str(out), check=True)
     return out
@@ -204,8 +204,6 @@ def test_edge_predicate_is_the_best_fitting_biolink_alignment(monkeypatch, rows,
 
 @pytest.fixture(scope="module")
 def kgx_files(tmp_path_factory):
-    from conftest import run_cli
-
     prefix = tmp_path_factory.mktemp("kgx") / "ketamine"
     proc = run_cli("export", "--format", "kgx", "-o", str(prefix), check=True)
     assert "nodes" in proc.stderr

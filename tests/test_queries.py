@@ -29,11 +29,9 @@ CLI = [str(Path(sys.executable).parent / "ketamine-kg")]
 
 
 @pytest.fixture(scope="session")
-def cache(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("kkg-cache")
-    os.environ["KETAMINE_KG_CACHE"] = str(folder)
-    get_store_dir(None)  # build once (with the reasoner where installed)
-    return folder
+def cache(store_cache) -> Path:
+    get_store_dir(None)  # build once in the session's cache (with the reasoner where installed)
+    return store_cache
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ from ketamine_kg.errors import KkgError
 from ketamine_kg.ontology.reason import HERMIT, OWL_RL, java_available, reason_over
 from ketamine_kg.rdf.abox import get_data_graph
 
-from conftest import run_cli
+from helpers import run_cli
 
 pytestmark = pytest.mark.skipif(not java_available(), reason="no Java runtime: HermiT cannot run (the owlrl fallback is tested below)")
 

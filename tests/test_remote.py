@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 import subprocess
@@ -37,9 +36,7 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def oxigraph_server(tmp_path_factory):
-    cache = os.environ.get("KETAMINE_KG_CACHE") or str(tmp_path_factory.mktemp("kkg-cache"))
-    os.environ["KETAMINE_KG_CACHE"] = cache
+def oxigraph_server(tmp_path_factory, store_cache):
     get_store_dir(None)
     port = free_port()
     process = subprocess.Popen([OXIGRAPH, "serve", "--location", str(tmp_path_factory.mktemp("oxigraph-db")),

@@ -20,19 +20,18 @@ KETAMINE = ns.entity_iri("ketamine")
 NMDA = ns.entity_iri("nmda_receptor")
 
 
-def get_graphs_for(data_dir=None, inferred=None):
+def get_graphs_for(data_dir, tbox, inferred=None):
     from ketamine_kg.load.dataset import load_dataset
-    from ketamine_kg.ontology.tbox import get_tbox_graph
     from ketamine_kg.rdf.abox import get_data_graph
     from ketamine_kg.rdf.graphset import get_rdf_dataset
 
     dataset = load_dataset(data_dir)
-    return dataset, get_rdf_dataset(get_data_graph(dataset), dataset.source.id, get_tbox_graph(), inferred)
+    return dataset, get_rdf_dataset(get_data_graph(dataset), dataset.source.id, tbox, inferred)
 
 
 @pytest.fixture(scope="module")
-def built():
-    return get_graphs_for()
+def built(stated_graphs):
+    return stated_graphs[:2]
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +109,7 @@ def test_focus_graph_keeps_entities_within_depth(article, depth):
     assert view.number_of_edges() == article.subgraph(lengths).number_of_edges()
 
 
-def test_inferred_edges_are_marked_and_implied_ones_left_out(built):
+def test_inferred_edges_are_marked_and_implied_ones_left_out(built, tbox):
     from rdflib import Graph, URIRef
 
     from ketamine_kg.core.namespaces import KKGO
@@ -118,7 +117,7 @@ def test_inferred_edges_are_marked_and_implied_ones_left_out(built):
     inferred = Graph()
     inferred.add((URIRef(KETAMINE), KKGO.leads_to, URIRef(ns.entity_iri("anxiety"))))  # new
     inferred.add((URIRef(KETAMINE), KKGO.molecularly_interacts_with, URIRef(NMDA)))  # implied by antagonist_of
-    _, rdf_dataset = get_graphs_for(inferred=inferred)
+    _, rdf_dataset = get_graphs_for(None, tbox, inferred=inferred)
     plain = get_article_graph(rdf_dataset)
     graph = get_article_graph(rdf_dataset, include_inferred=True)
     extra = [(u, v, d) for u, v, d in graph.edges(data=True) if d["inferred"]]
@@ -198,8 +197,8 @@ def test_page_makes_no_network_request(article):
     assert "connect-src 'none'" in html  # the page's policy forbids fetching anything
 
 
-def test_markup_in_data_is_escaped():
-    _, rdf_dataset = get_graphs_for(INPUT / "injected")
+def test_markup_in_data_is_escaped(tbox):
+    _, rdf_dataset = get_graphs_for(INPUT / "injected", tbox)
     graph = get_article_graph(rdf_dataset)
     html = to_html(graph)
     outside = re.sub(r"<script\b[^>]*>.*?</script>", "", html, flags=re.S)
@@ -281,18 +280,17 @@ def test_render_command(cli, tmp_path):
     assert both.returncode == 1 and "cannot be combined" in both.stderr
 
 
-def test_readme_picture_is_not_stale():
+def test_readme_picture_is_not_stale(stated_graphs):
     """graph/docs/article-graph.png shows the current article graph (regenerate: python scripts/screenshot.py)."""
     import json
     from pathlib import Path
 
-    from ketamine_kg.rdf.graphset import get_graphs
     from ketamine_kg.app.render import get_view_graph
     from ketamine_kg.views.graphs import get_view_fingerprint
 
     docs = Path(__file__).resolve().parent.parent / "graph" / "docs"
     record = json.loads((docs / "article-graph.json").read_text(encoding="utf-8"))
-    view = get_view_graph(get_graphs(reason=False)[1])
+    view = get_view_graph(stated_graphs[1])
     assert (docs / "article-graph.png").stat().st_size > 10_000
     assert record == {"nodes": view.number_of_nodes(), "edges": view.number_of_edges(),
                       "fingerprint": get_view_fingerprint(view)}, (

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import time
@@ -21,9 +20,7 @@ DISORDERS = "PREFIX kkgo: <https://w3id.org/ketamine-kg/ontology#> SELECT ?d WHE
 
 
 @pytest.fixture(scope="module")
-def endpoint(tmp_path_factory):
-    cache = os.environ.get("KETAMINE_KG_CACHE") or str(tmp_path_factory.mktemp("kkg-cache"))
-    os.environ["KETAMINE_KG_CACHE"] = cache
+def endpoint(store_cache):
     get_store_dir(None)
     server = make_server(None, "127.0.0.1", 0, timeout=3.0, max_rows=500, max_request=8192, workers=2)
     serve_in_thread(server)
@@ -188,14 +185,13 @@ def test_status_follows_the_error_type_not_its_words():
     assert answer(Refusing(RuntimeError("boom")), text, "", None, 10)[0] == 500
 
 
-def test_simultaneous_runaways_do_not_hold_up_a_named_query(tmp_path_factory):
+def test_simultaneous_runaways_do_not_hold_up_a_named_query(store_cache):
     """Issue 7: three runaways sent at once used to take both workers for the whole timeout."""
     import threading
 
     from ketamine_kg.sparql.catalogue import get_query
     from ketamine_kg.sparql.lexer import with_values
 
-    os.environ.setdefault("KETAMINE_KG_CACHE", str(tmp_path_factory.mktemp("kkg-cache")))
     timeout = 8.0
     server = make_server(None, "127.0.0.1", 0, timeout=timeout, max_rows=500, workers=2)
     serve_in_thread(server)

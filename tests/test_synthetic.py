@@ -125,13 +125,12 @@ def test_nquads_parse_back_into_one_named_graph_per_article(tmp_path):
     assert node_shapes(article) == node_shapes(get_data_graph(get_synthetic_dataset(0, seed=6)))
 
 
-def test_view_graph_has_exactly_n_nodes_and_no_more_pieces_than_the_article():
+def test_view_graph_has_exactly_n_nodes_and_no_more_pieces_than_the_article(stated_graphs):
     import networkx as nx
 
-    from ketamine_kg.rdf.graphset import get_graphs
     from ketamine_kg.views.graphs import get_article_graph
 
-    base = get_article_graph(get_graphs(None, reason=False)[1])
+    base = get_article_graph(stated_graphs[1])
     pieces = nx.number_weakly_connected_components(base)
     assert get_synthetic_view_graph(10, seed=1).number_of_nodes() == 10
     for n in (300, 1000):

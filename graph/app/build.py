@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ketamine_kg.core.atomic import StagedDirectory
-from ketamine_kg.rdf.graphset import _timed, get_graphs
+from ketamine_kg.rdf.graphset import _timed, get_graphs, sorted_triples
 
 GRAPH_BASENAME = "ketamine-kg"
 
@@ -56,7 +56,7 @@ class BuildResult:
 
 def run_build(data_dir: Path | None, out_dir: Path, *, reason: bool = True, render: bool = True) -> BuildResult:
     """Build every output of the article into ``out_dir``."""
-    from ketamine_kg.exports.rdf_formats import FORMATS, to_bytes
+    from ketamine_kg.exports.rdf_formats import FORMATS, to_bytes, to_rdf_xml
 
     timings: dict[str, float] = {}
     dataset, rdf_dataset, n_inferred, notes = get_graphs(data_dir, reason=reason, timings=timings)
@@ -90,15 +90,16 @@ def _write_ontology(stage: Path, rdf_dataset) -> None:
     from rdflib import Graph
 
     from ketamine_kg.core.namespaces import ONTOLOGY_GRAPH
+    from ketamine_kg.exports.rdf_formats import to_rdf_xml
 
     tbox = Graph(bind_namespaces="core")
     for prefix, iri in rdf_dataset.namespaces():
         tbox.bind(prefix, iri, override=True, replace=True)
-    for triple in rdf_dataset.graph(ONTOLOGY_GRAPH):
+    for triple in sorted_triples(rdf_dataset.graph(ONTOLOGY_GRAPH)):  # in order: RDF/XML follows it
         tbox.add(triple)
     folder = stage / "ontology"
     folder.mkdir(exist_ok=True)
-    (folder / "ketamine-kg.owl").write_bytes(tbox.serialize(format="xml", encoding="utf-8"))
+    (folder / "ketamine-kg.owl").write_bytes(to_rdf_xml(tbox))
     (folder / "ketamine-kg.ttl").write_bytes(tbox.serialize(format="turtle", encoding="utf-8"))
     from ketamine_kg.views.ontology_page import write_ontology_page
 

@@ -2,19 +2,20 @@
 
 ``run_bench(config)`` measures and returns :class:`Row` figures; ``to_table(rows, machine)``
 prints them with the machine, library versions and date. Every heavy step runs in a
-subprocess of its own (``python -m ketamine_kg.dev.bench WORKER ARGS``), so its peak memory
+subprocess of its own (:mod:`ketamine_kg.dev.bench_workers`; ``python -m ketamine_kg.dev.bench
+WORKER ARGS`` runs one too), so its peak memory
 (``ru_maxrss``) is its own and a step that runs too long can be killed and reported as
 ``> N s`` instead of hanging the run:
 
 1. the article build, total and per stage (``run_build``'s own stage timings);
-2. the synthetic corpus (:mod:`ketamine_kg.synthetic`) written as N-Quads;
+2. the synthetic corpus (:mod:`ketamine_kg.dev.synthetic`) written as N-Quads;
 3. loading it into the embedded Oxigraph store and into rdflib's in-memory Dataset;
-4. every named query (:func:`ketamine_kg.sparql.list_queries`) on both, median times and
+4. every named query (:func:`ketamine_kg.sparql.catalogue.list_queries`) on both, median times and
    their ratio; each query runs in a forked child (sharing the loaded store) that is
    killed at the time limit, so a slow query is reported as ``> N s``;
 5. the peak memory of each of those processes;
 6. pages of 2,000 and 10,000 nodes from :func:`ketamine_kg.views.page.to_html`: size, and time
-   until interactive in headless Chromium (:mod:`ketamine_kg.devtools`).
+   until interactive in headless Chromium (:mod:`ketamine_kg.dev.chromium`).
 """
 
 from __future__ import annotations
@@ -25,14 +26,18 @@ import importlib.util
 import json
 import os
 import platform
-import resource
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
+
+from ketamine_kg.dev import bench_workers
+from ketamine_kg.dev.bench_workers import run_worker
+from ketamine_kg.dev.chromium import chromium_path, chromium_version
+from ketamine_kg.core.curies import get_prefix_map
+from ketamine_kg.sparql.catalogue import list_queries
 
 MB = 1024 * 1024
 
@@ -57,7 +62,7 @@ class BenchConfig:
     @classmethod
     def quick(cls, **overrides) -> BenchConfig:
         """A small run for CI: well under a minute."""
-        values = dict(triples=10_000, build_runs=1, reason=False, oxigraph_repeats=3, rdflib_repeats=1,
+        values: dict[str, Any] = dict(triples=10_000, build_runs=1, reason=False, oxigraph_repeats=3, rdflib_repeats=1,
                       query_timeout=3.0, load_timeout=120.0, page_nodes=(100, 2000), page_timeout=60.0)
         values.update(overrides)
         return cls(**values)
@@ -108,8 +113,6 @@ def get_machine() -> dict:
             versions[dist] = importlib.metadata.version(dist)
         except importlib.metadata.PackageNotFoundError:
             versions[dist] = "missing"
-    from ketamine_kg.dev.chromium import chromium_version
-
     return {
         "cpu": cpu,
         "cores": os.cpu_count(),
@@ -183,196 +186,6 @@ def to_table(rows: list[Row], machine: dict) -> str:
     return "\n".join(head + lines)
 
 
-# --- subprocess workers ----------------------------------------------------------------
-
-def _maxrss_mb() -> float:
-    """Peak resident memory of this process, in MB (Linux reports KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _emit(record: dict) -> None:
-    sys.stdout.write(json.dumps(record) + "\n")
-    sys.stdout.flush()
-
-
-def run_worker(task: str, args: dict, timeout: float) -> tuple[list[dict], bool, str]:
-    """Run ``python -m ketamine_kg.dev.bench TASK ARGS`` and collect the JSON lines it prints.
-
-    Returns ``(records, timed_out, stderr_tail)``. Lines printed before a timeout are kept.
-    """
-    cmd = [sys.executable, "-m", "ketamine_kg.dev.bench", task, json.dumps(args)]
-    records: list[dict] = []
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
-        timed_out = False
-        try:
-            proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-            timed_out = True
-        out.seek(0)
-        err.seek(0)
-        for line in out.read().decode("utf-8", "replace").splitlines():
-            if line.startswith("{"):
-                records.append(json.loads(line))
-        tail = err.read().decode("utf-8", "replace").strip().splitlines()[-3:]
-    if proc.returncode not in (0, None) and not timed_out and not records:
-        raise RuntimeError(f"benchmark worker {task!r} failed: {' / '.join(tail)}")
-    return records, timed_out, " / ".join(tail)
-
-
-def _worker_build(args: dict) -> None:
-    from ketamine_kg.app.build import run_build
-
-    start = time.perf_counter()
-    with tempfile.TemporaryDirectory() as tmp:
-        result = run_build(args.get("data"), Path(tmp) / "out", reason=args["reason"], render=args["render"])
-    _emit({"timings": result.timings, "total": time.perf_counter() - start, "triples": result.triples,
-           "maxrss_mb": _maxrss_mb()})
-
-
-def _worker_generate(args: dict) -> None:
-    from ketamine_kg.dev.synthetic import write_synthetic_nquads
-
-    stats = write_synthetic_nquads(Path(args["path"]), args["triples"], seed=args["seed"])
-    _emit({"articles": stats.articles, "quads": stats.quads, "bytes": stats.bytes, "seconds": stats.seconds,
-           "maxrss_mb": _maxrss_mb()})
-
-
-def _time_queries(engine, repeats: int, names: list[str], send, slow: float) -> None:
-    """Run each named query ``repeats`` times on ``engine``, sending one record per run."""
-    from ketamine_kg.sparql.catalogue import get_query
-    from ketamine_kg.sparql.engines import run_query
-
-    for name in names:
-        query = get_query(name)
-        for n in range(repeats):
-            start = time.perf_counter()
-            result = run_query(engine, query)
-            seconds = time.perf_counter() - start
-            send({"query": name, "run": n, "seconds": seconds, "rows": len(result)})
-            if seconds > slow:  # one run of a slow query is enough for its figure
-                break
-
-
-def _worker_oxigraph(args: dict) -> None:
-    import pyoxigraph as ox
-
-    from ketamine_kg.sparql.engines import OxigraphEngine
-    from ketamine_kg.store import load_quads
-
-    if args.get("disk"):
-        with tempfile.TemporaryDirectory() as tmp:
-            start = time.perf_counter()
-            store = ox.Store(tmp)
-            load_quads(store, path=args["path"], on_disk=True)
-            store.flush()
-            seconds = time.perf_counter() - start
-            _emit({"load": seconds, "quads": len(store), "maxrss_mb": _maxrss_mb()})
-            del store
-        return
-    start = time.perf_counter()
-    store = ox.Store()
-    load_quads(store, path=args["path"])
-    seconds = time.perf_counter() - start
-    _emit({"load": seconds, "quads": len(store), "maxrss_mb": _maxrss_mb()})
-    _run_forked(OxigraphEngine(store), args)
-
-
-def _run_forked(engine, args: dict) -> None:
-    """Time every query of ``args`` on ``engine``, each in a forked child killed at the time limit.
-
-    The child shares the loaded store (copy on write). It runs the query ``repeats + 1``
-    times: the first run warms caches and is not counted unless it is the only one (a
-    run slower than a quarter of the limit is not repeated). A query whose run passes
-    the limit is reported as ``{"query": name, "timeout": limit}``.
-    """
-    import multiprocessing
-
-    ctx = multiprocessing.get_context("fork")
-    limit, repeats = args["timeout"], args["repeats"]
-    for name in args["queries"]:
-        reader, writer = ctx.Pipe(duplex=False)
-        child = ctx.Process(target=_time_queries, args=(engine, repeats + 1, [name], writer.send, limit / 4))
-        child.start()
-        writer.close()
-        runs = []
-        while len(runs) < repeats + 1:
-            if not reader.poll(limit):
-                if child.is_alive():
-                    child.kill()
-                    _emit({"query": name, "timeout": limit})
-                break
-            try:
-                runs.append(reader.recv())
-            except EOFError:
-                break
-            if runs[-1]["seconds"] > limit / 4:
-                break
-        child.join()
-        reader.close()
-        for record in runs[1:] if len(runs) > 1 else runs:
-            _emit(record)
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    _emit({"done": True, "maxrss_mb": max(_maxrss_mb(), children)})
-
-
-def _worker_rdflib(args: dict) -> None:
-    from ketamine_kg.sparql.engines import MemoryEngine
-
-    start = time.perf_counter()
-    engine = MemoryEngine.from_nquads(Path(args["path"]))
-    seconds = time.perf_counter() - start
-    _emit({"load": seconds, "quads": sum(len(g) for g in engine.dataset.graphs()), "maxrss_mb": _maxrss_mb()})
-    # Warm up before forking, so no child pays for importing and initialising the SPARQL engine.
-    from ketamine_kg.sparql.catalogue import parse_query
-    from ketamine_kg.sparql.engines import run_query
-
-    run_query(engine, parse_query("SELECT ?s WHERE { ?s ?p ?o . ?o ?q ?r } LIMIT 1", "warm-up"))
-    _run_forked(engine, args)
-
-
-def _worker_page(args: dict) -> None:
-    from ketamine_kg.dev.chromium import measure_page, with_bench_script
-    from ketamine_kg.views.layout import get_layout
-    from ketamine_kg.views.page import LARGE_GRAPH, to_html
-    from ketamine_kg.dev.synthetic import get_synthetic_view_graph
-
-    n = args["nodes"]
-    start = time.perf_counter()
-    graph = get_synthetic_view_graph(n, seed=args["seed"])
-    made = time.perf_counter() - start
-    physics = n < LARGE_GRAPH
-    layout_seconds = 0.0
-    if not physics:
-        start = time.perf_counter()
-        for node, (x, y) in get_layout(graph).items():
-            graph.nodes[node].update(x=x, y=y)
-        layout_seconds = time.perf_counter() - start
-    start = time.perf_counter()
-    html = to_html(graph)
-    html_seconds = time.perf_counter() - start
-    record = {"nodes": graph.number_of_nodes(), "edges": graph.number_of_edges(), "graph": made,
-              "layout": layout_seconds, "to_html": html_seconds, "bytes": len(html.encode("utf-8")),
-              "physics": physics}
-    if args["browser"]:
-        with tempfile.TemporaryDirectory() as tmp:
-            page = Path(tmp) / "page.html"
-            page.write_text(with_bench_script(html, physics), encoding="utf-8")
-            record["page"] = measure_page(page, timeout=args["timeout"])
-    record["maxrss_mb"] = _maxrss_mb()
-    _emit(record)
-
-
-WORKERS = {
-    "build": _worker_build,
-    "generate": _worker_generate,
-    "oxigraph": _worker_oxigraph,
-    "rdflib": _worker_rdflib,
-    "page": _worker_page,
-}
-
 
 # --- the measurements ------------------------------------------------------------------
 
@@ -426,30 +239,28 @@ def measure_corpus(config: BenchConfig, path: Path) -> tuple[list[Row], dict]:
 
 def classify_queries() -> dict[str, int]:
     """Named query -> how many triple patterns (and property paths) it matches: 2 or more is a join."""
-    from rdflib.plugins.sparql import prepareQuery
-
-    from ketamine_kg.core.curies import get_prefix_map
-    from ketamine_kg.sparql.catalogue import list_queries
+    from rdflib.plugins.sparql import prepareQuery  # rdflib's parser: heavy, only for this figure
 
     counts = {}
     for query in list_queries():
         try:
-            algebra = prepareQuery(query.text, initNs=get_prefix_map()).algebra
+            algebra = prepareQuery(query.text, initNs=dict(get_prefix_map())).algebra
         except Exception:  # noqa: BLE001 - a query rdflib cannot parse counts as one pattern
             counts[query.name] = 1
             continue
-        counts[query.name] = _count_patterns(algebra)
+        counts[query.name] = count_patterns(algebra)
     return counts
 
 
-def _count_patterns(node) -> int:
+def count_patterns(node) -> int:
+    """The triple patterns in a parsed query's algebra ``node`` (more than one: the query joins)."""
     from rdflib.plugins.sparql.parserutils import CompValue
 
     if isinstance(node, CompValue):
         total = len(node.get("triples") or []) if node.name == "BGP" else 0
-        return total + sum(_count_patterns(v) for k, v in node.items() if k != "triples")
+        return total + sum(count_patterns(v) for k, v in node.items() if k != "triples")
     if isinstance(node, (list, tuple)):
-        return sum(_count_patterns(v) for v in node)
+        return sum(count_patterns(v) for v in node)
     return 0
 
 
@@ -468,8 +279,6 @@ def _medians(records: list[dict]) -> tuple[dict[str, float], dict[str, int], dic
 
 def measure_stores(config: BenchConfig, path: Path, quads: int) -> list[Row]:
     """Figures 3-5: load the corpus and run every named query on Oxigraph and on rdflib."""
-    from ketamine_kg.sparql.catalogue import list_queries
-
     names = [q.name for q in list_queries() if not q.requires]
     skipped = [q.name for q in list_queries() if q.requires]
     joins = classify_queries()
@@ -554,8 +363,6 @@ def measure_stores(config: BenchConfig, path: Path, quads: int) -> list[Row]:
 
 def measure_pages(config: BenchConfig) -> list[Row]:
     """Figure 6: pages of ``config.page_nodes`` nodes: size, build time, time to interactive."""
-    from ketamine_kg.dev.chromium import chromium_path
-
     browser = config.browser and chromium_path() is not None
     rows = []
     for n in config.page_nodes:
@@ -592,12 +399,12 @@ def run_bench(config: BenchConfig, progress=None) -> list[Row]:
     say("article build ...")
     rows += measure_build(config)
     with tempfile.TemporaryDirectory(prefix="kkg-bench-") as tmp:
-        corpus = Path(tmp) / "corpus.nq"
+        path = Path(tmp) / "corpus.nq"
         say(f"synthetic corpus of {config.triples:,} triples ...")
-        corpus_rows, corpus = measure_corpus(config, corpus)
+        corpus_rows, corpus = measure_corpus(config, path)
         rows += corpus_rows
         say("loading and querying: Oxigraph, then rdflib ...")
-        rows += measure_stores(config, Path(tmp) / "corpus.nq", corpus["quads"])
+        rows += measure_stores(config, path, corpus["quads"])
     say("pages in Chromium ...")
     rows += measure_pages(config)
     return rows
@@ -609,9 +416,8 @@ def to_json(rows: list[Row], machine: dict, config: BenchConfig) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """``python -m ketamine_kg.dev.bench WORKER JSON``: run one worker (used by :func:`run_worker`)."""
-    argv = sys.argv[1:] if argv is None else argv
-    WORKERS[argv[0]](json.loads(argv[1]))
+    """``python -m ketamine_kg.dev.bench WORKER JSON``: run one worker, as :mod:`ketamine_kg.dev.bench_workers` does."""
+    bench_workers.main(sys.argv[1:] if argv is None else argv)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,10 @@
 """Headless Chromium driven over the DevTools protocol on a pipe, with the standard library only.
 
+The one Chromium driver of the project: the benchmark, the browser tests and
+``scripts/screenshot.py`` all use it. :class:`Browser` is the process; :class:`Tab` is
+one page of it that records the events the page sends (console errors, exceptions,
+dialogs, requests), loads files, clicks and takes screenshots.
+
 ``measure_page(html_path)`` opens a page and returns the timings a page script records
 in ``window.__kkgBench`` (see :data:`BENCH_SCRIPT`): when the graph was first drawn and
 when the main thread was free again after it (the page answers clicks and drags from
@@ -10,6 +15,7 @@ port is opened and no websocket library is needed.
 
 from __future__ import annotations
 
+import base64
 import fcntl
 import json
 import os
@@ -113,6 +119,7 @@ class Browser:
         os.close(from_child_w)
         self._buffer = b""
         self._next_id = 0
+        self._tabs: dict[str, Tab] = {}
 
     def __enter__(self) -> Browser:
         return self
@@ -137,19 +144,41 @@ class Browser:
         shutil.rmtree(self.profile, ignore_errors=True)
 
     def send(self, method: str, params: dict | None = None, session: str | None = None, timeout: float = 30.0) -> dict:
-        """Send one command and return its result (events that arrive meanwhile are dropped)."""
-        self._next_id += 1
-        message = {"id": self._next_id, "method": method, "params": params or {}}
-        if session:
-            message["sessionId"] = session
-        os.write(self._to_child, json.dumps(message).encode() + b"\0")
+        """Send one command and return its result.
+
+        Events that arrive meanwhile go to the :class:`Tab` of their session, if any
+        (else they are dropped).
+        """
+        my_id = self._write(method, params, session)
         deadline = time.monotonic() + timeout
         while True:
             answer = self._read(deadline)
-            if answer.get("id") == self._next_id:
+            if answer.get("id") == my_id:
                 if "error" in answer:
                     raise DevToolsError(f"{method}: {answer['error'].get('message')}")
                 return answer.get("result", {})
+            if "method" in answer:
+                self._dispatch(answer)
+
+    def _write(self, method: str, params: dict | None, session: str | None) -> int:
+        self._next_id += 1
+        message: dict = {"id": self._next_id, "method": method, "params": params or {}}
+        if session:
+            message["sessionId"] = session
+        os.write(self._to_child, json.dumps(message).encode() + b"\0")
+        return self._next_id
+
+    def _dispatch(self, event: dict) -> None:
+        tab = self._tabs.get(event.get("sessionId", ""))
+        if tab is None:
+            return
+        tab.events.append(event)
+        if event.get("method") == "Page.javascriptDialogOpening":  # markup ran: it is recorded; close the dialog
+            self._write("Page.handleJavaScriptDialog", {"accept": True}, tab.session)  # answer not awaited
+
+    def watch(self, tab: Tab) -> None:
+        """Send the events of ``tab``'s session to ``tab.events`` from now on."""
+        self._tabs[tab.session] = tab
 
     def _read(self, deadline: float) -> dict:
         while b"\0" not in self._buffer:
@@ -177,6 +206,80 @@ class Browser:
         if "exceptionDetails" in result:
             raise DevToolsError(f"page script failed: {result['exceptionDetails'].get('text')}")
         return result.get("result", {}).get("value")
+
+
+class Tab:
+    """One page of a :class:`Browser`, its events recorded in ``events``: for tests and scripts.
+
+    The page is offline by default (``offline=False`` lets it reach the network) and its
+    viewport is ``width`` x ``height``.
+    """
+
+    def __init__(self, browser: Browser, *, width: int = 1400, height: int = 900, offline: bool = True):
+        self.browser = browser
+        self.session = browser.open_page()
+        self.events: list[dict] = []
+        browser.watch(self)
+        for domain in ("Page", "Runtime", "Log", "Network"):
+            self.send(f"{domain}.enable")
+        if offline:
+            self.send("Network.emulateNetworkConditions", offline=True, latency=0, downloadThroughput=0, uploadThroughput=0)
+        self.send("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1, mobile=False)
+
+    def send(self, method: str, **params) -> dict:
+        """Send one command to this page: ``tab.send("Page.navigate", url=...)``."""
+        return self.browser.send(method, params, self.session)
+
+    def evaluate(self, expression: str, timeout: float = 30.0):
+        """The value of a JavaScript expression in the page (promises are awaited)."""
+        result = self.browser.send("Runtime.evaluate", {"expression": expression, "returnByValue": True,
+                                                        "awaitPromise": True}, self.session, timeout)
+        if "exceptionDetails" in result:
+            raise DevToolsError(f"page script failed: {result['exceptionDetails']}")
+        return result.get("result", {}).get("value")
+
+    def open(self, path: Path, timeout: float = 30.0) -> None:
+        """Load a file and wait until it is complete and its graph (if any) has settled."""
+        self.events.clear()
+        self.send("Page.navigate", url=Path(path).resolve().as_uri())
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.evaluate("document.readyState === 'complete' && (!document.getElementById('network') "
+                             "|| document.body.getAttribute('data-ready') === '1')"):
+                return
+            time.sleep(0.1)
+        raise DevToolsError(f"{Path(path).name} did not become ready in {timeout:.0f} s")
+
+    def click(self, x: float, y: float) -> None:
+        """A left click at (x, y) in CSS pixels: move, press, release."""
+        for kind in ("mouseMoved", "mousePressed", "mouseReleased"):
+            self.send("Input.dispatchMouseEvent", type=kind, x=x, y=y, button="left" if kind != "mouseMoved" else "none",
+                      clickCount=1 if kind != "mouseMoved" else 0)
+        time.sleep(0.35)  # the tap recogniser fires after the release
+
+    def problems(self) -> list[str]:
+        """Console errors, uncaught exceptions, dialogs and requests that left the file, since the last ``open``."""
+        found = []
+        for event in self.events:
+            method, params = event.get("method"), event.get("params", {})
+            if method == "Runtime.exceptionThrown":
+                details = params["exceptionDetails"]
+                found.append(f"exception: {details.get('text')} {details.get('exception', {}).get('description', '')}")
+            elif method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
+                found.append(f"console.{params['type']}: {[a.get('value') for a in params.get('args', [])]}")
+            elif method == "Log.entryAdded" and params["entry"]["level"] == "error":
+                found.append(f"log: {params['entry'].get('text')} {params['entry'].get('url', '')}")
+            elif method == "Page.javascriptDialogOpening":
+                found.append(f"dialog: {params.get('message')}")
+            elif method == "Network.requestWillBeSent":
+                url = params["request"]["url"]
+                if not url.startswith(("file:", "data:", "about:")):
+                    found.append(f"request: {url}")
+        return found
+
+    def screenshot(self) -> bytes:
+        """A PNG of the viewport."""
+        return base64.b64decode(self.send("Page.captureScreenshot", format="png")["data"])
 
 
 def with_bench_script(html: str, physics: bool) -> str:

@@ -7,7 +7,14 @@ data, and the triples a reasoner inferred, so stated and inferred never blur.
 
 from __future__ import annotations
 
+import io
+import json
+from collections.abc import Generator
+from typing import Any
+
 from rdflib import Dataset as RdfDataset, Graph
+from rdflib.plugins.serializers.trig import TrigSerializer
+from rdflib.term import Node
 
 from ketamine_kg.core import iris as ns
 
@@ -22,14 +29,60 @@ FORMATS: dict[str, tuple[str, str, bool]] = {
 
 
 def to_bytes(rdf_dataset: RdfDataset, fmt: str) -> bytes:
-    """Serialise ``rdf_dataset`` in ``fmt`` (a key of :data:`FORMATS`)."""
+    """Serialise ``rdf_dataset`` in ``fmt`` (a key of :data:`FORMATS`), the same bytes on every run.
+
+    rdflib walks a graph in the order of a Python set, which changes from run to run;
+    Turtle sorts its output itself, the other formats are put in order here: N-Triples
+    and N-Quads line by line, TriG graph by graph, JSON-LD node by node.
+    """
     serializer, _, quads = FORMATS[fmt]
-    if quads:
-        if fmt == "jsonld":
-            context = {prefix: iri for prefix, iri in rdf_dataset.namespaces() if prefix}
-            return rdf_dataset.serialize(format=serializer, context=context, auto_compact=True, indent=1, encoding="utf-8")
-        return rdf_dataset.serialize(format=serializer, encoding="utf-8")
-    return stated_union(rdf_dataset).serialize(format=serializer, encoding="utf-8")
+    if fmt == "jsonld":
+        context = {prefix: iri for prefix, iri in rdf_dataset.namespaces() if prefix}
+        text = rdf_dataset.serialize(format=serializer, context=context, auto_compact=True, indent=1, encoding="utf-8")
+        # the same json.dumps arguments as rdflib's serializer, so only the order changes
+        return json.dumps(_sorted_nodes(json.loads(text)), indent=1, separators=(",", ": "), sort_keys=True,
+                          ensure_ascii=False).encode("utf-8")
+    if fmt == "trig":
+        serializer_ = TrigSerializer(rdf_dataset)
+        named = sorted((g for g in serializer_.contexts if g.identifier != serializer_.default_context),
+                       key=lambda g: str(g.identifier))
+        serializer_.contexts = named + [g for g in serializer_.contexts if g.identifier == serializer_.default_context]
+        buffer = io.BytesIO()
+        serializer_.serialize(buffer, encoding="utf-8")
+        return buffer.getvalue()
+    data = (rdf_dataset if quads else stated_union(rdf_dataset)).serialize(format=serializer, encoding="utf-8")
+    if fmt in ("nt", "nquads"):  # one statement a line: sort the lines
+        return b"".join(sorted(data.splitlines(keepends=True)))
+    return data
+
+
+class _SubjectsInOrder(Graph):
+    """A graph whose ``subjects()`` come sorted: rdflib's RDF/XML writer walks them in that order."""
+
+    def subjects(self, predicate: Any = None, object: Any = None, unique: bool = False) -> Generator[Node, None, None]:
+        """The distinct subjects, sorted by their N-Triples form."""
+        yield from sorted(set(super().subjects(predicate, object)), key=lambda node: node.n3())
+
+
+def to_rdf_xml(graph: Graph) -> bytes:
+    """``graph`` as RDF/XML, the same bytes on every run (subjects in order, prefixes kept)."""
+    ordered = _SubjectsInOrder(bind_namespaces="none")
+    for prefix, iri in graph.namespaces():
+        ordered.bind(prefix, iri, override=True, replace=True)
+    for triple in sorted(graph, key=lambda triple: tuple(term.n3() for term in triple)):
+        ordered.add(triple)
+    return ordered.serialize(format="xml", encoding="utf-8")
+
+
+def _sorted_nodes(value: Any) -> Any:
+    """``value`` (parsed JSON-LD) with every ``@graph`` list in order of its nodes' text."""
+    if isinstance(value, dict):
+        return {key: (sorted((_sorted_nodes(v) for v in item), key=lambda node: json.dumps(node, sort_keys=True))
+                      if key == "@graph" and isinstance(item, list) else _sorted_nodes(item))
+                for key, item in value.items()}
+    if isinstance(value, list):
+        return [_sorted_nodes(item) for item in value]
+    return value
 
 
 def stated_union(rdf_dataset: RdfDataset) -> Graph:

@@ -29,9 +29,19 @@ def get_rdf_dataset(data: Graph, source_id: str, tbox: Graph | None = None, infe
         if graph is None:
             continue
         target = rdf_dataset.graph(name)
-        for triple in graph:
+        for triple in sorted_triples(graph):
             target.add(triple)
     return rdf_dataset
+
+
+def sorted_triples(graph: Graph) -> list:
+    """The triples of ``graph`` in a fixed order (by their N-Triples terms).
+
+    rdflib's store iterates in insertion order, and the graphs are built from sets and
+    owlready2's output, whose order changes from run to run; adding the triples in this
+    order makes every serialisation and page of a build the same bytes each time.
+    """
+    return sorted(graph, key=lambda triple: tuple(term.n3() for term in triple))
 
 
 def union_graph(*graphs: Graph | None) -> Graph:

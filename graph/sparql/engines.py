@@ -219,7 +219,9 @@ class MemoryEngine:
                 if max_rows is not None and len(rows) > max_rows:
                     break
             return Result("select", variables, rows)
-        return Result("graph", triples=[cast(Triple, tuple(from_rdflib(t) for t in triple)) for triple in answer.graph])
+        # a graph answer is a set, walked in an order that changes from run to run: sort it
+        triples = sorted(answer.graph, key=lambda triple: tuple(term.n3() for term in triple))
+        return Result("graph", triples=[cast(Triple, tuple(from_rdflib(t) for t in triple)) for triple in triples])
 
     def labels(self, iris: set[str]) -> dict[str, str]:
         """IRI -> ``rdfs:label`` of those of ``iris`` that have one."""
