@@ -27,7 +27,7 @@ import time
 import warnings
 from pathlib import Path
 
-from ketamine_kg import __version__
+from ketamine_kg.core.version import __version__
 from ketamine_kg.errors import KkgError
 
 STORE_FORMAT = 2  # bump when the layout of a store folder changes (2: union materialised in the default graph)

@@ -21,8 +21,13 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from ketamine_kg import __version__
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, XSD
+
 from ketamine_kg.core import iris as ns
+from ketamine_kg.core.curies import expand_curie
+from ketamine_kg.core.namespaces import KKGO, bind_prefixes
+from ketamine_kg.core.version import __version__
 from ketamine_kg.ontology.alignments import check_alignments, load_alignments
 from ketamine_kg.ontology.vocabulary import Vocabulary, camel_case, load_vocabulary
 
@@ -134,7 +139,7 @@ SOURCE_PROPERTIES = {
 
 def build_ontology(vocab: Vocabulary | None = None, world=None):
     """Create the TBox in a fresh owlready2 World; return the ontology."""
-    import owlready2 as ow
+    import owlready2 as ow  # heavy: only when the TBox is built, not when this module is imported
 
     vocab = vocab or load_vocabulary()
     world = world or ow.World()
@@ -298,8 +303,6 @@ def _add_defined_classes(onto, classes: dict[str, type], props: dict[str, type],
 
 def ontology_to_graph(onto):
     """Serialise an owlready2 ontology into an rdflib graph."""
-    from rdflib import Graph
-
     buffer = io.BytesIO()
     onto.save(buffer, format="ntriples")
     graph = Graph(bind_namespaces="core")
@@ -309,9 +312,6 @@ def ontology_to_graph(onto):
 
 def add_metadata(graph, version: str = __version__) -> None:
     """Ontology header: IRI, version IRI, title, description, licence, creator, date."""
-    from rdflib import Literal, URIRef
-    from rdflib.namespace import DCTERMS, OWL, RDF, XSD
-
     onto = URIRef(ns.ONTOLOGY_IRI)
     graph.add((onto, RDF.type, OWL.Ontology))
     graph.add((onto, OWL.versionIRI, URIRef(f"{ns.ONTOLOGY_IRI}/{version}")))
@@ -327,12 +327,6 @@ def add_metadata(graph, version: str = __version__) -> None:
 
 def add_alignments(graph, vocab: Vocabulary) -> None:
     """Add the verified alignments of ``alignments.tsv`` to the TBox graph."""
-    from rdflib import Literal, URIRef
-    from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
-
-    from ketamine_kg.core.curies import expand_curie
-    from ketamine_kg.core.namespaces import KKGO
-
     predicates = {
         "rdfs:subClassOf": RDFS.subClassOf,
         "owl:equivalentClass": OWL.equivalentClass,
@@ -367,8 +361,6 @@ def add_alignments(graph, vocab: Vocabulary) -> None:
 
 def get_tbox_graph(vocab: Vocabulary | None = None):
     """The ontology as an rdflib graph: owlready2's axioms, metadata and alignments."""
-    from ketamine_kg.core.namespaces import bind_prefixes
-
     vocab = vocab or load_vocabulary()
     onto = build_ontology(vocab)
     graph = bind_prefixes(ontology_to_graph(onto))
