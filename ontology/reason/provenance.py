@@ -192,7 +192,7 @@ def collect_facts(view: OwlView, view_graph: Graph, entailed: Graph, data_graph:
     for s, p, o in list(view_graph) + list(candidates):  # inverse direction of every known value
         if p in support.inverse and isinstance(o, URIRef):
             candidates.add((o, support.inverse[p], s))
-    for s, p, o in sorted(candidates):  # type: ignore[type-var]
+    for s, p, o in sorted(candidates):
         if p in VIEW_PROPERTIES or p == OWL.topObjectProperty or not str(s).startswith(ns.ENTITY) or not str(o).startswith(ns.ENTITY):
             continue
         if (s, p, o) in view_graph or (s, p, o) in data_graph:

@@ -87,11 +87,11 @@ def get_owl_view(tbox_graph: Graph, data_graph: Graph) -> OwlView:
     plain_props = {URIRef(KKGO + p) for p in vocab.predicates}
     base = Graph()
     entities = sorted({s for s in data_graph.subjects(RDF.type, None) if isinstance(s, URIRef) and str(s).startswith(ns.ENTITY)})
-    for node in entities:
-        base.add((node, RDF.type, OWL.NamedIndividual))
-        for cls in data_graph.objects(node, RDF.type):
+    for entity in entities:
+        base.add((entity, RDF.type, OWL.NamedIndividual))
+        for cls in data_graph.objects(entity, RDF.type):
             if str(cls).startswith(KKGO):
-                base.add((node, RDF.type, cls))
+                base.add((entity, RDF.type, cls))
     add_all_different(base, entities)
     stated: dict[Triple, set[str]] = defaultdict(set)
     by_claim: dict[str, set[Triple]] = {}
