@@ -292,7 +292,9 @@ def get_enrichment(dataset: Dataset, labels: dict[str, ExternalLabel], records: 
 def online_curies(dataset: Dataset, labels: dict[str, ExternalLabel], sources: tuple[str, ...]) -> tuple[list[str], list[str], dict[str, int]]:
     """Split the mapped (and snapshot) CURIEs: (Wikidata items, OLS terms, count left per prefix)."""
     curies = {m.object for m in dataset.mappings if not m.is_no_match} | set(labels)
-    wikidata, ols, left = [], [], {}
+    wikidata: list[str] = []
+    ols: list[str] = []
+    left: dict[str, int] = {}
     for curie in sorted(curies, key=sort_key):
         prefix = curie.split(":", 1)[0]
         if prefix == "wikidata" and "wikidata" in sources:

@@ -81,8 +81,8 @@ def find_entity(dataset: Dataset, ref: str) -> Entity:
         return dataset.entities[text]
     folded = text.casefold()
     for entity in dataset.entities.values():
-        names = [entity.id, entity.label, *entity.synonyms]
-        if any(folded == n.casefold() for n in names):
+        aliases = [entity.id, entity.label, *entity.synonyms]
+        if any(folded == n.casefold() for n in aliases):
             return entity
     names = {e.id: e.id for e in dataset.entities.values()}
     names.update({e.label.casefold(): e.id for e in dataset.entities.values()})

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 
 from ketamine_kg.core import iris as ns
 from ketamine_kg.core.atomic import write_text_atomic
@@ -37,7 +37,7 @@ def get_kgx(dataset: Dataset, graph: Graph | None = None) -> tuple[list[dict[str
     literal value, such as a decade, have no object node and stay in the RDF only).
     Categories, knowledge level, agent type and negation are read from the RDF ``graph``
     (built if not given), so the KGX and the RDF cannot disagree. The edge predicate is the
-    Biolink predicate our predicate aligns to (:mod:`ketamine_kg.biolink`); the original
+    Biolink predicate our predicate aligns to (:mod:`ketamine_kg.rdf.biolink`); the original
     predicate is kept in ``original_predicate``.
     """
     vocab = load_vocabulary()
@@ -85,14 +85,19 @@ def get_kgx(dataset: Dataset, graph: Graph | None = None) -> tuple[list[dict[str
             "publications": src.url or source_curie,
             "supporting_text": _join(ev.quote for ev in claim.evidence),
             "has_evidence": "ECO:0000034",
-            "negated": "True" if graph.value(node, BIOLINK.negated).toPython() else "False",
+            "negated": "True" if _is_negated(graph, node) else "False",
             "original_predicate": f"kkgo:{claim.predicate}",
             "qualifiers": _join(qualifiers),
         })
     return nodes, edges
 
 
-def _join(values: Iterable[object]) -> str:
+def _is_negated(graph: Graph, node: URIRef) -> bool:
+    value = graph.value(node, BIOLINK.negated)
+    return isinstance(value, Literal) and bool(value.toPython())
+
+
+def _join(values: Iterable[str]) -> str:
     items = [one_line(v) for v in values]
     for item in items:
         if "|" in item:
