@@ -4,4 +4,6 @@ Importing this package is cheap: heavy libraries (rdflib, owlready2, pyvis) are
 imported by the modules that need them.
 """
 
-__version__ = "0.1.0"
+from ketamine_kg.core.version import __version__
+
+__all__ = ["__version__"]

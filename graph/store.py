@@ -35,7 +35,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ketamine_kg import __version__
+from ketamine_kg.core.version import __version__
 from ketamine_kg.errors import KkgError, StoreError
 
 # Builds the graph set of a data folder: (data_dir, reason) -> (dataset, rdf_dataset, n_inferred, notes).

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from ketamine_kg.errors import KkgError
+from ketamine_kg.errors import DataError
 from ketamine_kg.ontology.vocabulary import Vocabulary
 
 
@@ -61,16 +61,16 @@ def check_alignments(alignments, vocab: Vocabulary, where: str = "ontology/align
     for a in alignments:
         known = vocab.types if a.local_kind == "type" else vocab.predicates if a.local_kind == "predicate" else None
         if known is None:
-            raise KkgError(where, a.line, f"local_kind must be 'type' or 'predicate', not {a.local_kind!r}")
+            raise DataError(where, a.line, f"local_kind must be 'type' or 'predicate', not {a.local_kind!r}")
         if a.local_id not in known:
-            raise KkgError(where, a.line, f"unknown {a.local_kind} {a.local_id!r}: not in ontology/vocabulary.yaml")
+            raise DataError(where, a.line, f"unknown {a.local_kind} {a.local_id!r}: not in ontology/vocabulary.yaml")
         if a.relation not in LOGICAL_RELATIONS and not a.relation.startswith("skos:") and a.relation != "biolink:category":
-            raise KkgError(where, a.line, f"unknown relation {a.relation!r} (use {', '.join(LOGICAL_RELATIONS)}, skos:* or biolink:category)")
+            raise DataError(where, a.line, f"unknown relation {a.relation!r} (use {', '.join(LOGICAL_RELATIONS)}, skos:* or biolink:category)")
         if a.relation in ("rdfs:subClassOf", "owl:equivalentClass") and a.local_kind != "type":
-            raise KkgError(where, a.line, f"{a.relation} needs a type, but {a.local_id!r} is a predicate")
+            raise DataError(where, a.line, f"{a.relation} needs a type, but {a.local_id!r} is a predicate")
         if a.relation in ("rdfs:subPropertyOf", "owl:equivalentProperty") and a.local_kind != "predicate":
-            raise KkgError(where, a.line, f"{a.relation} needs a predicate, but {a.local_id!r} is a type")
+            raise DataError(where, a.line, f"{a.relation} needs a predicate, but {a.local_id!r} is a type")
         if a.relation.startswith("owl:equivalent"):
             other = equivalent.setdefault(a.external_id, a.local_id)
             if other != a.local_id:
-                raise KkgError(where, a.line, f"{a.local_id!r} and {other!r} would both be equivalent to {a.external_id}, and so to each other; use rdfs:subClassOf/subPropertyOf or a SKOS mapping")
+                raise DataError(where, a.line, f"{a.local_id!r} and {other!r} would both be equivalent to {a.external_id}, and so to each other; use rdfs:subClassOf/subPropertyOf or a SKOS mapping")

@@ -15,15 +15,16 @@ True
 
 from __future__ import annotations
 
-import csv
 import io
 import re
-from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 
-from ketamine_kg import __version__
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, XSD
+
 from ketamine_kg.core import iris as ns
+from ketamine_kg.core.curies import expand_curie
+from ketamine_kg.core.namespaces import KKGO, bind_prefixes
+from ketamine_kg.core.version import __version__
 from ketamine_kg.ontology.alignments import check_alignments, load_alignments
 from ketamine_kg.ontology.vocabulary import Vocabulary, camel_case, load_vocabulary
 
@@ -135,7 +136,7 @@ SOURCE_PROPERTIES = {
 
 def build_ontology(vocab: Vocabulary | None = None, world=None):
     """Create the TBox in a fresh owlready2 World; return the ontology."""
-    import owlready2 as ow
+    import owlready2 as ow  # heavy: only when the TBox is built, not when this module is imported
 
     vocab = vocab or load_vocabulary()
     world = world or ow.World()
@@ -304,8 +305,6 @@ def ontology_to_graph(onto):
     blank nodes keep those labels (``_:7`` becomes ``_:owl7``) instead of rdflib's random
     ones, so two builds write the same bytes.
     """
-    from rdflib import BNode, Graph
-
     buffer = io.BytesIO()
     onto.save(buffer, format="ntriples")
     text = buffer.getvalue().decode("utf-8")
@@ -317,9 +316,6 @@ def ontology_to_graph(onto):
 
 def add_metadata(graph, version: str = __version__) -> None:
     """Ontology header: IRI, version IRI, title, description, licence, creator, date."""
-    from rdflib import Literal, URIRef
-    from rdflib.namespace import DCTERMS, OWL, RDF, XSD
-
     onto = URIRef(ns.ONTOLOGY_IRI)
     graph.add((onto, RDF.type, OWL.Ontology))
     graph.add((onto, OWL.versionIRI, URIRef(f"{ns.ONTOLOGY_IRI}/{version}")))
@@ -335,12 +331,6 @@ def add_metadata(graph, version: str = __version__) -> None:
 
 def add_alignments(graph, vocab: Vocabulary) -> None:
     """Add the verified alignments of ``alignments.tsv`` to the TBox graph."""
-    from rdflib import Literal, URIRef
-    from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
-
-    from ketamine_kg.core.curies import expand_curie
-    from ketamine_kg.core.namespaces import KKGO
-
     predicates = {
         "rdfs:subClassOf": RDFS.subClassOf,
         "owl:equivalentClass": OWL.equivalentClass,
@@ -375,8 +365,6 @@ def add_alignments(graph, vocab: Vocabulary) -> None:
 
 def get_tbox_graph(vocab: Vocabulary | None = None):
     """The ontology as an rdflib graph: owlready2's axioms, metadata and alignments."""
-    from ketamine_kg.core.namespaces import bind_prefixes
-
     vocab = vocab or load_vocabulary()
     onto = build_ontology(vocab)
     graph = bind_prefixes(ontology_to_graph(onto))

@@ -17,13 +17,13 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from ketamine_kg.errors import KkgError
+from ketamine_kg.errors import DataError
+from ketamine_kg.core.model import DATATYPES
 from ketamine_kg.core.yamlfile import LineDict, load_yaml
 
 VOCABULARY_FILE = "vocabulary.yaml"
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 CHARACTERISTICS = {"functional", "inverse_functional", "transitive", "symmetric", "asymmetric", "irreflexive"}
-DATATYPES = {"string", "date", "integer", "boolean"}
 
 
 def camel_case(identifier: str) -> str:
@@ -104,7 +104,7 @@ class Vocabulary:
 
 def _require(item: LineDict, key: str, where: str) -> object:
     if key not in item or item[key] in (None, ""):
-        raise KkgError(where, item.line, f"missing field {key!r}")
+        raise DataError(where, item.line, f"missing field {key!r}")
     return item[key]
 
 
@@ -115,20 +115,20 @@ def _as_tuple(value: object, where: str, line: int) -> tuple[str, ...]:
         return (value,)
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return tuple(value)
-    raise KkgError(where, line, f"expected a list of ids, got {value!r}")
+    raise DataError(where, line, f"expected a list of ids, got {value!r}")
 
 
 def parse_vocabulary(data: object, where: str) -> Vocabulary:
     """Check and convert the parsed YAML of a vocabulary file."""
     if not isinstance(data, dict) or "types" not in data or "predicates" not in data:
-        raise KkgError(where, 1, "a vocabulary needs the top-level keys 'types' and 'predicates'")
+        raise DataError(where, 1, "a vocabulary needs the top-level keys 'types' and 'predicates'")
     vocab = Vocabulary()
     for item in data["types"]:
         type_id = str(_require(item, "id", where))
         if not ID_PATTERN.match(type_id):
-            raise KkgError(where, item.line, f"type id {type_id!r} is not snake_case")
+            raise DataError(where, item.line, f"type id {type_id!r} is not snake_case")
         if type_id in vocab.types:
-            raise KkgError(where, item.line, f"duplicate type id {type_id!r}")
+            raise DataError(where, item.line, f"duplicate type id {type_id!r}")
         vocab.types[type_id] = TypeDef(
             id=type_id,
             label=str(_require(item, "label", where)),
@@ -139,30 +139,30 @@ def parse_vocabulary(data: object, where: str) -> Vocabulary:
     for item in data["types"]:
         parent = item.get("parent")
         if parent is not None and parent not in vocab.types:
-            raise KkgError(where, item.line_of("parent"), f"unknown parent type {parent!r}")
+            raise DataError(where, item.line_of("parent"), f"unknown parent type {parent!r}")
     for item in data["predicates"]:
         pred_id = str(_require(item, "id", where))
         if not ID_PATTERN.match(pred_id):
-            raise KkgError(where, item.line, f"predicate id {pred_id!r} is not snake_case")
+            raise DataError(where, item.line, f"predicate id {pred_id!r} is not snake_case")
         if pred_id in vocab.predicates:
-            raise KkgError(where, item.line, f"duplicate predicate id {pred_id!r}")
+            raise DataError(where, item.line, f"duplicate predicate id {pred_id!r}")
         kind = str(_require(item, "kind", where))
         if kind not in ("object", "data"):
-            raise KkgError(where, item.line_of("kind"), f"kind must be 'object' or 'data', not {kind!r}")
+            raise DataError(where, item.line_of("kind"), f"kind must be 'object' or 'data', not {kind!r}")
         domain = _as_tuple(_require(item, "domain", where), where, item.line_of("domain"))
         rng = _as_tuple(item.get("range"), where, item.line_of("range"))
         for type_id in domain + rng:
             if type_id not in vocab.types:
-                raise KkgError(where, item.line, f"predicate {pred_id!r} names unknown type {type_id!r}")
+                raise DataError(where, item.line, f"predicate {pred_id!r} names unknown type {type_id!r}")
         if kind == "object" and not rng:
-            raise KkgError(where, item.line, f"object predicate {pred_id!r} needs a range")
+            raise DataError(where, item.line, f"object predicate {pred_id!r} needs a range")
         characteristics = _as_tuple(item.get("characteristics"), where, item.line)
         for c in characteristics:
             if c not in CHARACTERISTICS:
-                raise KkgError(where, item.line_of("characteristics"), f"unknown characteristic {c!r}")
+                raise DataError(where, item.line_of("characteristics"), f"unknown characteristic {c!r}")
         datatype = item.get("datatype")
         if kind == "data" and datatype not in DATATYPES:
-            raise KkgError(where, item.line, f"data predicate {pred_id!r} needs a datatype in {sorted(DATATYPES)}")
+            raise DataError(where, item.line, f"data predicate {pred_id!r} needs a datatype in {sorted(DATATYPES)}")
         vocab.predicates[pred_id] = PredicateDef(
             id=pred_id,
             label=str(_require(item, "label", where)),
@@ -178,7 +178,7 @@ def parse_vocabulary(data: object, where: str) -> Vocabulary:
         )
     for pred in vocab.predicates.values():
         if pred.parent is not None and pred.parent not in vocab.predicates:
-            raise KkgError(where, None, f"predicate {pred.id!r} has unknown parent {pred.parent!r}")
+            raise DataError(where, None, f"predicate {pred.id!r} has unknown parent {pred.parent!r}")
     return vocab
 
 

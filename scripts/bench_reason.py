@@ -25,22 +25,22 @@ def main() -> None:
     args = parser.parse_args()
 
     from ketamine_kg.load.dataset import load_dataset
-    from ketamine_kg.ontology import reason
+    from ketamine_kg.ontology.reason import get_owl_view, java_available, reason_over, run_hermit
     from ketamine_kg.ontology.tbox import get_tbox_graph
     from ketamine_kg.rdf.abox import get_data_graph
 
     dataset = load_dataset(args.data)
     data = get_data_graph(dataset)
     tbox = get_tbox_graph()
-    view_graph = reason.get_owl_view(tbox, data).graph()
+    view_graph = get_owl_view(tbox, data).graph()
     print(f"article: {len(dataset.claims)} claims, {len(dataset.entities)} entities; reasoner input: {len(view_graph)} triples")
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}")
-    reasoners = ["hermit", "owlrl"] if reason.java_available() else ["owlrl"]
+    reasoners = ["hermit", "owlrl"] if java_available() else ["owlrl"]
     for name in reasoners:
         times = []
         for _ in range(args.runs):
             start = time.perf_counter()
-            report = reason.reason_over(dataset, tbox, data, reasoner=name)
+            report = reason_over(dataset, tbox, data, reasoner=name)
             times.append(time.perf_counter() - start)
         median = statistics.median(times)
         print(f"{report.reasoner:18} median {median:5.2f} s  min {min(times):5.2f}  max {max(times):5.2f}  "
@@ -50,7 +50,7 @@ def main() -> None:
             alone = []
             for _ in range(args.runs):
                 start = time.perf_counter()
-                reason.run_hermit(view_graph)
+                run_hermit(view_graph)
                 alone.append(time.perf_counter() - start)
             print(f"{'  HermiT process':18} median {statistics.median(alone):5.2f} s  (owlready2 load + JVM + HermiT)")
 

@@ -16,7 +16,11 @@ from rdflib.namespace import SKOS
 
 from ketamine_kg.core import iris as ns
 from ketamine_kg.errors import KkgError
-from ketamine_kg.app.links import EDGE_COLUMNS, NODE_COLUMNS, find_entity, get_kgx, get_sssom_table, load_external_labels, no_match_system
+from ketamine_kg.app.links import find_entity
+from ketamine_kg.exports.kgx import EDGE_COLUMNS, NODE_COLUMNS, get_kgx
+from ketamine_kg.exports.sssom import get_sssom_table
+from ketamine_kg.load.mappings import no_match_system
+from ketamine_kg.load.snapshots import load_external_labels
 from ketamine_kg.core.curies import check_curie, expand_curie, prefix_table
 from ketamine_kg.core.namespaces import BIOLINK, KKGO
 
@@ -331,7 +335,7 @@ def test_links_shows_the_pairs_not_checked_here_with_their_reason(cli, data_copy
     ("# c\nentity\tsystem\treason\tdate_checked\ncraving\tHP\n", 3, "2 cells"),
 ])
 def test_bad_mapping_gap_rows_are_located(tmp_path, body, line, message):
-    from ketamine_kg.app.links import load_mapping_gaps
+    from ketamine_kg.load.snapshots import load_mapping_gaps
 
     path = tmp_path / "mapping_gaps.tsv"
     path.write_text(body, encoding="utf-8")

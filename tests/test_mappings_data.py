@@ -12,9 +12,10 @@ import re
 import pytest
 
 from ketamine_kg.core import iris as ns
-from ketamine_kg.app.links import EXPECTED_SYSTEMS, GAPS_FILE, LABELS_FILE, MAPPINGS_FILE, expected_systems, load_external_labels, load_mapping_gaps, no_match_system
+from ketamine_kg.app.links import EXPECTED_SYSTEMS, expected_systems
+from ketamine_kg.load.snapshots import GAPS_FILE, LABELS_FILE, load_external_labels, load_mapping_gaps
 from ketamine_kg.load.dataset import default_data_dir
-from ketamine_kg.load.mappings import SKOS_PREDICATES, load_sssom_header
+from ketamine_kg.load.mappings import MAPPINGS_FILE, SKOS_PREDICATES, load_sssom_header, no_match_system
 from ketamine_kg.ontology.vocabulary import load_vocabulary
 from ketamine_kg.core.curies import check_curie, prefix_table
 

@@ -11,7 +11,7 @@ from rdflib import URIRef
 from rdflib.namespace import OWL, RDF
 
 from ketamine_kg.core import iris as ns
-from ketamine_kg.errors import KkgError
+from ketamine_kg.errors import InconsistencyError, KkgError
 from ketamine_kg.ontology.reason import HERMIT, OWL_RL, java_available, reason_over
 from ketamine_kg.rdf.abox import get_data_graph
 
@@ -127,8 +127,9 @@ def test_receptor_that_treats_a_disease_names_claim_and_quote(dataset, tbox):
     template = next(c for c in dataset.claims if c.id == "ketamine-treats-depression")
     bad = dataclasses.replace(template, id="nmda-receptor-treats-depression", subject="nmda_receptor", line=999)
     broken = _with_claims(dataset, {}, [bad])
-    with pytest.raises(KkgError) as err:
+    with pytest.raises(InconsistencyError) as err:
         reason_over(broken, tbox, get_data_graph(broken))
+    assert "nmda-receptor-treats-depression" in err.value.claims
     message = str(err.value)
     assert "nmda-receptor-treats-depression" in message and "line 999" in message
     assert template.evidence[0].quote in message

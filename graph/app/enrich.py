@@ -20,6 +20,7 @@ compares fetched records with the dataset and the old snapshot.
 
 from __future__ import annotations
 
+import datetime
 import json
 import urllib.error
 import urllib.parse
@@ -29,11 +30,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from ketamine_kg import __version__
-from ketamine_kg.errors import KkgError
-from ketamine_kg.app.links import LABELS_FILE, ExternalLabel, load_external_labels, no_match_system, sort_key, to_external_labels_tsv
-from ketamine_kg.core.model import Dataset
+from ketamine_kg.core.atomic import write_text_atomic
 from ketamine_kg.core.curies import check_curie, expand_curie, prefix_table
+from ketamine_kg.core.model import Dataset
+from ketamine_kg.core.version import __version__
+from ketamine_kg.core.yamlfile import read_text
+from ketamine_kg.errors import KkgError
+from ketamine_kg.load.dataset import load_dataset
+from ketamine_kg.load.mappings import no_match_system
+from ketamine_kg.load.snapshots import LABELS_FILE, ExternalLabel, load_external_labels, sort_key, to_external_labels_tsv
 
 WIKIDATA_ENDPOINT = "https://query.wikidata.org/sparql"
 OLS_URL = "https://www.ebi.ac.uk/ols4"
@@ -287,7 +292,9 @@ def get_enrichment(dataset: Dataset, labels: dict[str, ExternalLabel], records: 
 def online_curies(dataset: Dataset, labels: dict[str, ExternalLabel], sources: tuple[str, ...]) -> tuple[list[str], list[str], dict[str, int]]:
     """Split the mapped (and snapshot) CURIEs: (Wikidata items, OLS terms, count left per prefix)."""
     curies = {m.object for m in dataset.mappings if not m.is_no_match} | set(labels)
-    wikidata, ols, left = [], [], {}
+    wikidata: list[str] = []
+    ols: list[str] = []
+    left: dict[str, int] = {}
     for curie in sorted(curies, key=sort_key):
         prefix = curie.split(":", 1)[0]
         if prefix == "wikidata" and "wikidata" in sources:
@@ -302,11 +309,6 @@ def online_curies(dataset: Dataset, labels: dict[str, ExternalLabel], sources: t
 def run_enrich(data_dir: Path | None, *, endpoint: str = WIKIDATA_ENDPOINT, ols: str = OLS_URL,
                sources: tuple[str, ...] = ("wikidata", "ols"), dry_run: bool = False, date: str | None = None) -> EnrichReport:
     """Fetch, compare, and (unless ``dry_run``) rewrite the data folder's snapshot atomically."""
-    from ketamine_kg.core.atomic import write_text_atomic
-    from ketamine_kg.app.links import today
-    from ketamine_kg.load.dataset import load_dataset
-    from ketamine_kg.core.yamlfile import read_text
-
     dataset = load_dataset(data_dir)
     path = dataset.directory / LABELS_FILE
     labels = load_external_labels(path) if path.exists() else {}
@@ -323,3 +325,7 @@ def run_enrich(data_dir: Path | None, *, endpoint: str = WIKIDATA_ENDPOINT, ols:
         write_text_atomic(path, to_external_labels_tsv(report.labels, comments))
     return report
 
+
+def today() -> str:
+    """Today's date as YYYY-MM-DD."""
+    return datetime.date.today().isoformat()

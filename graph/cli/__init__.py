@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from ketamine_kg import __version__
+from ketamine_kg.core.version import __version__
 from ketamine_kg.errors import KkgError
 
 # name -> "module:function" of the subcommand, in help order

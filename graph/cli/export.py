@@ -33,7 +33,12 @@ def export(fmt: str, output: Path | None, no_reason: bool, data_dir: Path | None
     if fmt in ("sssom", "kgx"):
         from ketamine_kg.app.links import export_links
 
-        export_links(fmt, output, data_dir)
+        done = export_links(fmt, output, data_dir)
+        if done.stdout:
+            sys.stdout.write(done.stdout)
+            sys.stdout.flush()
+        if done.message:
+            click.echo(done.message, err=True)
         return
     from ketamine_kg.exports.rdf_formats import FORMATS, to_bytes
     from ketamine_kg.rdf.graphset import get_graphs

@@ -7,6 +7,16 @@ from pathlib import Path
 
 MODALITIES = ("asserted", "hedged", "speculative", "under_investigation")
 POLARITIES = ("positive", "negative")
+# The object of an SSSOM row that records that a system has no term for the entity.
+NO_TERM = "sssom:NoTermFound"
+# Datatypes a data predicate may take: name in vocabulary.yaml -> XSD datatype IRI of its
+# literals (None: a plain literal, which is xsd:string in RDF 1.1).
+DATATYPES: dict[str, str | None] = {
+    "string": None,
+    "date": "http://www.w3.org/2001/XMLSchema#date",
+    "integer": "http://www.w3.org/2001/XMLSchema#integer",
+    "boolean": "http://www.w3.org/2001/XMLSchema#boolean",
+}
 # Qualifier keys, and the entity type a key's value must have (None: free text).
 QUALIFIERS: dict[str, str | None] = {
     "onset": None,
@@ -131,7 +141,7 @@ class Mapping:
     @property
     def is_no_match(self) -> bool:
         """Whether this row records that a system has no term for the entity."""
-        return self.object == "sssom:NoTermFound"
+        return self.object == NO_TERM
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 A data folder holds ``source.yaml`` (with the article text file it names),
 ``entities.yaml``, ``claims.yaml`` and, optionally, ``mappings.sssom.tsv``. Every
-problem is raised as a :class:`~ketamine_kg.errors.KkgError` naming file and line.
+problem is raised as a :class:`~ketamine_kg.errors.DataError` naming file and line.
 """
 
 from __future__ import annotations
@@ -13,10 +13,11 @@ import re
 from importlib import resources
 from pathlib import Path
 
-from ketamine_kg.errors import KkgError, display_path
+from ketamine_kg.errors import DataError, display_path
 from ketamine_kg.core.model import MODALITIES, POLARITIES, QUALIFIERS, Claim, Dataset, Entity, Evidence, Section, Source
 from ketamine_kg.ontology.vocabulary import Vocabulary, load_vocabulary
 from ketamine_kg.core.yamlfile import LineDict, LineList, load_yaml, read_text
+from ketamine_kg.load.mappings import MAPPINGS_FILE, load_mappings
 
 ENTITY_ID = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)*$")
 CLAIM_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -43,13 +44,13 @@ def _check_fields(item: object, allowed: set[str], required: tuple[str, ...], wh
                   line: int | None = None) -> LineDict:
     if not isinstance(item, LineDict):
         line = getattr(item, "line", None) or line
-        raise KkgError(where, line, f"each {what} must be a mapping of fields, got {type(item).__name__}")
+        raise DataError(where, line, f"each {what} must be a mapping of fields, got {type(item).__name__}")
     for key in item:
         if key not in allowed:
-            raise KkgError(where, item.line_of(key), f"unknown field {key!r} in {what} (allowed: {', '.join(sorted(allowed))})")
+            raise DataError(where, item.line_of(key), f"unknown field {key!r} in {what} (allowed: {', '.join(sorted(allowed))})")
     for key in required:
         if key not in item or item[key] is None or item[key] == "" or item[key] == []:
-            raise KkgError(where, item.line, f"{what} is missing the field {key!r}")
+            raise DataError(where, item.line, f"{what} is missing the field {key!r}")
     return item
 
 
@@ -61,7 +62,7 @@ def _item_line(items: list, index: int) -> int | None:
 def _as_str(item: LineDict, key: str, where: str) -> str:
     value = item[key]
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise KkgError(where, item.line_of(key), f"field {key!r} must be text, got {type(value).__name__}")
+        raise DataError(where, item.line_of(key), f"field {key!r} must be text, got {type(value).__name__}")
     return str(value)
 
 
@@ -75,7 +76,7 @@ def load_source(directory: Path) -> Source:
     text = read_text(text_path)
     digest = hashlib.sha256(text_path.read_bytes()).hexdigest()
     if digest != data["sha256"]:
-        raise KkgError(
+        raise DataError(
             where, data.line_of("sha256"),
             f"sha256 of {text_path.name} is {digest}, not the recorded one: the article changed (restore it, or record the new sum)",
         )
@@ -84,28 +85,28 @@ def load_source(directory: Path) -> Source:
         marker = _as_str(data, "ignore_from", where)
         pos = text.rfind(marker)
         if pos < 0:
-            raise KkgError(where, data.line_of("ignore_from"), f"ignore_from text {marker!r} is not in {text_path.name}")
+            raise DataError(where, data.line_of("ignore_from"), f"ignore_from text {marker!r} is not in {text_path.name}")
         body_end = pos
     sections: list[Section] = []
     seen: set[str] = set()
     if not isinstance(data["sections"], list):
-        raise KkgError(where, data.line_of("sections"), "sections must be a list")
+        raise DataError(where, data.line_of("sections"), "sections must be a list")
     for n, item in enumerate(data["sections"]):
         item = _check_fields(item, {"id", "title", "anchor", "parent"}, ("id", "title", "anchor"), where, "section",
                              line=_item_line(data["sections"], n))
         sid = _as_str(item, "id", where)
         if not SECTION_ID.match(sid):
-            raise KkgError(where, item.line_of("id"), f"section id {sid!r} must be lower-case kebab-case")
+            raise DataError(where, item.line_of("id"), f"section id {sid!r} must be lower-case kebab-case")
         if sid in seen:
-            raise KkgError(where, item.line_of("id"), f"duplicate section id {sid!r}")
+            raise DataError(where, item.line_of("id"), f"duplicate section id {sid!r}")
         parent = item.get("parent")
         if parent is not None and parent not in seen:
-            raise KkgError(where, item.line_of("parent"), f"parent {parent!r} must be a section listed before {sid!r}")
+            raise DataError(where, item.line_of("parent"), f"parent {parent!r} must be a section listed before {sid!r}")
         start = text.find(_as_str(item, "anchor", where), 0, body_end)
         if start < 0:
-            raise KkgError(where, item.line_of("anchor"), f"anchor {item['anchor']!r} is not in {text_path.name}")
+            raise DataError(where, item.line_of("anchor"), f"anchor {item['anchor']!r} is not in {text_path.name}")
         if sections and start <= sections[-1].start:
-            raise KkgError(where, item.line_of("anchor"), f"section {sid!r} starts before the section listed above it; list sections in article order")
+            raise DataError(where, item.line_of("anchor"), f"section {sid!r} starts before the section listed above it; list sections in article order")
         seen.add(sid)
         sections.append(Section(id=sid, title=_as_str(item, "title", where), start=start, parent=parent))
     return Source(
@@ -128,29 +129,29 @@ def load_entities(directory: Path, vocab: Vocabulary) -> dict[str, Entity]:
     where = display_path(path)
     data = load_yaml(path, where)
     if not isinstance(data, list):
-        raise KkgError(where, 1, "entities.yaml must be a list of entities")
+        raise DataError(where, 1, "entities.yaml must be a list of entities")
     entities: dict[str, Entity] = {}
     for n, item in enumerate(data):
         item = _check_fields(item, ENTITY_FIELDS, ("id", "type", "label"), where, "entity", line=_item_line(data, n))
         eid = _as_str(item, "id", where)
         if not ENTITY_ID.match(eid):
-            raise KkgError(where, item.line_of("id"), f"entity id {eid!r} must be lower-case snake_case")
+            raise DataError(where, item.line_of("id"), f"entity id {eid!r} must be lower-case snake_case")
         if eid in entities:
-            raise KkgError(where, item.line_of("id"), f"duplicate entity id {eid!r} (first at line {entities[eid].line})")
+            raise DataError(where, item.line_of("id"), f"duplicate entity id {eid!r} (first at line {entities[eid].line})")
         etype = _as_str(item, "type", where)
         if etype not in vocab.types:
-            raise KkgError(where, item.line_of("type"), f"unknown type {etype!r} (known: {', '.join(vocab.concrete_types())})")
+            raise DataError(where, item.line_of("type"), f"unknown type {etype!r} (known: {', '.join(vocab.concrete_types())})")
         if vocab.types[etype].abstract:
-            raise KkgError(where, item.line_of("type"), f"type {etype!r} is abstract; use one of its subtypes")
+            raise DataError(where, item.line_of("type"), f"type {etype!r} is abstract; use one of its subtypes")
         synonyms = item.get("synonyms") or []
         if not isinstance(synonyms, list) or not all(isinstance(s, str) for s in synonyms):
-            raise KkgError(where, item.line_of("synonyms"), "synonyms must be a list of strings")
+            raise DataError(where, item.line_of("synonyms"), "synonyms must be a list of strings")
         attributes = item.get("attributes") or {}
         if not isinstance(attributes, dict):
-            raise KkgError(where, item.line_of("attributes"), "attributes must be a mapping")
+            raise DataError(where, item.line_of("attributes"), "attributes must be a mapping")
         for name, attr in attributes.items():
             if not isinstance(attr, LineDict) or set(attr) != {"value", "source"}:
-                raise KkgError(where, attributes.line_of(name), f"attribute {name!r} needs exactly 'value' and 'source'")
+                raise DataError(where, attributes.line_of(name), f"attribute {name!r} needs exactly 'value' and 'source'")
         entities[eid] = Entity(
             id=eid, type=etype, label=_as_str(item, "label", where), synonyms=list(synonyms),
             description=item.get("description"),
@@ -175,20 +176,20 @@ def anchor_quote(source: Source, quote: str, occurrence: int | None, where: str,
         elif " ".join(quote.split()) != quote:
             hint = " (check its spaces and line breaks)"
         short = quote if len(quote) <= 60 else quote[:57] + "..."
-        raise KkgError(where, line, f"quote not found verbatim in {source.file_name}: {short!r}{hint}")
+        raise DataError(where, line, f"quote not found verbatim in {source.file_name}: {short!r}{hint}")
     if occurrence is None:
         if len(starts) > 1:
-            raise KkgError(where, line, f"quote {quote!r} occurs {len(starts)} times in {source.file_name}; lengthen it or add 'occurrence: N'")
+            raise DataError(where, line, f"quote {quote!r} occurs {len(starts)} times in {source.file_name}; lengthen it or add 'occurrence: N'")
         start = starts[0]
     else:
         if not isinstance(occurrence, int) or isinstance(occurrence, bool) or not 1 <= occurrence <= len(starts):
             times = "once" if len(starts) == 1 else f"{len(starts)} times"
-            raise KkgError(where, line, f"occurrence {occurrence!r} is out of range: quote {quote!r} occurs {times} in {source.file_name}")
+            raise DataError(where, line, f"occurrence {occurrence!r} is out of range: quote {quote!r} occurs {times} in {source.file_name}")
         start = starts[occurrence - 1]
     end = start + len(quote)
     section = source.section_at(start)
     if section is None:
-        raise KkgError(where, line, f"quote {quote!r} stands before the first section of {source.file_name}")
+        raise DataError(where, line, f"quote {quote!r} stands before the first section of {source.file_name}")
     return Evidence(
         quote=quote, start=start, end=end,
         prefix=body[max(0, start - CONTEXT_CHARS): start],
@@ -199,7 +200,7 @@ def anchor_quote(source: Source, quote: str, occurrence: int | None, where: str,
 
 def _check_entity_ref(value: object, entities: dict[str, Entity], where: str, line: int, role: str) -> str:
     if not isinstance(value, str) or value not in entities:
-        raise KkgError(where, line, f"unknown entity {value!r} as {role}; add it to entities.yaml or fix the id")
+        raise DataError(where, line, f"unknown entity {value!r} as {role}; add it to entities.yaml or fix the id")
     return value
 
 
@@ -209,7 +210,7 @@ def load_claims(directory: Path, source: Source, entities: dict[str, Entity], vo
     where = display_path(path)
     data = load_yaml(path, where)
     if not isinstance(data, list):
-        raise KkgError(where, 1, "claims.yaml must be a list of claims")
+        raise DataError(where, 1, "claims.yaml must be a list of claims")
     claims: list[Claim] = []
     ids: dict[str, int] = {}
     for n, item in enumerate(data):
@@ -217,69 +218,69 @@ def load_claims(directory: Path, source: Source, entities: dict[str, Entity], vo
                              line=_item_line(data, n))
         cid = _as_str(item, "id", where)
         if not CLAIM_ID.match(cid):
-            raise KkgError(where, item.line_of("id"), f"claim id {cid!r} must be lower-case kebab-case")
+            raise DataError(where, item.line_of("id"), f"claim id {cid!r} must be lower-case kebab-case")
         if cid in ids:
-            raise KkgError(where, item.line_of("id"), f"duplicate claim id {cid!r} (first at line {ids[cid]})")
+            raise DataError(where, item.line_of("id"), f"duplicate claim id {cid!r} (first at line {ids[cid]})")
         ids[cid] = item.line
         pred_id = _as_str(item, "predicate", where)
         if pred_id not in vocab.predicates:
-            raise KkgError(where, item.line_of("predicate"), f"unknown predicate {pred_id!r} (known: {', '.join(sorted(vocab.predicates))})")
+            raise DataError(where, item.line_of("predicate"), f"unknown predicate {pred_id!r} (known: {', '.join(sorted(vocab.predicates))})")
         pred = vocab.predicates[pred_id]
         subject = _check_entity_ref(item["subject"], entities, where, item.line_of("subject"), "subject")
         if not vocab.fits(entities[subject].type, pred.domain):
-            raise KkgError(
+            raise DataError(
                 where, item.line_of("subject"),
                 f"claim {cid!r}: subject {subject!r} is a {entities[subject].type}, but {pred_id!r} needs one of: {', '.join(pred.domain)}",
             )
         obj = value = None
         if pred.kind == "object":
             if "value" in item:
-                raise KkgError(where, item.line_of("value"), f"claim {cid!r}: {pred_id!r} links two entities; use 'object', not 'value'")
+                raise DataError(where, item.line_of("value"), f"claim {cid!r}: {pred_id!r} links two entities; use 'object', not 'value'")
             if "object" not in item:
-                raise KkgError(where, item.line, f"claim {cid!r} is missing the field 'object'")
+                raise DataError(where, item.line, f"claim {cid!r} is missing the field 'object'")
             obj = _check_entity_ref(item["object"], entities, where, item.line_of("object"), "object")
             if not vocab.fits(entities[obj].type, pred.range):
-                raise KkgError(
+                raise DataError(
                     where, item.line_of("object"),
                     f"claim {cid!r}: object {obj!r} is a {entities[obj].type}, but {pred_id!r} needs one of: {', '.join(pred.range)}",
                 )
         else:
             if "object" in item:
-                raise KkgError(where, item.line_of("object"), f"claim {cid!r}: {pred_id!r} takes a literal; use 'value', not 'object'")
+                raise DataError(where, item.line_of("object"), f"claim {cid!r}: {pred_id!r} takes a literal; use 'value', not 'object'")
             if "value" not in item or item["value"] in (None, ""):
-                raise KkgError(where, item.line, f"claim {cid!r} is missing the field 'value'")
+                raise DataError(where, item.line, f"claim {cid!r} is missing the field 'value'")
             value = _as_str(item, "value", where)
         modality = _as_str(item, "modality", where)
         if modality not in MODALITIES:
-            raise KkgError(where, item.line_of("modality"), f"modality must be one of {', '.join(MODALITIES)}, not {modality!r}")
+            raise DataError(where, item.line_of("modality"), f"modality must be one of {', '.join(MODALITIES)}, not {modality!r}")
         polarity = str(item.get("polarity", "positive"))
         if polarity not in POLARITIES:
-            raise KkgError(where, item.line_of("polarity"), f"polarity must be one of {', '.join(POLARITIES)}, not {polarity!r}")
+            raise DataError(where, item.line_of("polarity"), f"polarity must be one of {', '.join(POLARITIES)}, not {polarity!r}")
         qualifiers = item.get("qualifiers")
         if qualifiers is None:
             qualifiers = LineDict()
             qualifiers.key_lines = {}
         if not isinstance(qualifiers, LineDict):
-            raise KkgError(where, item.line_of("qualifiers"), "qualifiers must be a mapping")
+            raise DataError(where, item.line_of("qualifiers"), "qualifiers must be a mapping")
         for key, qvalue in qualifiers.items():
             if key not in QUALIFIERS:
-                raise KkgError(where, qualifiers.line_of(key), f"unknown qualifier {key!r} (allowed: {', '.join(QUALIFIERS)})")
+                raise DataError(where, qualifiers.line_of(key), f"unknown qualifier {key!r} (allowed: {', '.join(QUALIFIERS)})")
             wanted = QUALIFIERS[key]
             if wanted is not None:
                 ref = _check_entity_ref(qvalue, entities, where, qualifiers.line_of(key), f"qualifier {key!r}")
                 if not vocab.is_a(entities[ref].type, wanted):
-                    raise KkgError(where, qualifiers.line_of(key), f"qualifier {key!r} needs a {wanted}, but {ref!r} is a {entities[ref].type}")
+                    raise DataError(where, qualifiers.line_of(key), f"qualifier {key!r} needs a {wanted}, but {ref!r} is a {entities[ref].type}")
             elif not isinstance(qvalue, (str, int)) or isinstance(qvalue, bool):
-                raise KkgError(where, qualifiers.line_of(key), f"qualifier {key!r} must be text")
+                raise DataError(where, qualifiers.line_of(key), f"qualifier {key!r} must be text")
         if not isinstance(item["evidence"], list):
-            raise KkgError(where, item.line_of("evidence"), "evidence must be a list of quotes")
+            raise DataError(where, item.line_of("evidence"), "evidence must be a list of quotes")
         evidence: list[Evidence] = []
         for k, ev in enumerate(item["evidence"]):
             ev = _check_fields(ev, EVIDENCE_FIELDS, ("quote",), where, "evidence", line=_item_line(item["evidence"], k))
             quote = _as_str(ev, "quote", where)
             anchored = anchor_quote(source, quote, ev.get("occurrence"), where, ev.line_of("quote"))
             if any(e.start == anchored.start and e.end == anchored.end for e in evidence):
-                raise KkgError(where, ev.line_of("quote"), f"claim {cid!r} cites the same quote twice")
+                raise DataError(where, ev.line_of("quote"), f"claim {cid!r} cites the same quote twice")
             evidence.append(anchored)
         claims.append(Claim(
             id=cid, subject=subject, predicate=pred_id, object=obj, value=value,
@@ -311,7 +312,7 @@ def _check_cycles(claims: list[Claim], vocab: Vocabulary, where: str) -> None:
                     newest = max(cycle, key=lambda c: c.line)
                     chain = " -> ".join([c.subject for c in cycle] + [claim.object])
                     others = ", ".join(f"{c.id!r} (line {c.line})" for c in cycle if c is not newest)
-                    raise KkgError(
+                    raise DataError(
                         where, newest.line,
                         f"claim {newest.id!r} closes a cycle of {pred_id!r}: {chain}" + (f" with {others}" if others else ""),
                     )
@@ -335,15 +336,13 @@ def load_dataset(directory: Path | str | None = None, vocab: Vocabulary | None =
     """
     directory = Path(directory) if directory is not None else default_data_dir()
     if not directory.is_dir():
-        raise KkgError(display_path(directory), None, "data folder not found")
+        raise DataError(display_path(directory), None, "data folder not found")
     vocab = vocab or load_vocabulary()
     source = load_source(directory)
     entities = load_entities(directory, vocab)
     claims = load_claims(directory, source, entities, vocab)
     dataset = Dataset(directory=directory, source=source, entities=entities, claims=claims)
-    mappings_path = directory / "mappings.sssom.tsv"
+    mappings_path = directory / MAPPINGS_FILE
     if mappings_path.exists():
-        from ketamine_kg.load.mappings import load_mappings
-
         dataset.mappings, dataset.mapping_prefixes = load_mappings(mappings_path, entities)
     return dataset

@@ -20,7 +20,7 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD, Namespace
 
 from ketamine_kg.core import iris as ns
 from ketamine_kg.core.namespaces import BIOLINK, ECO, KKGO, OA, SCHEMA, bind_prefixes, section_iri
-from ketamine_kg.core.model import MODALITIES, POLARITIES, Claim, Dataset
+from ketamine_kg.core.model import DATATYPES, MODALITIES, POLARITIES, Claim, Dataset
 from ketamine_kg.core.curies import expand_curie
 from ketamine_kg.ontology.vocabulary import Vocabulary, camel_case, load_vocabulary
 
@@ -38,7 +38,6 @@ KNOWLEDGE_LEVEL = {
     "speculative": "prediction",
     "under_investigation": "prediction",
 }
-DATATYPES = {"string": None, "date": XSD.date, "integer": XSD.integer, "boolean": XSD.boolean}
 
 
 
