@@ -14,7 +14,7 @@ import pytest
 
 from ketamine_kg.errors import KkgError
 from ketamine_kg.app.push import push_graphs
-from ketamine_kg.sparql.catalogue import get_query, list_queries
+from ketamine_kg.sparql.catalogue import get_query, list_queries, parse_query
 from ketamine_kg.sparql.engines import OxigraphEngine, RemoteEngine, run_query
 from ketamine_kg.store import get_store_dir, open_store
 
@@ -87,3 +87,16 @@ def test_cli_query_endpoint(oxigraph_server):
 def test_unreachable_endpoint_is_one_clear_error():
     with pytest.raises(KkgError, match="cannot reach the endpoint"):
         run_query(RemoteEngine(f"http://127.0.0.1:{free_port()}/query", timeout=5), get_query("approvals"))
+
+
+def test_long_queries_go_as_form_posts(oxigraph_server):
+    """Short queries go as GET ?query=, long ones as a form POST; the server answers both alike."""
+    base, _ = oxigraph_server
+    engine = RemoteEngine(base + "/query")
+    short = get_query("approvals")
+    long = parse_query(short.text + "\n# " + "padding " * 400, "approvals-long")
+    assert engine.request(short.text, "*/*").get_method() == "GET"
+    request = engine.request(long.text, "*/*")
+    assert request.get_method() == "POST" and request.get_header("Content-type").startswith("application/x-www-form-urlencoded")
+    a, b = engine.run(short), engine.run(long)
+    assert a.rows and a.rows == b.rows

@@ -4,10 +4,13 @@
 (ontology, stated data, inferred triples) as N-Triples to ``{graph_store}?graph=IRI``,
 then counts the triples of each graph through the query ``endpoint`` and checks them.
 This is the path to bigger engines (Fuseki, QLever, Virtuoso, a shared Oxigraph server).
+Virtuoso's Graph Store is ``/sparql-graph-crud`` and takes writes only once its SPARQL
+user may update (``grant SPARQL_UPDATE to "SPARQL";`` in ``isql``); a refusal says so.
 """
 
 from __future__ import annotations
 
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -23,14 +26,36 @@ from ketamine_kg.store import open_store
 
 
 def default_graph_store(endpoint: str) -> str:
-    """The Graph Store URL next to a query endpoint, in Oxigraph's layout.
+    """The Graph Store URL next to a query endpoint: Virtuoso's for ``/sparql``, else Oxigraph's layout.
 
     >>> default_graph_store("http://localhost:7878/query")
     'http://localhost:7878/store'
+    >>> default_graph_store("http://localhost:8890/sparql")
+    'http://localhost:8890/sparql-graph-crud'
     """
     parts = urllib.parse.urlsplit(endpoint)
+    if parts.path.rstrip("/") == "/sparql":  # Virtuoso's endpoint sits at the root
+        return urllib.parse.urlunsplit((parts.scheme, parts.netloc, "/sparql-graph-crud", "", ""))
     path = parts.path.rsplit("/", 1)[0] + "/store"
     return urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
+def error_text(body: bytes, limit: int = 300) -> str:
+    """A server's error page as one line of text: tags dropped, space collapsed, cut at ``limit``.
+
+    >>> error_text(b"<html><title>failed</title><h1>403 Forbidden</h1><xmp>SQ110: denied</xmp></html>")
+    'failed 403 Forbidden SQ110: denied'
+    """
+    text = re.sub(r"<[^>]*>", " ", body[:4000].decode("utf-8", "replace"))
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def refusal_hint(detail: str) -> str:
+    """What to do about a refusal, where the server's message says (Virtuoso's missing update right)."""
+    if "SQ110" in detail or "Permission denied for delete from DB.DBA.RDF_QUAD" in detail:
+        return ' (Virtuoso: run `grant SPARQL_UPDATE to "SPARQL";` in isql first)'
+    return ""
 
 
 def push_graphs(data_dir: Path | None, endpoint: str, graph_store: str | None = None, *,
@@ -55,8 +80,9 @@ def push_graphs(data_dir: Path | None, endpoint: str, graph_store: str | None = 
             with urllib.request.urlopen(request, timeout=timeout) as response:
                 response.read()
         except urllib.error.HTTPError as exc:
-            detail = " ".join(exc.read()[:300].decode("utf-8", "replace").split())
-            raise EndpointError(target, None, f"the store refused graph {graph.value}: {exc.code} {exc.reason} {detail}") from None
+            detail = error_text(exc.read())
+            raise EndpointError(target, None, f"the store refused graph {graph.value}: {exc.code} {exc.reason} {detail}"
+                                + refusal_hint(detail)) from None
         except (urllib.error.URLError, OSError) as exc:
             raise EndpointError(target, None, f"cannot reach the graph store: {getattr(exc, 'reason', exc)}") from None
         count = parse_query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", "count")

@@ -10,8 +10,9 @@ from ketamine_kg.cli import data_option
 @click.command()
 @click.option("--endpoint", required=True, metavar="URL", help="The store's SPARQL query endpoint (used to check the upload).")
 @click.option("--graph-store", metavar="URL", default=None,
-              help="The store's SPARQL 1.1 Graph Store Protocol URL. Default: the endpoint with its last "
-                   "path segment replaced by 'store' (Oxigraph's layout).")
+              help="The store's SPARQL 1.1 Graph Store Protocol URL. Default: /sparql-graph-crud for an "
+                   "endpoint at /sparql (Virtuoso's layout), else the endpoint with its last path segment "
+                   "replaced by 'store' (Oxigraph's layout).")
 @data_option
 def push(endpoint: str, graph_store: str | None, data_dir: Path | None) -> None:
     """Load the graph into a SPARQL store through the SPARQL 1.1 Graph Store Protocol.
@@ -26,6 +27,7 @@ def push(endpoint: str, graph_store: str | None, data_dir: Path | None) -> None:
       ketamine-kg push --endpoint http://localhost:7878/query
       ketamine-kg query approvals --endpoint http://localhost:7878/query
       ketamine-kg push --endpoint http://localhost:3030/kkg/sparql --graph-store http://localhost:3030/kkg/data
+      ketamine-kg push --endpoint http://localhost:8890/sparql     # Virtuoso, after its update grant
     """
     from ketamine_kg.app.push import push_graphs
 

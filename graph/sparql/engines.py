@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import re
 import urllib.error
+import urllib.parse
 import urllib.request
 import warnings
 from pathlib import Path
@@ -270,25 +271,48 @@ def from_rdflib(term: Any) -> Term | None:
 
 
 class RemoteEngine:
-    """Run queries on any SPARQL 1.1 endpoint over HTTP (the SPARQL 1.1 Protocol)."""
+    """Run queries on any SPARQL 1.1 endpoint over HTTP (the SPARQL 1.1 Protocol).
+
+    A query goes the way every SPARQL 1.1 server answers: as ``GET ?query=`` while the
+    URL stays under :attr:`MAX_GET_URL` bytes, else as a form-encoded POST
+    (``application/x-www-form-urlencoded``, ``query=``). Never as an
+    ``application/sparql-query`` body, which some servers (Virtuoso 7.2) never answer.
+    The named queries expect the union of the named graphs as the default graph: the
+    server's default (Virtuoso's) or its option (``oxigraph serve --union-default-graph``).
+    """
 
     name = "remote"
+    MAX_GET_URL = 2000
 
     def __init__(self, endpoint: str, timeout: float = 60.0):
         self.endpoint = endpoint
         self.timeout = timeout
 
+    def request(self, text: str, accept: str) -> urllib.request.Request:
+        """The HTTP request that asks the endpoint ``text``: a GET when short enough, else a form POST.
+
+        >>> RemoteEngine("http://h/sparql").request("ASK {}", "*/*").full_url
+        'http://h/sparql?query=ASK+%7B%7D'
+        >>> long = RemoteEngine("http://h/sparql").request("ASK {} #" + "x" * 3000, "*/*")
+        >>> long.get_method(), long.get_header("Content-type")
+        ('POST', 'application/x-www-form-urlencoded; charset=utf-8')
+        """
+        form = urllib.parse.urlencode({"query": text})
+        headers = {"Accept": accept, "User-Agent": "ketamine-kg"}
+        separator = "&" if "?" in self.endpoint else "?"
+        if len(self.endpoint) + 1 + len(form) < self.MAX_GET_URL:
+            return urllib.request.Request(self.endpoint + separator + form, method="GET", headers=headers)
+        headers["Content-Type"] = "application/x-www-form-urlencoded; charset=utf-8"
+        return urllib.request.Request(self.endpoint, data=form.encode("ascii"), method="POST", headers=headers)
+
     def run(self, query: NamedQuery, bindings: dict[str, Term] | None = None, *, max_rows: int | None = None) -> Result:
-        """POST ``query`` (with ``bindings`` as a VALUES block) and read the answer."""
+        """Send ``query`` (with ``bindings`` as a VALUES block) and read the answer."""
         check_not_update(query)
         text = with_values(query.text, bindings or {})
         graph = query.form in ("CONSTRUCT", "DESCRIBE")
         accept = "application/n-triples, text/turtle;q=0.5" if graph else "application/sparql-results+json"
-        request = urllib.request.Request(self.endpoint, data=text.encode("utf-8"), method="POST",
-                                         headers={"Content-Type": "application/sparql-query; charset=utf-8",
-                                                  "Accept": accept, "User-Agent": "ketamine-kg"})
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            with urllib.request.urlopen(self.request(text, accept), timeout=self.timeout) as response:
                 body = response.read()
                 content_type = response.headers.get("Content-Type", "")
         except urllib.error.HTTPError as exc:
@@ -308,11 +332,13 @@ class RemoteEngine:
             data = json.loads(body)
         except ValueError:
             raise EndpointError(self.endpoint, None, f"the endpoint did not send SPARQL JSON results (got {content_type or 'no type'})") from None
-        if "boolean" in data:
-            return Result("ask", boolean=bool(data["boolean"]))
-        variables = data["head"]["vars"]
-        rows = [[Term.from_json(b[v]) if v in b else None for v in variables] for b in data["results"]["bindings"]]
-        return Result("select", variables, rows[: (max_rows + 1) if max_rows is not None else None])
+        try:
+            result = read_json_results(data, ask=query.form == "ASK")
+        except (KeyError, TypeError, AttributeError):
+            raise EndpointError(self.endpoint, None, "the endpoint sent JSON that is not SPARQL results") from None
+        if result.form == "select" and max_rows is not None:
+            result.rows = result.rows[: max_rows + 1]
+        return result
 
     def labels(self, iris: set[str]) -> dict[str, str]:
         """IRI -> label, asked of the endpoint in one query."""
@@ -325,6 +351,33 @@ class RemoteEngine:
         except KkgError:
             return {}
         return {row[0].value: row[1].value for row in result.rows if row[0] is not None and row[1] is not None}
+
+
+VIRTUOSO_ASK = "__ASK_RETVAL"
+
+
+def read_json_results(data: Any, ask: bool = False) -> Result:
+    """A :class:`Result` from SPARQL JSON results (``data``, parsed); ``ask`` when the query was an ASK.
+
+    Virtuoso 7.2 answers an ASK as a SELECT of one variable, ``__ASK_RETVAL``: one row
+    (``1``) when true, none when false. Read for an ASK, that is its boolean.
+
+    >>> read_json_results({"head": {}, "boolean": True}).boolean
+    True
+    >>> read_json_results({"head": {"vars": ["__ASK_RETVAL"]}, "results": {"bindings": []}}, ask=True).boolean
+    False
+    >>> read_json_results({"head": {"vars": ["__ASK_RETVAL"]}, "results": {"bindings": [
+    ...     {"__ASK_RETVAL": {"type": "typed-literal", "value": "1"}}]}}, ask=True).boolean
+    True
+    """
+    if "boolean" in data:
+        return Result("ask", boolean=bool(data["boolean"]))
+    variables = data["head"]["vars"]
+    bindings = data["results"]["bindings"]
+    if ask and variables == [VIRTUOSO_ASK]:
+        return Result("ask", boolean=any(b.get(VIRTUOSO_ASK, {}).get("value") not in (None, "0", "false") for b in bindings))
+    rows = [[Term.from_json(b[v]) if v in b else None for v in variables] for b in bindings]
+    return Result("select", variables, rows)
 
 
 def run_query(engine: Engine, query: NamedQuery, values: dict[str, str] | None = None, *,
