@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from ketamine_kg.app.server.worker import worker_main
+from ketamine_kg.app.server.worker import DEFAULT_MAX_BYTES, DEFAULT_MAX_MEMORY, worker_main
 from ketamine_kg.errors import StoreError
 
 DEFAULT_SLOW_AFTER = 1.0  # seconds busy after which a worker counts as stuck and is replaced
@@ -52,9 +52,12 @@ class WorkerPool:
 
     def __init__(self, nquads_path: Path, size: int = 2, max_rows: int = DEFAULT_MAX_ROWS, *,
                  max_size: int | None = None, slow_after: float = DEFAULT_SLOW_AFTER,
-                 per_client: int | None = None, load_timeout: float = 600.0):
+                 per_client: int | None = None, load_timeout: float = 600.0,
+                 max_bytes: int = DEFAULT_MAX_BYTES, max_memory: int | None = DEFAULT_MAX_MEMORY):
         self.nquads_path = str(nquads_path)
         self.max_rows = max_rows
+        self.max_bytes = max_bytes
+        self.max_memory = max_memory
         self.context = multiprocessing.get_context("spawn")
         self.size = max(1, size)
         self.max_size = max(self.size, max_size if max_size is not None else 2 * self.size)
@@ -94,7 +97,8 @@ class WorkerPool:
     def _boot(self) -> None:
         """Start a process and add it to the idle list once it says it has loaded the graph (no lock held)."""
         parent, child = self.context.Pipe()
-        process = self.context.Process(target=worker_main, args=(child, self.nquads_path, self.max_rows), daemon=True)
+        process = self.context.Process(target=worker_main, args=(child, self.nquads_path, self.max_rows, self.max_bytes, self.max_memory),
+                                       daemon=True)
         worker = Worker(process, parent)
         try:
             process.start()
@@ -172,12 +176,13 @@ class WorkerPool:
             worker.since, worker.deadline, worker.client = time.monotonic(), deadline, client
             self.busy.add(worker)
         answer = None
+        crashed = False
         try:
             worker.conn.send((text, accept, fmt))
             if worker.conn.poll(max(0.0, deadline - time.monotonic())):
                 answer = worker.conn.recv()
         except (EOFError, OSError):
-            pass
+            crashed = True  # the pipe closed before the deadline: the worker died (or was stopped below)
         with self.cond:
             self.busy.discard(worker)
             stopped, worker.since = worker.stopped, None
@@ -194,6 +199,10 @@ class WorkerPool:
                 self._grow(time.monotonic())
         if answer is not None:
             return answer
+        if crashed and not stopped and not self.closed:
+            code = worker.process.exitcode
+            how = f"signal {-code}" if code is not None and code < 0 else f"exit status {code}"
+            return 500, "text/plain; charset=utf-8", f"the query crashed its worker ({how}); the worker was replaced\n".encode()
         if stopped:
             return (429, "text/plain; charset=utf-8",
                     f"stopped: this address has {self.per_client} other long-running queries\n".encode(),
