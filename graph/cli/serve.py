@@ -57,7 +57,7 @@ def serve(host: str, port: int, timeout: float, max_rows: int, max_bytes: int, m
       curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * { ?s a kkgo:Disorder }' http://127.0.0.1:7878/sparql
       curl -H 'Accept: text/turtle' http://127.0.0.1:7878/entity/ketamine
     """
-    if host not in LOCAL_HOSTS and not host.startswith("127."):
+    if host not in LOCAL_HOSTS:
         click.echo(f"warning: listening on {host}, not localhost: anyone who can reach this machine can query it", err=True)
     server = make_server(data_dir, host, port, timeout=timeout, max_rows=max_rows, workers=workers, verbose=verbose,
                          max_bytes=max_bytes, max_memory=max_memory * 2**20 or None,

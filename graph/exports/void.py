@@ -57,7 +57,7 @@ def rights_statement(source: SourceInfo) -> str:
     """The terms under which the quotes of one source are kept.
 
     >>> rights_statement(SourceInfo("s", "A title", "A site", "https://example.org/a"))[:60]
-    'The quoted passages from "A title" (A site, https://example.o'
+    'The quoted passages from "A title" (A site, https://example.'
     """
     where = ", ".join(x for x in (source.site, source.url) if x)
     return (f'The quoted passages from "{source.title}" ({where}) are short excerpts kept as evidence for the '

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import ipaddress
 import re
 import socket
 import sys
@@ -79,7 +80,12 @@ def is_loopback_host(header: str) -> bool:
         host = host[:host.find("]") + 1] if "]" in host else host
     elif host.count(":") == 1:
         host = host.split(":")[0]
-    return host in LOOPBACK_NAMES or host.endswith(".localhost")
+    if host in LOOPBACK_NAMES or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 class SparqlServer(ThreadingHTTPServer):

@@ -202,6 +202,8 @@ class WorkerPool:
         if crashed and not stopped and not self.closed:
             code = worker.process.exitcode
             how = f"signal {-code}" if code is not None and code < 0 else f"exit status {code}"
+            if code == -6 and self.max_memory:  # SIGABRT: the native allocator gives up at RLIMIT_AS
+                how += f", most likely at its memory limit of {self.max_memory // 2**20} MiB"
             return 500, "text/plain; charset=utf-8", f"the query crashed its worker ({how}); the worker was replaced\n".encode()
         if stopped:
             return (429, "text/plain; charset=utf-8",
