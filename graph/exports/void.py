@@ -44,7 +44,7 @@ class SourceInfo:
 def get_sources(graph: Graph) -> list[SourceInfo]:
     """The source documents of a built graph (``schema:BlogPosting`` nodes), by IRI."""
     found = []
-    for doc in sorted(set(graph.subjects(RDF.type, SCHEMA.BlogPosting))):
+    for doc in sorted(set(graph.subjects(RDF.type, SCHEMA.BlogPosting)), key=str):
         title = graph.value(doc, DCTERMS.title)
         site_node = graph.value(doc, SCHEMA.isPartOf)
         site = graph.value(site_node, SCHEMA.name) if site_node is not None else None

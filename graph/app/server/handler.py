@@ -88,6 +88,11 @@ def is_loopback_host(header: str) -> bool:
         return False
 
 
+def _first(params: dict[str, list[str]], name: str) -> str | None:
+    values = params.get(name)
+    return values[0] if values else None
+
+
 class SparqlServer(ThreadingHTTPServer):
     """The endpoint's HTTP server: what :func:`~ketamine_kg.app.server.make_server` gives its handlers.
 
@@ -173,7 +178,7 @@ class SparqlHandler(BaseHTTPRequestHandler):
         url = urllib.parse.urlsplit(self.path)
         params = urllib.parse.parse_qs(url.query)
         if url.path == "/":
-            self._send(200, "text/html; charset=utf-8", self._page((params.get("query") or [None])[0]),
+            self._send(200, "text/html; charset=utf-8", self._page(_first(params, "query")),
                        {"Content-Security-Policy": "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'"})
         elif url.path == "/queries.json":
             self._send(200, "application/json", self.server.catalogue)
@@ -184,7 +189,7 @@ class SparqlHandler(BaseHTTPRequestHandler):
                 self._protocol(params, None)
         elif self.server.linked is not None and self.server.linked.handles(url.path):
             self._send(*self.server.linked.answer(url.path, self.headers.get("Accept", ""), self._base(),
-                                                  self.client_address[0], (params.get("format") or [None])[0]))
+                                                  self.client_address[0], _first(params, "format")))
         else:
             self._text(404, "not found: this server has /, /sparql, /entity/..., /claim/..., /source/..., /ontology "
                             "and /.well-known/void")
@@ -202,8 +207,8 @@ class SparqlHandler(BaseHTTPRequestHandler):
         """This server's URL as the client reached it (a checked Host, else the bound address)."""
         host = self.headers.get("Host", "")
         if not re.fullmatch(r"[A-Za-z0-9.\-]+(:\d{1,5})?|\[[0-9A-Fa-f:.]+\](:\d{1,5})?", host):
-            bound, port = self.server.server_address[:2]
-            host = f"[{bound}]:{port}" if ":" in str(bound) else f"{bound}:{port}"
+            bound, port = str(self.server.server_address[0]), self.server.server_address[1]
+            host = f"[{bound}]:{port}" if ":" in bound else f"{bound}:{port}"
         return f"http://{host}"
 
     def do_HEAD(self) -> None:  # noqa: N802
