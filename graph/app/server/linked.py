@@ -21,6 +21,7 @@ from typing import Any
 
 from ketamine_kg.app.server.handler import negotiate
 from ketamine_kg.core.iris import BASE, ONTOLOGY_IRI
+from ketamine_kg.errors import StoreError
 
 SEGMENT = re.compile(r"[A-Za-z0-9_~-][A-Za-z0-9._~-]*")
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -103,7 +104,7 @@ class LinkedData:
     def _select(self, text: str, client: str) -> list[dict]:
         status, _, body, *_ = self.pool.run(text, "application/sparql-results+json", "json", self.timeout, client)
         if status != 200:
-            raise LookupError(body.decode("utf-8", "replace").strip())
+            raise StoreError(None, None, f"cannot describe the dataset: {body.decode('utf-8', 'replace').strip()}")
         return json.loads(body)["results"]["bindings"]
 
     @staticmethod
