@@ -191,3 +191,40 @@ def test_the_code_has_a_licence_file():
     text = (ROOT / "LICENSE").read_text(encoding="utf-8")
     assert text.startswith("MIT License") and "Copyright (c)" in text and "ketamine-kg developers" in text
     assert "license = \"MIT\"" in (ROOT / "pyproject.toml").read_text()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from ketamine_kg.dev.chromium import Browser, Tab, chromium_path
+
+    if chromium_path() is None:
+        pytest.skip("headless Chromium not found (apt-get install chromium)")
+    with Browser() as chromium:
+        tab = Tab(chromium, width=1200, height=800)
+        tab.send("Network.emulateNetworkConditions", offline=False, latency=0, downloadThroughput=-1, uploadThroughput=-1)
+        yield tab
+
+
+def _open(browser, url: str) -> None:
+    import time
+
+    browser.send("Page.navigate", url=url)
+    deadline = time.monotonic() + 20
+    time.sleep(0.2)
+    while not browser.evaluate(f"document.readyState === 'complete' && location.href === {json.dumps(url)}"):
+        assert time.monotonic() < deadline, "the page did not load"
+        time.sleep(0.1)
+
+
+def test_chromium_opens_the_page_with_the_query_as_text(browser, endpoint):
+    query = "SELECT * WHERE { ?s ?p ?o } # </textarea><img src=x onerror=alert(1)>"
+    _open(browser, f"http://127.0.0.1:{endpoint.server_address[1]}/?" + urllib.parse.urlencode({"query": query}))
+    assert browser.evaluate("document.getElementById('text').value") == query
+    assert browser.evaluate("document.querySelectorAll('img').length") == 0
+
+
+def test_chromium_shows_an_entity_page(browser, endpoint):
+    _open(browser, f"http://127.0.0.1:{endpoint.server_address[1]}/entity/ketamine")
+    assert browser.evaluate("document.querySelector('h1').textContent") == "ketamine"
+    links = browser.evaluate("Array.from(document.querySelectorAll('td a')).map(a => a.getAttribute('href'))")
+    assert any(link.startswith("/entity/") for link in links)
