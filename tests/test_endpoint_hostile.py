@@ -5,7 +5,7 @@
 - While the whole table runs (SERVICE, LOAD, FROM naming a loopback port), a listener
   on that port receives no connection: the server never opens one of its own.
 - A worker killed mid-query is reported as a crash at once, not as a timeout.
-- A client that hangs up leaves no traceback; SIGTERM ends the server and every worker.
+- A client that hangs up leaves no traceback, and its running query is stopped; SIGTERM ends the server and every worker.
 - ``--port 99999``, ``--timeout -1/0/nan`` are clean usage errors; ``--host ::1`` serves.
 
 All traffic is to loopback; every request has a timeout.
@@ -57,7 +57,7 @@ def listener():
 @pytest.fixture(scope="module")
 def endpoint(store_cache):
     get_store_dir(None)
-    server = make_server(None, "127.0.0.1", 0, timeout=5.0, max_bytes=MAX_BYTES, workers=2)
+    server = make_server(None, "127.0.0.1", 0, timeout=60.0, max_bytes=MAX_BYTES, workers=2)  # long: a loaded machine copies slowly
     serve_in_thread(server)
     yield server
     server.shutdown()
@@ -158,6 +158,21 @@ def test_a_client_that_hangs_up_leaves_no_traceback(endpoint, capfd):
     status, _, _ = request(endpoint, "GET", "/sparql?query=ASK%7B%7D")
     assert status == 200
     assert "Traceback" not in capfd.readouterr().err
+
+
+def test_a_query_whose_client_has_gone_is_stopped(endpoint):
+    pool = endpoint.pool
+    runaway = urllib.parse.quote("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }")
+    with socket.create_connection(("127.0.0.1", endpoint.server_address[1]), timeout=5) as sock:
+        sock.sendall(f"GET /sparql?query={runaway} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+        deadline = time.monotonic() + 3
+        while not pool.busy:
+            assert time.monotonic() < deadline, "the query never started"
+            time.sleep(0.01)
+    closed = time.monotonic()
+    while pool.busy:  # the server's timeout is 60 s: a stop well before it is the hang-up being seen
+        assert time.monotonic() - closed < 2.0, "the query kept running after its client left"
+        time.sleep(0.02)
 
 
 def test_the_backlog_suits_a_public_endpoint(endpoint):

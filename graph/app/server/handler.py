@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import ipaddress
 import re
+import select
 import socket
 import sys
 import urllib.parse
@@ -158,6 +159,14 @@ class SparqlHandler(BaseHTTPRequestHandler):
     def _text(self, status: int, message: str) -> None:
         self._send(status, "text/plain; charset=utf-8", (message + "\n").encode("utf-8"))
 
+    def _client_gone(self) -> bool:
+        """Whether the client has closed its side (readable, and a peek reads nothing)."""
+        try:
+            readable, _, _ = select.select([self.connection], [], [], 0)
+            return bool(readable) and self.connection.recv(1, socket.MSG_PEEK) == b""
+        except (OSError, ValueError):
+            return True
+
     def _host_ok(self) -> bool:
         """Refuse (421) a request whose ``Host`` is not loopback while bound to loopback: DNS rebinding."""
         host = self.headers.get("Host")
@@ -269,5 +278,6 @@ class SparqlHandler(BaseHTTPRequestHandler):
             return
         fmt = (params.get("format") or [None])[0]
         status, content_type, body, *extra = self.server.pool.run(text, self.headers.get("Accept", ""), fmt,
-                                                                  self.server.timeout_s, self.client_address[0])
+                                                                  self.server.timeout_s, self.client_address[0],
+                                                                  gone=self._client_gone)
         self._send(status, content_type, body, *extra)

@@ -7,6 +7,7 @@ import multiprocessing
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -159,9 +160,12 @@ class WorkerPool:
 
     # -- answering --
 
-    def run(self, text: str, accept: str, fmt: str | None, timeout: float,
-            client: str = "") -> tuple[int, str, bytes] | tuple[int, str, bytes, dict]:
+    def run(self, text: str, accept: str, fmt: str | None, timeout: float, client: str = "",
+            gone: Callable[[], bool] | None = None) -> tuple[int, str, bytes] | tuple[int, str, bytes, dict]:
         """Send a query to a free worker; kill the worker if it runs past ``timeout``.
+
+        ``gone()``, checked every 100 ms while the query runs, says whether the client has
+        hung up: then the worker is stopped at once (its answer would go nowhere).
 
         Returns (status, content type, body), plus extra headers for a 429.
         """
@@ -176,11 +180,16 @@ class WorkerPool:
             worker.since, worker.deadline, worker.client = time.monotonic(), deadline, client
             self.busy.add(worker)
         answer = None
-        crashed = False
+        crashed = hung_up = False
         try:
             worker.conn.send((text, accept, fmt))
-            if worker.conn.poll(max(0.0, deadline - time.monotonic())):
-                answer = worker.conn.recv()
+            while (left := deadline - time.monotonic()) > 0:
+                if worker.conn.poll(min(left, 0.1) if gone else left):
+                    answer = worker.conn.recv()
+                    break
+                if gone is not None and gone():
+                    hung_up = True  # nobody waits for the answer: stop the worker now
+                    break
         except (EOFError, OSError):
             crashed = True  # the pipe closed before the deadline: the worker died (or was stopped below)
         with self.cond:
@@ -199,6 +208,8 @@ class WorkerPool:
                 self._grow(time.monotonic())
         if answer is not None:
             return answer
+        if hung_up:
+            return 499, "text/plain; charset=utf-8", b"the client closed the connection; the query was stopped\n"
         if crashed and not stopped and not self.closed:
             code = worker.process.exitcode
             how = f"signal {-code}" if code is not None and code < 0 else f"exit status {code}"
