@@ -8,6 +8,8 @@ to an HTTP status, the CLI prints any of them as one line with exit status 1):
 - :class:`InconsistencyError`: data the ontology refutes, with the claims that clash;
 - :class:`QueryError`: a query or a parameter that cannot be run;
 - :class:`ReadOnlyError`: a SPARQL update sent to the read-only graph;
+- :class:`RefusedQueryError`: a query the endpoint refuses (it reaches outside, or nests too deep);
+- :class:`TooLargeError`: a result past the endpoint's cap in bytes;
 - :class:`EndpointError`: a remote SPARQL endpoint that cannot be reached or misanswers;
 - :class:`StoreError`: the store cache cannot be written or opened.
 """
@@ -78,6 +80,14 @@ class QueryError(KkgError):
 
 class ReadOnlyError(QueryError):
     """A SPARQL update (INSERT, DELETE, LOAD, ...) sent to the read-only graph."""
+
+
+class RefusedQueryError(QueryError):
+    """A query the endpoint will not run: it would reach outside (``SERVICE``, ``LOAD``, a remote ``FROM``) or nests too deep."""
+
+
+class TooLargeError(QueryError):
+    """A result larger than the endpoint's cap in bytes."""
 
 
 class EndpointError(KkgError):

@@ -12,7 +12,10 @@ milliseconds that the store is current and open it instead of rebuilding the gra
 Stores live in a cache folder: ``$KETAMINE_KG_CACHE``, else ``$XDG_CACHE_HOME/ketamine-kg``,
 else ``~/.cache/ketamine-kg``. A store is built in a temporary folder and renamed into
 place when complete, so a reader never sees half a store; the few most recently used
-stores are kept and older ones removed.
+stores are kept and older ones removed. Pruning removes only folders this module made
+(they hold a :data:`MARKER_FILE`), never a symlink or what one points to, and never a
+pinned store: a running server pins its own (:func:`pin_store`), so queries on other
+data folders cannot delete the store under it.
 
 The store does not know how the graph is made: the builder is passed in
 (``builder=``, a callable ``(data_dir, reason) -> (dataset, rdf_dataset, n_inferred,
@@ -46,6 +49,8 @@ KEEP_STORES = 4
 OXIGRAPH_DIR = "oxigraph"
 NQUADS_FILE = "graph.nq"
 INFO_FILE = "info.json"
+MARKER_FILE = ".ketamine-kg-store"  # written into every store folder this module builds: prune deletes only these
+PINS_DIR = ".pins"  # under stores/: one file per running process that must keep a store ("<store>.<pid>")
 
 # The rooms whose code and tables shape the RDF: everything under them is hashed, so no
 # hand-kept list can miss a module (the build imports nothing from the rooms above them).
@@ -232,6 +237,7 @@ def get_store_dir(data_dir: Path | None = None, *, cache_dir: Path | None = None
     if on_build:
         on_build(f"building the graph store of {data_dir} (the data or code changed) ...")
     try:
+        (tmp / MARKER_FILE).write_text(f"{key}\n", encoding="utf-8")
         build_store(data_dir, tmp, builder)
         if rebuild and final.is_dir():
             shutil.rmtree(final, ignore_errors=True)
@@ -286,13 +292,89 @@ def _touch(folder: Path) -> None:
         pass
 
 
-def _prune(stores: Path, keep: Path) -> None:
-    """Remove all but the ``KEEP_STORES`` most recently used stores (never ``keep``)."""
+class StorePin:
+    """A running process's claim on one store: while it exists, :func:`_prune` keeps the store."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+
+    def release(self) -> None:
+        """Drop the pin (idempotent)."""
+        if self.path is not None:
+            try:
+                self.path.unlink()
+            except OSError:
+                pass
+            self.path = None
+
+
+def pin_store(folder: Path) -> StorePin:
+    """Pin the store in ``folder`` for as long as this process lives (or until ``release()``).
+
+    The pin is a file ``stores/.pins/<store>.<pid>``; a pin whose process has ended is
+    stale and ignored (and removed) by the next prune. A cache that cannot be written
+    gives an unpinned store, never an error.
+    """
+    folder = Path(folder)
+    _touch(folder)
+    pins = folder.parent / PINS_DIR
     try:
-        folders = [p for p in stores.iterdir() if p.is_dir() and not p.name.startswith(".")]
-        folders.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+        pins.mkdir(exist_ok=True)
+        path = pins / f"{folder.name}.{os.getpid()}"
+        path.write_text(f"{os.getpid()}\n", encoding="utf-8")
+    except OSError:
+        return StorePin(None)
+    return StorePin(path)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # it exists, owned by someone else
+    return True
+
+
+def pinned_stores(stores: Path) -> set[str]:
+    """The names of the stores under ``stores`` that a living process has pinned (stale pins are removed)."""
+    names: set[str] = set()
+    pins = stores / PINS_DIR
+    if pins.is_symlink() or not pins.is_dir():
+        return names
+    for pin in pins.iterdir():
+        name, _, pid = pin.name.rpartition(".")
+        if pid.isdigit() and _alive(int(pid)):
+            names.add(name)
+        elif not pin.is_symlink():
+            try:
+                pin.unlink()
+            except OSError:
+                pass
+    return names
+
+
+def _prune(stores: Path, keep: Path) -> None:
+    """Remove all but the ``KEEP_STORES`` most recently used stores (never ``keep``, never a pinned one).
+
+    Only real folders holding :data:`MARKER_FILE` count: a symlink (to a folder or as
+    ``stores`` itself) is never followed, a folder someone else put there is never deleted.
+    """
+    try:
+        if stores.is_symlink():
+            return
+        pinned = pinned_stores(stores)
+        folders = []
+        for entry in os.scandir(stores):
+            if entry.name.startswith(".") or not entry.is_dir(follow_symlinks=False):
+                continue
+            marker = Path(entry.path) / MARKER_FILE
+            if marker.is_file() and not marker.is_symlink():
+                folders.append((entry.stat(follow_symlinks=False).st_mtime, Path(entry.path)))
+        folders.sort(reverse=True)
     except OSError:
         return
-    for old in folders[KEEP_STORES:]:
-        if old != keep:
+    for _, old in folders[KEEP_STORES:]:
+        if old != keep and old.name not in pinned:
             shutil.rmtree(old, ignore_errors=True)

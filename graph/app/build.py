@@ -50,10 +50,6 @@ class BuildResult:
         return "\n".join(lines)
 
 
-
-
-
-
 def run_build(data_dir: Path | None, out_dir: Path, *, reason: bool = True, render: bool = True) -> BuildResult:
     """Build every output of the article into ``out_dir``."""
     from ketamine_kg.exports.rdf_formats import FORMATS, to_bytes, to_rdf_xml
@@ -67,6 +63,7 @@ def run_build(data_dir: Path | None, out_dir: Path, *, reason: bool = True, rend
             for fmt, (_, ext, _) in FORMATS.items():
                 (stage / f"{GRAPH_BASENAME}.{ext}").write_bytes(to_bytes(rdf_dataset, fmt))
             _write_ontology(stage, rdf_dataset)
+            (stage / "void.ttl").write_bytes(_void_turtle(rdf_dataset))
         if render:
             with _timed(timings, "rendering and site"):
                 from ketamine_kg.app.site import write_site
@@ -84,6 +81,17 @@ def run_build(data_dir: Path | None, out_dir: Path, *, reason: bool = True, rend
         staged = sorted(p.relative_to(stage) for p in stage.rglob("*") if p.is_file())
     result.files = [out_dir / p for p in staged]
     return result
+
+
+def _void_turtle(rdf_dataset) -> bytes:
+    """The VoID description of the built dataset (no SPARQL endpoint: a build serves none)."""
+    from ketamine_kg.exports.void import get_sources, get_void_graph
+
+    graphs = {str(g.identifier): len(g) for g in rdf_dataset.graphs() if len(g)}
+    union = {t for g in rdf_dataset.graphs() for t in g}
+    sources = [s for g in rdf_dataset.graphs() for s in get_sources(g)]
+    return get_void_graph(graphs, sorted(set(sources), key=lambda s: s.iri), triples=len(union)).serialize(
+        format="turtle", encoding="utf-8")
 
 
 def _write_ontology(stage: Path, rdf_dataset) -> None:

@@ -1,46 +1,76 @@
 """``ketamine-kg serve``."""
 
+import math
+import signal
 from pathlib import Path
+from typing import Any
 
 import click
 
-from ketamine_kg.app.server import LOCAL_HOSTS, make_server
+from ketamine_kg.app.server import DEFAULT_MAX_BYTES, DEFAULT_MAX_MEMORY, LOCAL_HOSTS, close_server, make_server
 from ketamine_kg.cli import data_option
+
+
+class _Stop(Exception):
+    """Raised in the main thread by SIGTERM, so that serve_forever ends and every worker is stopped."""
+
+
+def _positive_seconds(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    if not (value > 0 and math.isfinite(value)):
+        raise click.BadParameter(f"must be a positive number of seconds, not {value}")
+    return value
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    raise _Stop()
 
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on. Anything but localhost exposes the endpoint to the network.")
-@click.option("--port", type=int, default=7878, show_default=True, help="Port to listen on (0: any free port).")
-@click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds a query may run before it is stopped.")
-@click.option("--max-rows", type=int, default=10_000, show_default=True, help="Largest result (rows or triples) served.")
-@click.option("--workers", type=int, default=2, show_default=True, help="Worker processes (one query each); while queries run long, up to twice as many are started.")
+              help="Address to listen on (IPv4 or IPv6, e.g. ::1). Anything but loopback exposes the endpoint to the network.")
+@click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True, help="Port to listen on (0: any free port).")
+@click.option("--timeout", type=float, default=10.0, show_default=True, callback=_positive_seconds,
+              help="Seconds a query may run before it is stopped.")
+@click.option("--max-rows", type=click.IntRange(1), default=10_000, show_default=True, help="Largest result (rows or triples) served.")
+@click.option("--max-bytes", type=click.IntRange(1024), default=DEFAULT_MAX_BYTES, show_default=True,
+              help="Largest answer in bytes (beyond: 413).")
+@click.option("--max-memory", type=click.IntRange(0), default=DEFAULT_MAX_MEMORY // 2**20, show_default=True,
+              help="Address space of one worker process in MiB (RLIMIT_AS; 0: no limit).")
+@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
+              help="Worker processes (one query each); while queries run long, up to twice as many are started.")
 @click.option("-v", "--verbose", is_flag=True, help="Log every request.")
 @data_option
-def serve(host: str, port: int, timeout: float, max_rows: int, workers: int, verbose: bool, data_dir: Path | None) -> None:
+def serve(host: str, port: int, timeout: float, max_rows: int, max_bytes: int, max_memory: int, workers: int,
+          verbose: bool, data_dir: Path | None) -> None:
     """Serve the graph as a read-only SPARQL 1.1 endpoint, with a page to try queries.
 
     The endpoint is /sparql (GET or POST, SPARQL 1.1 Protocol; results as JSON, XML,
     CSV or TSV, graphs as Turtle, N-Triples, JSON-LD or RDF/XML by content
-    negotiation). Updates are refused. Open http://HOST:PORT/ for the query page.
+    negotiation). Updates, SERVICE, LOAD and remote FROM are refused. The dataset's
+    IRIs dereference (/entity/ID, /claim/..., /source/..., /ontology), its VoID
+    description is /.well-known/void. Open http://HOST:PORT/ for the query page.
 
     \b
     Examples:
       ketamine-kg serve
       ketamine-kg serve --port 8080 --timeout 30
       curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * { ?s a kkgo:Disorder }' http://127.0.0.1:7878/sparql
+      curl -H 'Accept: text/turtle' http://127.0.0.1:7878/entity/ketamine
     """
     if host not in LOCAL_HOSTS:
         click.echo(f"warning: listening on {host}, not localhost: anyone who can reach this machine can query it", err=True)
     server = make_server(data_dir, host, port, timeout=timeout, max_rows=max_rows, workers=workers, verbose=verbose,
+                         max_bytes=max_bytes, max_memory=max_memory * 2**20 or None,
                          on_build=lambda msg: click.echo(msg, err=True))
-    bound_host, bound_port = server.server_address[:2]
-    click.echo(f"SPARQL endpoint: http://{bound_host}:{bound_port}/sparql", err=True)
-    click.echo(f"query page:      http://{bound_host}:{bound_port}/  (Ctrl+C to stop)", err=True)
+    bound_host, bound_port = str(server.server_address[0]), server.server_address[1]
+    shown = f"[{bound_host}]" if ":" in bound_host else bound_host
+    click.echo(f"SPARQL endpoint: http://{shown}:{bound_port}/sparql", err=True)
+    click.echo(f"query page:      http://{shown}:{bound_port}/  (Ctrl+C to stop)", err=True)
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         server.serve_forever()
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, _Stop):
         click.echo("stopped", err=True)
     finally:
-        server.server_close()
-        server.pool.close()
+        signal.signal(signal.SIGTERM, previous)
+        close_server(server)

@@ -22,6 +22,7 @@ SOURCE = BASE + "source/"
 GRAPH = BASE + "graph/"
 ONTOLOGY_IRI = BASE + "ontology"
 ONTOLOGY = ONTOLOGY_IRI + "#"
+DATASET_IRI = BASE + "dataset"  # the dataset as a whole (its VoID description)
 
 # Prefixes declared in every export. Values are namespace IRIs.
 PREFIXES: dict[str, str] = {

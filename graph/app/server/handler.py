@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import html
+import ipaddress
+import re
+import select
+import socket
 import sys
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -59,19 +64,69 @@ def negotiate(accept: str, fmt_param: str | None, graph: bool) -> str | None:
     return None
 
 
-class SparqlServer(ThreadingHTTPServer):
-    """The endpoint's HTTP server: what :func:`~ketamine_kg.app.server.make_server` gives its handlers."""
+LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1", "[::1]"}
+PREFLIGHT = {"Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+             "Access-Control-Allow-Headers": "Accept, Content-Type", "Access-Control-Max-Age": "86400"}
+HANGUPS = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, TimeoutError)
 
+
+def is_loopback_host(header: str) -> bool:
+    """Whether a ``Host`` header names this machine's loopback (with or without a port).
+
+    >>> is_loopback_host("localhost:7878"), is_loopback_host("[::1]:80"), is_loopback_host("evil.example:7878")
+    (True, True, False)
+    """
+    host = header.strip().lower()
+    if host.startswith("["):
+        host = host[:host.find("]") + 1] if "]" in host else host
+    elif host.count(":") == 1:
+        host = host.split(":")[0]
+    if host in LOOPBACK_NAMES or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _first(params: dict[str, list[str]], name: str) -> str | None:
+    values = params.get(name)
+    return values[0] if values else None
+
+
+class SparqlServer(ThreadingHTTPServer):
+    """The endpoint's HTTP server: what :func:`~ketamine_kg.app.server.make_server` gives its handlers.
+
+    It listens with a backlog of :attr:`request_queue_size` (a public endpoint gets bursts),
+    binds IPv6 addresses too, and treats a client that hangs up as routine (no traceback).
+    """
+
+    request_queue_size = 128
     pool: WorkerPool        # the worker processes that run the queries
     page: bytes             # the HTML page of ``/``
     catalogue: bytes        # ``/queries.json``
     timeout_s: float        # seconds a query may run
     max_request: int        # bytes a request (or a query) may have
     verbose: bool           # log every request to stderr
+    loopback_only: bool = True  # bound to loopback: refuse a Host that is not a loopback name (DNS rebinding)
+    pin: Any = None         # the store's pin (:class:`~ketamine_kg.store.StorePin`), released on close
+    linked: Any = None      # the linked-data side (:class:`~ketamine_kg.app.server.linked.LinkedData`)
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        super().__init__(address, handler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hangs up is routine; anything else is one line on stderr, never a traceback."""
+        exc = sys.exc_info()[1]
+        if isinstance(exc, HANGUPS):
+            return
+        sys.stderr.write(f"request from {client_address[0]} failed: {type(exc).__name__}: {exc}\n")
 
 
 class SparqlHandler(BaseHTTPRequestHandler):
-    """Routes: ``/`` (page), ``/sparql`` (protocol), ``/queries.json``; everything else 404."""
+    """Routes: ``/`` (page), ``/sparql`` (protocol), ``/queries.json``, the linked-data paths; everything else 404."""
 
     server_version = "ketamine-kg"
     protocol_version = "HTTP/1.1"
@@ -84,10 +139,17 @@ class SparqlHandler(BaseHTTPRequestHandler):
             sys.stderr.write("%s - %s\n" % (self.address_string(), format % args))
 
     def _send(self, status: int, content_type: str, body: bytes, extra: dict | None = None) -> None:
+        try:
+            self._write(status, content_type, body, extra)
+        except HANGUPS:
+            self.close_connection = True  # the client has gone: nothing to tell it
+
+    def _write(self, status: int, content_type: str, body: bytes, extra: dict | None) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Access-Control-Allow-Origin", "*")  # reads only; nothing here reaches outside or changes
         for key, value in (extra or {}).items():
             self.send_header(key, value)
         self.end_headers()
@@ -97,23 +159,73 @@ class SparqlHandler(BaseHTTPRequestHandler):
     def _text(self, status: int, message: str) -> None:
         self._send(status, "text/plain; charset=utf-8", (message + "\n").encode("utf-8"))
 
+    def _client_gone(self) -> bool:
+        """Whether the client has closed its side (readable, and a peek reads nothing)."""
+        try:
+            readable, _, _ = select.select([self.connection], [], [], 0)
+            return bool(readable) and self.connection.recv(1, socket.MSG_PEEK) == b""
+        except (OSError, ValueError):
+            return True
+
+    def _host_ok(self) -> bool:
+        """Refuse (421) a request whose ``Host`` is not loopback while bound to loopback: DNS rebinding."""
+        host = self.headers.get("Host")
+        if not self.server.loopback_only or host is None or is_loopback_host(host):
+            return True
+        self.close_connection = True
+        self._text(421, "this server is bound to loopback and answers only to Host: localhost, 127.0.0.1 or [::1]")
+        return False
+
+    def do_OPTIONS(self) -> None:  # noqa: N802
+        """The CORS preflight: any origin may read, with GET or POST (a query body or a form)."""
+        if self._host_ok():
+            self._send(204, "text/plain; charset=utf-8", b"", {**PREFLIGHT, "Allow": "GET, HEAD, POST, OPTIONS"})
+
     def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        if not self._host_ok():
+            return
         url = urllib.parse.urlsplit(self.path)
+        params = urllib.parse.parse_qs(url.query)
         if url.path == "/":
-            self._send(200, "text/html; charset=utf-8", self.server.page,
+            self._send(200, "text/html; charset=utf-8", self._page(_first(params, "query")),
                        {"Content-Security-Policy": "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'"})
         elif url.path == "/queries.json":
             self._send(200, "application/json", self.server.catalogue)
         elif url.path == "/sparql":
-            params = urllib.parse.parse_qs(url.query)
-            self._protocol(params, None)
+            if "query" not in params and "update" not in params and self.server.linked is not None:
+                self._send(*self.server.linked.service_description(self.headers.get("Accept", ""), self._base()))
+            else:
+                self._protocol(params, None)
+        elif self.server.linked is not None and self.server.linked.handles(url.path):
+            self._send(*self.server.linked.answer(url.path, self.headers.get("Accept", ""), self._base(),
+                                                  self.client_address[0], _first(params, "format")))
         else:
-            self._text(404, "not found: this server has / and /sparql only")
+            self._text(404, "not found: this server has /, /sparql, /entity/..., /claim/..., /source/..., /ontology "
+                            "and /.well-known/void")
+
+    def _page(self, query: str | None) -> bytes:
+        """The query page, with ``query`` (from ``/?query=``) in its text box, escaped as text."""
+        if not query or len(query.encode("utf-8")) > self.server.max_request:
+            return self.server.page
+        page = self.server.page.decode("utf-8")
+        page = re.sub(r'(<textarea id="text"[^>]*>)[^<]*(</textarea>)',
+                      lambda m: m[1] + html.escape(query, quote=False) + m[2], page, count=1)
+        return page.encode("utf-8")
+
+    def _base(self) -> str:
+        """This server's URL as the client reached it (a checked Host, else the bound address)."""
+        host = self.headers.get("Host", "")
+        if not re.fullmatch(r"[A-Za-z0-9.\-]+(:\d{1,5})?|\[[0-9A-Fa-f:.]+\](:\d{1,5})?", host):
+            bound, port = str(self.server.server_address[0]), self.server.server_address[1]
+            host = f"[{bound}]:{port}" if ":" in bound else f"{bound}:{port}"
+        return f"http://{host}"
 
     def do_HEAD(self) -> None:  # noqa: N802
         self.do_GET()
 
     def do_POST(self) -> None:  # noqa: N802
+        if not self._host_ok():
+            return
         url = urllib.parse.urlsplit(self.path)
         if url.path != "/sparql":
             self._text(404, "not found: POST queries to /sparql")
@@ -166,5 +278,6 @@ class SparqlHandler(BaseHTTPRequestHandler):
             return
         fmt = (params.get("format") or [None])[0]
         status, content_type, body, *extra = self.server.pool.run(text, self.headers.get("Accept", ""), fmt,
-                                                                  self.server.timeout_s, self.client_address[0])
+                                                                  self.server.timeout_s, self.client_address[0],
+                                                                  gone=self._client_gone)
         self._send(status, content_type, body, *extra)

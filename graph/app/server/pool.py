@@ -7,11 +7,12 @@ import multiprocessing
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from ketamine_kg.app.server.worker import worker_main
+from ketamine_kg.app.server.worker import DEFAULT_MAX_BYTES, DEFAULT_MAX_MEMORY, worker_main
 from ketamine_kg.errors import StoreError
 
 DEFAULT_SLOW_AFTER = 1.0  # seconds busy after which a worker counts as stuck and is replaced
@@ -52,9 +53,12 @@ class WorkerPool:
 
     def __init__(self, nquads_path: Path, size: int = 2, max_rows: int = DEFAULT_MAX_ROWS, *,
                  max_size: int | None = None, slow_after: float = DEFAULT_SLOW_AFTER,
-                 per_client: int | None = None, load_timeout: float = 600.0):
+                 per_client: int | None = None, load_timeout: float = 600.0,
+                 max_bytes: int = DEFAULT_MAX_BYTES, max_memory: int | None = DEFAULT_MAX_MEMORY):
         self.nquads_path = str(nquads_path)
         self.max_rows = max_rows
+        self.max_bytes = max_bytes
+        self.max_memory = max_memory
         self.context = multiprocessing.get_context("spawn")
         self.size = max(1, size)
         self.max_size = max(self.size, max_size if max_size is not None else 2 * self.size)
@@ -94,7 +98,8 @@ class WorkerPool:
     def _boot(self) -> None:
         """Start a process and add it to the idle list once it says it has loaded the graph (no lock held)."""
         parent, child = self.context.Pipe()
-        process = self.context.Process(target=worker_main, args=(child, self.nquads_path, self.max_rows), daemon=True)
+        process = self.context.Process(target=worker_main, args=(child, self.nquads_path, self.max_rows, self.max_bytes, self.max_memory),
+                                       daemon=True)
         worker = Worker(process, parent)
         try:
             process.start()
@@ -155,9 +160,12 @@ class WorkerPool:
 
     # -- answering --
 
-    def run(self, text: str, accept: str, fmt: str | None, timeout: float,
-            client: str = "") -> tuple[int, str, bytes] | tuple[int, str, bytes, dict]:
+    def run(self, text: str, accept: str, fmt: str | None, timeout: float, client: str = "",
+            gone: Callable[[], bool] | None = None) -> tuple[int, str, bytes] | tuple[int, str, bytes, dict]:
         """Send a query to a free worker; kill the worker if it runs past ``timeout``.
+
+        ``gone()``, checked every 100 ms while the query runs, says whether the client has
+        hung up: then the worker is stopped at once (its answer would go nowhere).
 
         Returns (status, content type, body), plus extra headers for a 429.
         """
@@ -172,12 +180,18 @@ class WorkerPool:
             worker.since, worker.deadline, worker.client = time.monotonic(), deadline, client
             self.busy.add(worker)
         answer = None
+        crashed = hung_up = False
         try:
             worker.conn.send((text, accept, fmt))
-            if worker.conn.poll(max(0.0, deadline - time.monotonic())):
-                answer = worker.conn.recv()
+            while (left := deadline - time.monotonic()) > 0:
+                if worker.conn.poll(min(left, 0.1) if gone else left):
+                    answer = worker.conn.recv()
+                    break
+                if gone is not None and gone():
+                    hung_up = True  # nobody waits for the answer: stop the worker now
+                    break
         except (EOFError, OSError):
-            pass
+            crashed = True  # the pipe closed before the deadline: the worker died (or was stopped below)
         with self.cond:
             self.busy.discard(worker)
             stopped, worker.since = worker.stopped, None
@@ -194,6 +208,14 @@ class WorkerPool:
                 self._grow(time.monotonic())
         if answer is not None:
             return answer
+        if hung_up:
+            return 499, "text/plain; charset=utf-8", b"the client closed the connection; the query was stopped\n"
+        if crashed and not stopped and not self.closed:
+            code = worker.process.exitcode
+            how = f"signal {-code}" if code is not None and code < 0 else f"exit status {code}"
+            if code == -6 and self.max_memory:  # SIGABRT: the native allocator gives up at RLIMIT_AS
+                how += f", most likely at its memory limit of {self.max_memory // 2**20} MiB"
+            return 500, "text/plain; charset=utf-8", f"the query crashed its worker ({how}); the worker was replaced\n".encode()
         if stopped:
             return (429, "text/plain; charset=utf-8",
                     f"stopped: this address has {self.per_client} other long-running queries\n".encode(),

@@ -8,17 +8,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from ketamine_kg.app.server.guard import check_query
 from ketamine_kg.app.server.handler import negotiate
-from ketamine_kg.errors import EndpointError, KkgError, QueryError, ReadOnlyError, StoreError
+from ketamine_kg.core.terms import Result
+from ketamine_kg.errors import EndpointError, KkgError, QueryError, ReadOnlyError, RefusedQueryError, StoreError, TooLargeError
 from ketamine_kg.sparql.catalogue import parse_query
 from ketamine_kg.sparql.engines import Engine, OxigraphEngine
 from ketamine_kg.sparql.results import media_type, to_bytes
 from ketamine_kg.store import load_quads
 
 TEXT = "text/plain; charset=utf-8"
+DEFAULT_MAX_BYTES = 32 * 1024 * 1024   # the largest answer a worker sends (the article's whole graph is ~3 MB in Turtle)
+DEFAULT_MAX_MEMORY = 1024 * 1024 * 1024  # RLIMIT_AS of a worker: the article's queries peak far below it
 # The HTTP status of each kind of error, most specific first (the first that matches wins).
 STATUS_BY_ERROR: tuple[tuple[type[KkgError], int], ...] = (
     (ReadOnlyError, 403),   # an update sent to the read-only graph
+    (RefusedQueryError, 400),  # SERVICE, LOAD, a remote FROM, or nesting too deep
+    (TooLargeError, 413),   # a result past the cap in bytes
     (QueryError, 400),      # a query that cannot be parsed or run
     (EndpointError, 502),   # a SERVICE endpoint (or another upstream) that failed
     (StoreError, 503),      # the graph store cannot be read
@@ -38,9 +44,26 @@ def status_for(exc: KkgError) -> int:
     return 400
 
 
-def answer(engine: Engine, text: str, accept: str, fmt_param: str | None, max_rows: int) -> tuple[int, str, bytes]:
-    """Run the query ``text`` on ``engine``; return (status, content type, body) for the client."""
+def _too_large(max_bytes: int) -> TooLargeError:
+    return TooLargeError("query", None, f"the answer is larger than {max_bytes} bytes (this server's cap): add a LIMIT or select less")
+
+
+def estimate_size(result: Result) -> int:
+    """A lower bound on the bytes of ``result`` in any format: the length of every term's text."""
+    cells = result.rows if result.form == "select" else result.triples if result.form == "graph" else []
+    return sum(len(t.value) for row in cells for t in row if t is not None)
+
+
+def answer(engine: Engine, text: str, accept: str, fmt_param: str | None, max_rows: int,
+           max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[int, str, bytes]:
+    """Run the query ``text`` on ``engine``; return (status, content type, body) for the client.
+
+    The text is checked first (:func:`~ketamine_kg.app.server.guard.check_query`); a
+    result whose terms alone exceed ``max_bytes`` is not serialised at all, and a
+    serialised answer past ``max_bytes`` is dropped: both are 413.
+    """
     try:
+        check_query(text)
         query = parse_query(text, "query")
         result = engine.run(query, max_rows=max_rows)
         if len(result) > max_rows:
@@ -48,15 +71,42 @@ def answer(engine: Engine, text: str, accept: str, fmt_param: str | None, max_ro
         fmt = negotiate(accept, fmt_param, result.form == "graph")
         if fmt is None:
             return 406, TEXT, f"cannot answer in {accept or fmt_param}\n".encode()
-        return 200, media_type(result, fmt), to_bytes(result, fmt)
+        if estimate_size(result) > max_bytes:
+            raise _too_large(max_bytes)
+        body = to_bytes(result, fmt)
+        if len(body) > max_bytes:
+            raise _too_large(max_bytes)
+        return 200, media_type(result, fmt), body
     except KkgError as exc:
         return status_for(exc), TEXT, (str(exc) + "\n").encode()
+    except MemoryError:
+        return 507, TEXT, b"the query needs more memory than this server gives one query\n"
     except Exception as exc:  # keep the worker alive for the next request
         return 500, TEXT, f"query failed: {exc}\n".encode()
 
 
-def worker_main(conn: Any, nquads_path: str, max_rows: int) -> None:
-    """Hold the graph in memory and answer (query text, accept, format) requests until the pipe closes."""
+def limit_memory(max_memory: int | None) -> None:
+    """Cap this process's address space at ``max_memory`` bytes (``RLIMIT_AS``); None or 0: no cap."""
+    if not max_memory:
+        return
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    bound = max_memory if hard == resource.RLIM_INFINITY else min(max_memory, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (bound, hard))
+
+
+def worker_main(conn: Any, nquads_path: str, max_rows: int, max_bytes: int = DEFAULT_MAX_BYTES,
+                max_memory: int | None = DEFAULT_MAX_MEMORY) -> None:
+    """Hold the graph in memory and answer (query text, accept, format) requests until the pipe closes.
+
+    The process ignores SIGINT (the server stops its workers itself, so Ctrl+C in a
+    terminal prints nothing from them) and caps its address space at ``max_memory``.
+    """
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    limit_memory(max_memory)
     import pyoxigraph  # heavy: a native library, loaded in the worker process only
 
     store = pyoxigraph.Store()
@@ -68,4 +118,4 @@ def worker_main(conn: Any, nquads_path: str, max_rows: int) -> None:
             text, accept, fmt_param = conn.recv()
         except (EOFError, OSError):
             return
-        conn.send(answer(engine, text, accept, fmt_param, max_rows))
+        conn.send(answer(engine, text, accept, fmt_param, max_rows, max_bytes))
