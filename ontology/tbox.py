@@ -279,9 +279,8 @@ def _add_defined_classes(onto, classes: dict[str, type], props: dict[str, type],
     hedged "may treat" or an approval of an enantiomer never makes a type.
     """
     obo = onto.get_namespace("http://purl.obolibrary.org/obo/")
+    # No labels here: the data's mappings carry the external labels (two copies would differ in datatype).
     terms = {curie: ow.Thing(curie.replace(":", "_"), namespace=obo) for curie in EXTERNAL_TERMS}
-    for curie, label in EXTERNAL_TERMS.items():
-        terms[curie].label = [label]
 
     def matched(curie: str):
         return props["hasExactTerm"].value(terms[curie])

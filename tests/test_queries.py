@@ -181,7 +181,7 @@ def test_hostile_iri_values_are_refused(value):
 
 def test_values_block_opens_the_where_clause():
     query = get_query("neighbourhood")
-    text = with_values(query.text, query.bindings())
+    text = with_values(query.text, query.bindings({"entity": "ketamine"}))
     assert "CONSTRUCT {" in text and "WHERE { VALUES (?entity) { (<https://w3id.org/ketamine-kg/entity/ketamine>) }" in text
 
 

@@ -399,15 +399,20 @@ def get_bindings(engine: Engine, query: NamedQuery, values: dict[str, str] | Non
 
 # What the data-naming defaults are: the main subject (and its label) of the first source
 # document, and the first claim of that document, by position.
-_SUBJECT_QUERY = """SELECT ?subject ?label WHERE {
+_PREFIXES = """PREFIX kkgo: <https://w3id.org/ketamine-kg/ontology#>
+PREFIX schema: <http://schema.org/>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+"""  # declared in the text: a remote endpoint knows none of the project's prefixes
+_SUBJECT_QUERY = _PREFIXES + """SELECT ?subject ?label WHERE {
   ?doc a kkgo:SourceDocument ; schema:about ?subject .
   OPTIONAL { ?doc kkgo:order ?n }
   OPTIONAL { ?subject rdfs:label ?label }
 } ORDER BY ?n ?doc DESC(LANG(?label) = "en") LIMIT 1"""
-_CLAIM_QUERY = """SELECT ?id WHERE {
+_CLAIM_QUERY = _PREFIXES + """SELECT ?id WHERE {
   ?claim a kkgo:Claim ; dcterms:identifier ?id ; kkgo:order ?at ; dcterms:source ?doc .
   OPTIONAL { ?doc kkgo:order ?n }
-} ORDER BY ?n ?doc ?at LIMIT 1"""
+} ORDER BY ?n ?doc ?at ?id LIMIT 1"""
 _DEFAULTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
