@@ -88,6 +88,8 @@ def get_synthetic_dataset(index: int, seed: int = 0, template: Dataset | None = 
             synonyms=list(entity.synonyms) if k == 0 else [f"{s} {k}" for s in entity.synonyms],
             attributes={name: dict(attr) for name, attr in entity.attributes.items()},
         )
+    if source.subject is not None:  # the article is about the (possibly renamed) entity
+        source = replace(source, subject=renamed.get(source.subject, source.subject))
     modalities = Counter(c.modality for c in template.claims)
     polarities = Counter(c.polarity for c in template.claims)
     claims: list[Claim] = []
@@ -118,6 +120,7 @@ def get_synthetic_dataset(index: int, seed: int = 0, template: Dataset | None = 
         claims=claims,
         mappings=mappings,
         mapping_prefixes=dict(template.mapping_prefixes),
+        vocabulary=template.vocabulary,
     )
 
 

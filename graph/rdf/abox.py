@@ -102,7 +102,9 @@ def add_entities(graph: Graph, dataset: Dataset, vocab: Vocabulary) -> None:
     categories = get_categories(vocab)
     for entity in dataset.entities.values():
         node = URIRef(ns.entity_iri(entity.id))
-        graph.add((node, RDF.type, KKGO[vocab.types[entity.type].class_name]))
+        # Its type and every ancestor type: `?x a kkgo:Disorder` finds a depressive disorder without a reasoner.
+        for type_id in vocab.ancestors(entity.type):
+            graph.add((node, RDF.type, KKGO[vocab.types[type_id].class_name]))
         for category in categories[entity.type]:
             graph.add((node, BIOLINK.category, BIOLINK[category.split(":", 1)[1]]))
         graph.add((node, RDF.type, OWL.NamedIndividual))

@@ -404,11 +404,10 @@ PREFIX schema: <http://schema.org/>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 """  # declared in the text: a remote endpoint knows none of the project's prefixes
-_SUBJECT_QUERY = _PREFIXES + """SELECT ?subject ?label WHERE {
+_SUBJECT_QUERY = _PREFIXES + """SELECT ?subject WHERE {
   ?doc a kkgo:SourceDocument ; schema:about ?subject .
   OPTIONAL { ?doc kkgo:order ?n }
-  OPTIONAL { ?subject rdfs:label ?label }
-} ORDER BY ?n ?doc DESC(LANG(?label) = "en") LIMIT 1"""
+} ORDER BY ?n ?doc LIMIT 1"""
 _CLAIM_QUERY = _PREFIXES + """SELECT ?id WHERE {
   ?claim a kkgo:Claim ; dcterms:identifier ?id ; kkgo:order ?at ; dcterms:source ?doc .
   OPTIONAL { ?doc kkgo:order ?n }
@@ -428,9 +427,11 @@ def get_data_defaults(engine: Engine) -> dict[str, str]:
     found: dict[str, str] = {}
     subject = engine.run(parse_query(_SUBJECT_QUERY, "data-defaults"))
     if subject.rows and subject.rows[0][0] is not None:
-        found["@subject"] = f"<{subject.rows[0][0].value}>"
-        if subject.rows[0][1] is not None:
-            found["@subject-label"] = subject.rows[0][1].value
+        iri = subject.rows[0][0].value
+        found["@subject"] = f"<{iri}>"
+        label = engine.labels({iri}).get(iri)
+        if label is not None:
+            found["@subject-label"] = label
     claim = engine.run(parse_query(_CLAIM_QUERY, "data-defaults"))
     if claim.rows and claim.rows[0][0] is not None:
         found["@first-claim"] = claim.rows[0][0].value
