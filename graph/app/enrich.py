@@ -35,7 +35,7 @@ from ketamine_kg.core.curies import check_curie, expand_curie, prefix_table
 from ketamine_kg.core.model import Dataset
 from ketamine_kg.core.version import __version__
 from ketamine_kg.core.yamlfile import read_text
-from ketamine_kg.errors import KkgError
+from ketamine_kg.errors import DataError, KkgError
 from ketamine_kg.load.dataset import load_dataset
 from ketamine_kg.load.mappings import no_match_system
 from ketamine_kg.load.snapshots import LABELS_FILE, ExternalLabel, load_external_labels, sort_key, to_external_labels_tsv
@@ -309,6 +309,10 @@ def online_curies(dataset: Dataset, labels: dict[str, ExternalLabel], sources: t
 def run_enrich(data_dir: Path | None, *, endpoint: str = WIKIDATA_ENDPOINT, ols: str = OLS_URL,
                sources: tuple[str, ...] = ("wikidata", "ols"), dry_run: bool = False, date: str | None = None) -> EnrichReport:
     """Fetch, compare, and (unless ``dry_run``) rewrite the data folder's snapshot atomically."""
+    if isinstance(data_dir, list):
+        if len(data_dir) > 1:
+            raise DataError(None, None, "enrich refreshes the label snapshot of one data folder: give one --data (not a corpus)")
+        data_dir = data_dir[0]
     dataset = load_dataset(data_dir)
     path = dataset.directory / LABELS_FILE
     labels = load_external_labels(path) if path.exists() else {}

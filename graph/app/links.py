@@ -24,7 +24,7 @@ from ketamine_kg.core.model import Dataset, Entity
 from ketamine_kg.errors import KkgError
 from ketamine_kg.exports.kgx import get_kgx, write_kgx
 from ketamine_kg.exports.sssom import get_sssom_table, to_sssom_tsv
-from ketamine_kg.load.dataset import load_dataset
+from ketamine_kg.load.corpus import load_merged
 from ketamine_kg.load.mappings import no_match_system
 from ketamine_kg.load.snapshots import GAPS_FILE, LABELS_FILE, ExternalLabel, MappingGap, load_external_labels, load_mapping_gaps, sort_key
 from ketamine_kg.ontology.vocabulary import Vocabulary, load_vocabulary
@@ -104,7 +104,7 @@ def expected_systems(type_id: str, vocab: Vocabulary) -> tuple[str, ...]:
 
 def get_entity_links(dataset: Dataset, ref: str, labels: dict[str, ExternalLabel] | None = None) -> EntityLinks:
     """Collect the external IDs, no-match records, recorded gaps and unchecked systems of one entity."""
-    vocab = load_vocabulary()
+    vocab = dataset.vocabulary or load_vocabulary()
     entity = find_entity(dataset, ref)
     if labels is None:
         path = dataset.directory / LABELS_FILE
@@ -145,7 +145,7 @@ def export_links(fmt: str, output: Path | None, data_dir: Path | None) -> LinksE
     KGX files are ``OUTPUT_nodes.tsv`` and ``OUTPUT_edges.tsv`` (``ketamine-kg_...`` by
     default). ``message`` says what was written.
     """
-    dataset = load_dataset(data_dir)
+    dataset = load_merged(data_dir)
     if fmt == "sssom":
         text = to_sssom_tsv(get_sssom_table(dataset))
         if output is None:

@@ -29,9 +29,9 @@ def links(entity: str, fmt: str, data_dir: Path | None) -> None:
       ketamine-kg links "treatment-resistant depression" --format json
     """
     from ketamine_kg.app.links import get_entity_links
-    from ketamine_kg.load.dataset import load_dataset
+    from ketamine_kg.load.corpus import load_merged
 
-    report = get_entity_links(load_dataset(data_dir), entity)
+    report = get_entity_links(load_merged(data_dir), entity)
     if fmt == "json":
         data = {
             "id": f"kkg:{report.entity.id}",

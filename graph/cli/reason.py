@@ -31,15 +31,14 @@ def reason(reasoner: str, data_dir: Path | None) -> None:
       ketamine-kg reason
       ketamine-kg reason --data my-article/ --reasoner owlrl
     """
-    from ketamine_kg.load.dataset import load_dataset
-    from ketamine_kg.ontology.tbox import get_tbox_graph
-    from ketamine_kg.ontology.reason import reason_over
     from ketamine_kg.core.namespaces import bind_prefixes
-    from ketamine_kg.rdf.abox import get_data_graph
+    from ketamine_kg.load.corpus import load_corpus
+    from ketamine_kg.ontology.reason import reason_over
+    from ketamine_kg.ontology.tbox import get_tbox_graph
+    from ketamine_kg.rdf.graphset import as_data_dirs, get_reasoning_input
 
-    dataset = load_dataset(data_dir)
-    data = get_data_graph(dataset)
-    tbox = get_tbox_graph(dataset.vocabulary)
+    corpus = load_corpus(as_data_dirs(data_dir))
+    dataset, tbox, data = get_reasoning_input(corpus, get_tbox_graph(corpus.vocabulary))
     report = reason_over(dataset, tbox, data, reasoner=reasoner)
     for note in report.notes:
         click.echo(f"note: {note}", err=True)

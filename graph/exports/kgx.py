@@ -40,7 +40,7 @@ def get_kgx(dataset: Dataset, graph: Graph | None = None) -> tuple[list[dict[str
     Biolink predicate our predicate aligns to (:mod:`ketamine_kg.rdf.biolink`); the original
     predicate is kept in ``original_predicate``.
     """
-    vocab = load_vocabulary()
+    vocab = dataset.vocabulary or load_vocabulary()
     graph = graph if graph is not None else get_data_graph(dataset, vocab)
     src = dataset.source
     source_curie = f"kkgs:{src.id}"

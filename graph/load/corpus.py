@@ -224,3 +224,28 @@ def _rewrite(dataset: Dataset, ids: dict[str, str], labels: dict[str, str], voca
     source = replace(dataset.source, subject=ids.get(dataset.source.subject, dataset.source.subject)) if dataset.source.subject else dataset.source
     return replace(dataset, source=source, entities=entities, claims=[claim(c) for c in dataset.claims], mappings=mappings,
                    vocabulary=vocabulary)
+
+
+def get_corpus_view(corpus: Corpus) -> Dataset:
+    """All articles of ``corpus`` as one dataset for the reasoner: claims keyed ``source/claim``, each with its file.
+
+    The reasoner names the claims an inference rests on, or the claims that clash; in a
+    corpus two articles may use the same claim id, so each is qualified by its source.
+    """
+    first = corpus.datasets[0]
+    entities = {}
+    claims = []
+    for dataset in corpus.datasets:
+        entities.update({k: v for k, v in dataset.entities.items() if k not in entities})
+        where = display_path(dataset.directory / "claims.yaml")
+        claims += [replace(c, id=f"{dataset.source.id}/{c.id}", file=where) for c in dataset.claims]
+    return replace(first, entities=entities, claims=claims, mappings=[m for d in corpus.datasets for m in d.mappings],
+                   vocabulary=corpus.vocabulary)
+
+
+def load_merged(data_dirs: Sequence[Path | str] | Path | str | None) -> Dataset:
+    """One data folder as loaded, or several as one merged view (see :func:`get_corpus_view`)."""
+    if data_dirs is None or isinstance(data_dirs, (str, Path)) or not data_dirs:
+        return load_dataset(data_dirs or None)  # type: ignore[arg-type]
+    corpus = load_corpus(list(data_dirs))
+    return corpus.datasets[0] if corpus.is_single else get_corpus_view(corpus)

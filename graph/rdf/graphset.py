@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Dataset as RdfDataset, Graph, Literal, URIRef
@@ -21,8 +21,7 @@ from rdflib.namespace import XSD, NamespaceManager
 from ketamine_kg.core import iris as ns
 from ketamine_kg.core.model import Dataset
 from ketamine_kg.core.namespaces import GRAPH, KKGO, ONTOLOGY_GRAPH, bind_prefixes, data_graph_iri, inferred_graph_iri
-from ketamine_kg.errors import display_path
-from ketamine_kg.load.corpus import Corpus, load_corpus
+from ketamine_kg.load.corpus import Corpus, get_corpus_view, load_corpus
 from ketamine_kg.load.dataset import default_data_dir
 from ketamine_kg.ontology.reason import reason_over
 from ketamine_kg.ontology.tbox import get_tbox_graph
@@ -98,23 +97,6 @@ class GraphSet:
         return self.corpus.datasets[0]
 
 
-def get_corpus_view(corpus: Corpus) -> Dataset:
-    """All articles of ``corpus`` as one dataset for the reasoner: claims keyed ``source/claim``, each with its file.
-
-    The reasoner names the claims an inference rests on, or the claims that clash; in a
-    corpus two articles may use the same claim id, so each is qualified by its source.
-    """
-    first = corpus.datasets[0]
-    entities = {}
-    claims = []
-    for dataset in corpus.datasets:
-        entities.update({k: v for k, v in dataset.entities.items() if k not in entities})
-        where = display_path(dataset.directory / "claims.yaml")
-        claims += [replace(c, id=f"{dataset.source.id}/{c.id}", file=where) for c in dataset.claims]
-    return replace(first, entities=entities, claims=claims, mappings=[m for d in corpus.datasets for m in d.mappings],
-                   vocabulary=corpus.vocabulary)
-
-
 def _article_graphs(corpus: Corpus) -> Iterator[tuple[URIRef, Graph]]:
     """Each article's stated graph, with its place in the corpus and the aliases of the entities it names."""
     for order, dataset in enumerate(corpus.datasets, start=1):
@@ -125,6 +107,18 @@ def _article_graphs(corpus: Corpus) -> Iterator[tuple[URIRef, Graph]]:
             # This article calls the merged entity by another id: a query by that id finds it through kkgo:alias.
             graph.add((URIRef(ns.entity_iri(merged)), KKGO.alias, URIRef(ns.entity_iri(original))))
         yield data_graph_iri(dataset.source.id), graph
+
+
+def get_reasoning_input(corpus: Corpus, tbox: Graph, articles: Sequence[tuple[URIRef, Graph]] | None = None) -> tuple[Dataset, Graph, Graph]:
+    """What the reasoner takes for ``corpus``: the dataset it names claims from, the TBox, the stated data.
+
+    One article: its dataset and graph. A corpus: all claims as one dataset (ids
+    ``source/claim``) and the union of the articles' graphs.
+    """
+    articles = list(articles) if articles is not None else list(_article_graphs(corpus))
+    if corpus.is_single:
+        return corpus.datasets[0], tbox, articles[0][1]
+    return get_corpus_view(corpus), tbox, union_graph(*(g for _, g in articles))
 
 
 def build_graph_set(data_dirs: DataDirs = None, *, reason: bool = True, timings: dict[str, float] | None = None) -> GraphSet:
@@ -141,8 +135,7 @@ def build_graph_set(data_dirs: DataDirs = None, *, reason: bool = True, timings:
     single = corpus.is_single
     if reason:
         with _timed(timings, "reasoning"):
-            data = articles[0][1] if single else union_graph(*(g for _, g in articles))
-            report = reason_over(corpus.datasets[0] if single else get_corpus_view(corpus), tbox, data)
+            report = reason_over(*get_reasoning_input(corpus, tbox, articles))
             inferred = report.inferred_graph()
             notes.append(report.one_line())
     inferred_name = inferred_graph_iri(corpus.datasets[0].source.id) if single else CORPUS_INFERRED_GRAPH
