@@ -74,3 +74,39 @@ def test_renaming_every_entity_id_changes_no_inference(tmp_path):
     back = {new: old for old, new in renamed.items()}
     after = {(back[entity], cls) for entity, cls in classifications(tmp_path / "renamed")}
     assert after == original
+
+
+MEMANTINE = Path(__file__).parent / "input" / "corpus" / "memantine-note"
+
+
+def test_a_new_article_with_its_own_ids_and_predicate_gets_the_classes_its_types_and_mappings_imply():
+    """The note calls its receptor `nmdar` and adds `agonist_of`; the mapping to GO:0017146 is what counts."""
+    found = classifications(MEMANTINE)
+    assert {("memantine", "NMDAReceptorAntagonist"), ("ketamine", "NMDAReceptorAntagonist")} <= found
+    assert ("ketamine", "Antidepressant") not in found  # the note only says ketamine *may* treat depression
+    assert not any(cls in ("Antidepressant", "RapidActingAntidepressant") for _, cls in found)
+
+
+def test_the_note_without_its_mapping_loses_nothing_but_what_the_mapping_gave(tmp_path):
+    folder = tmp_path / "note"
+    shutil.copytree(MEMANTINE, folder)
+    (folder / "mappings.sssom.tsv").unlink()
+    found = classifications(folder)
+    assert ("memantine", "ReceptorAntagonist") in found  # from the type alone
+    assert ("memantine", "NMDAReceptorAntagonist") not in found  # nothing says this receptor is the NMDA one
+
+
+def test_named_query_defaults_follow_the_article(store_cache):
+    from ketamine_kg.sparql.catalogue import get_query
+    from ketamine_kg.sparql.engines import OxigraphEngine, get_data_defaults, run_query
+    from ketamine_kg.store import open_store
+
+    engine = OxigraphEngine(open_store(MEMANTINE))
+    defaults = get_data_defaults(engine)
+    assert defaults["@subject"] == f"<{ENTITY}memantine>" and defaults["@subject-label"] == "memantine"
+    assert defaults["@first-claim"] == "memantine-antagonist-of-nmdar"  # the note's first claim
+    rows = run_query(engine, get_query("receptors-of-substance")).rows
+    assert [r[0].value for r in rows] == [f"{ENTITY}nmdar"]
+    assert run_query(engine, get_query("has-approval")).boolean is False
+    quotes = [r[0].value for r in run_query(engine, get_query("claim-evidence")).rows]
+    assert quotes == ["Memantine is an antagonist of the NMDA receptor."]
