@@ -137,7 +137,10 @@ def test_query_views(built, article):
     select = run_named_query(rdf_dataset, "SELECT ?d WHERE { ?d a kkgo:Disorder }")
     view = get_query_graph(article, select)
     assert view.number_of_nodes() == len(select.rows) > 0
-    assert {d["type"] for _, d in view.nodes(data=True)} == {"disorder"}
+    from ketamine_kg.ontology.vocabulary import load_vocabulary
+
+    types = {d["type"] for _, d in view.nodes(data=True)}  # disorders and their subtypes (depressive, addictive)
+    assert "disorder" in types and all(load_vocabulary().is_a(t, "disorder") for t in types), types
     construct = run_named_query(rdf_dataset, """
         CONSTRUCT { ?c rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o }
         WHERE { ?c a kkgo:Claim ; rdf:subject kkg:ketamine ; rdf:predicate ?p ; rdf:object kkg:nmda_receptor .
