@@ -316,16 +316,16 @@ def test_links_shows_the_pairs_not_checked_here_with_their_reason(cli, data_copy
     (data_copy / "mapping_gaps.tsv").write_text(
         "# test\nentity\tsystem\treason\tdate_checked\n"
         "craving\tDOID\tstale: DOID has a recorded no-match for craving\t2026-11-26\n"
-        "craving\tHP\tno HP release file at hand (test)\t2026-11-26\n",
+        "craving\tNCIT\tno NCIt release file at hand (test)\t2026-11-26\n",
         encoding="utf-8",
     )
     proc = cli("links", "craving", "--data", str(data_copy), check=True)
     assert "not checked here:" in proc.stdout
-    line = next(ln for ln in proc.stdout.splitlines() if "no HP release file at hand (test)" in ln)
-    assert line.split()[0] == "HP" and "(2026-11-26)" in line
+    line = next(ln for ln in proc.stdout.splitlines() if "no NCIt release file at hand (test)" in ln)
+    assert line.split()[0] == "NCIT" and "(2026-11-26)" in line
     assert "stale: DOID" not in proc.stdout  # a system with a mapping or no-match is not a gap
     data = json.loads(cli("links", "craving", "--data", str(data_copy), "--format", "json", check=True).stdout)
-    assert data["not_checked_here"] == [{"system": "HP", "reason": "no HP release file at hand (test)", "date_checked": "2026-11-26"}]
+    assert data["not_checked_here"] == [{"system": "NCIT", "reason": "no NCIt release file at hand (test)", "date_checked": "2026-11-26"}]
 
 
 @pytest.mark.parametrize("body, line, message", [

@@ -29,7 +29,6 @@ DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 # enrich` fills them in when online). Each must have an empty object_label.
 LABEL_NOT_SEEN = {
     "CHEBI:60799", "CHEMBL.COMPOUND:CHEMBL395091", "CHEMBL.COMPOUND:CHEMBL275528", "CHEMBL.COMPOUND:CHEMBL575060",
-    "MESH:C000629870",
 }
 
 # Reviewed mappings whose external label shares no word with the entity's names, each with the reason it is right.
@@ -38,6 +37,8 @@ LABEL_FIT_ALLOWED = {
     ("nmda_receptor", "HGNC:4585"): "GRIN2A is the gene of the NMDA receptor's GluN2A subunit (relatedMatch)",
     ("nmda_receptor", "HGNC:4586"): "GRIN2B is the gene of the NMDA receptor's GluN2B subunit (relatedMatch)",
     ("neuropathic_pain", "MESH:D009437"): "MeSH files neuropathic pain under Neuralgia (nerve pain); curated as exactMatch in the data review",
+    ("neuropathic_pain", "MONDO:0021667"): "MONDO 'neuralgia' is MONDO's class for MeSH Neuralgia (entry term Neuropathic Pain); closeMatch",
+    ("mood_disorder", "HP:0100851"): "HP renamed 'Abnormal emotion/affect behavior' to 'Abnormal emotional state'; a mood (affective) disorder is one (broadMatch)",
     ("mood", "GO:0050894"): "GO 'determination of affect' is the process by which mood/affect is set (relatedMatch)",
     ("mood", "MESH:D000339"): "MeSH 'Affect' covers mood, the outward expression of emotion (relatedMatch)",
     ("substance_use_disorder", "EFO:0003890"): "EFO 'drug dependence' is the dependence form of substance use disorder (closeMatch)",
