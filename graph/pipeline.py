@@ -64,7 +64,7 @@ def get_graphs(data_dir: Path | None = None, *, reason: bool = True, timings: di
     """
     from .load import load_dataset
     from .ontology.build import get_tbox_graph
-    from .rdf import get_data_graph, get_rdf_dataset
+    from .rdf import get_curator_graph, get_data_graph, get_rdf_dataset
 
     timings = timings if timings is not None else {}
     with _timed(timings, "load and check data"):
@@ -82,7 +82,8 @@ def get_graphs(data_dir: Path | None = None, *, reason: bool = True, timings: di
             report = reason_over(dataset, tbox, data)
             inferred = report.inferred_graph()
             notes.append(report.one_line())
-    return dataset, get_rdf_dataset(data, dataset.source.id, tbox, inferred), (len(inferred) if inferred else 0), notes
+    curator = get_curator_graph(dataset) if any(e.curator_relations for e in dataset.entities.values()) else None
+    return dataset, get_rdf_dataset(data, dataset.source.id, tbox, inferred, curator), (len(inferred) if inferred else 0), notes
 
 
 def run_build(data_dir: Path | None, out_dir: Path, *, reason: bool = True, render: bool = True) -> BuildResult:

@@ -10,7 +10,9 @@ The graph uses standard vocabularies so any RDF tool can read it:
   so a hedged or negated claim never reads as a fact;
 - entities carry ``rdfs:label``, ``skos:altLabel`` and their external mappings.
 
-Named graphs: the ontology, the stated data, and (after reasoning) the inferred triples.
+Named graphs: the ontology, the stated data (what the article says), the curator's
+knowledge (facts from outside the article, each with its source: ``get_curator_graph``)
+and (after reasoning) the inferred triples.
 """
 
 from __future__ import annotations
@@ -49,6 +51,11 @@ DATATYPES = {"string": None, "date": XSD.date, "integer": XSD.integer, "boolean"
 def data_graph_iri(source_id: str) -> URIRef:
     """The named graph of the stated data of one source."""
     return URIRef(f"{ns.GRAPH}{source_id}")
+
+
+def curator_graph_iri(source_id: str) -> URIRef:
+    """The named graph of curator knowledge about one source's entities (not article claims)."""
+    return URIRef(f"{ns.GRAPH}{source_id}/curator")
 
 
 def inferred_graph_iri(source_id: str) -> URIRef:
@@ -184,6 +191,9 @@ def add_claim(graph: Graph, claim: Claim, dataset: Dataset, vocab: Vocabulary, d
         graph.add((node, KKGO.hasEvidence, ann))
         graph.add((ann, RDF.type, OA.Annotation))
         graph.add((ann, OA.motivatedBy, OA.describing))
+        if ev.kind == "restates":
+            # A heading, introduction or conclusion repeating the claim: extra evidence only.
+            graph.add((ann, RDF.type, KKGO.Restatement))
         graph.add((ann, OA.hasBody, node))
         graph.add((ann, OA.hasTarget, target))
         graph.add((ann, KKGO.section, section_iri(src.id, ev.section)))
@@ -231,15 +241,43 @@ def get_data_graph(dataset: Dataset, vocab: Vocabulary | None = None) -> Graph:
     return graph
 
 
-def get_rdf_dataset(data: Graph, source_id: str, tbox: Graph | None = None, inferred: Graph | None = None) -> RdfDataset:
-    """Put the ontology, the stated data and the inferred triples into named graphs."""
+def get_curator_graph(dataset: Dataset, vocab: Vocabulary | None = None) -> Graph:
+    """Curator knowledge: each entity's ``curator_relations``, never an article claim.
+
+    Each relation gives its plain triple and a statement node typed ``kkgo:CuratorStatement``
+    (not ``kkgo:Claim``) with ``dcterms:source``; the build keeps them in the named graph
+    :func:`curator_graph_iri`, apart from the article's stated graph and from the reasoner.
+    """
+    vocab = vocab or load_vocabulary()
+    graph = bind_prefixes(Graph(bind_namespaces="core"))
+    for entity in dataset.entities.values():
+        subject = URIRef(ns.entity_iri(entity.id))
+        for rel in entity.curator_relations:
+            obj, predicate = URIRef(ns.entity_iri(rel.object)), KKGO[rel.predicate]
+            graph.add((subject, predicate, obj))
+            stmt = URIRef(f"{ns.entity_iri(entity.id)}/curator/{rel.predicate}/{rel.object}")
+            graph.add((stmt, RDF.type, RDF.Statement))
+            graph.add((stmt, RDF.type, KKGO.CuratorStatement))
+            graph.add((stmt, RDF.subject, subject))
+            graph.add((stmt, RDF.predicate, predicate))
+            graph.add((stmt, RDF.object, obj))
+            graph.add((stmt, DCTERMS.source, Literal(rel.source)))
+            label = f"{entity.label} {vocab.predicates[rel.predicate].label} {dataset.entities[rel.object].label} (curator knowledge)"
+            graph.add((stmt, RDFS.label, Literal(label, lang="en")))
+    return graph
+
+
+def get_rdf_dataset(data: Graph, source_id: str, tbox: Graph | None = None, inferred: Graph | None = None,
+                    curator: Graph | None = None) -> RdfDataset:
+    """Put the ontology, the stated data, the curator knowledge and the inferred triples into named graphs."""
     rdf_dataset = RdfDataset()
     # Only the prefixes we use: rdflib would otherwise declare ~30 unrelated ones.
     rdf_dataset.namespace_manager = NamespaceManager(rdf_dataset, bind_namespaces="core")
     bind_prefixes(rdf_dataset)
     for prefix, iri in data.namespaces():
         rdf_dataset.bind(prefix, iri, override=False)
-    parts = [(ONTOLOGY_GRAPH, tbox), (data_graph_iri(source_id), data), (inferred_graph_iri(source_id), inferred)]
+    parts = [(ONTOLOGY_GRAPH, tbox), (data_graph_iri(source_id), data), (curator_graph_iri(source_id), curator),
+             (inferred_graph_iri(source_id), inferred)]
     for name, graph in parts:
         if graph is None:
             continue
