@@ -142,6 +142,7 @@ def add_entities(graph: Graph, dataset: Dataset, vocab: Vocabulary) -> None:
             # Where the attribute's value was read: attributes are facts from outside the article.
             stmt = URIRef(f"{ns.entity_iri(entity.id)}/attribute/{name}")
             graph.add((stmt, RDF.type, RDF.Statement))
+            graph.add((stmt, RDF.type, KKGO.CuratorStatement))  # curator knowledge, never a claim
             graph.add((stmt, RDF.subject, node))
             graph.add((stmt, RDF.predicate, KKGO[name]))
             graph.add((stmt, RDF.object, Literal(attr["value"], datatype=datatype)))
