@@ -175,8 +175,11 @@ def test_page_counts_equal_the_graph(built, view, kwargs):
 def test_page_encoding_follows_type_and_modality(article):
     data = page_data(to_html(article))
     labels = {n["id"]: n for n in data["nodes"]}
+    from ketamine_kg.ontology.vocabulary import load_vocabulary
+
+    parents = {t.id: t.parent for t in load_vocabulary().types.values()}  # a subtype takes its parent's style
     for node in data["nodes"]:
-        colour, shape = get_type_style(node["kkgType"], {"cognitive_effect": "adverse_effect"})
+        colour, shape = get_type_style(node["kkgType"], parents)
         assert (node["color"]["background"], node["shape"]) == (colour, shape)
     for edge in data["edges"]:
         assert edge["dashes"] == MODALITY_STYLES[edge["kkgModality"]]["dashes"]
