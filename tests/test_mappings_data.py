@@ -36,7 +36,7 @@ LABEL_FIT_ALLOWED = {
     ("nmda_receptor", "HGNC:4586"): "GRIN2B is the gene of the NMDA receptor's GluN2B subunit (relatedMatch)",
     ("neuropathic_pain", "MESH:D009437"): "MeSH files neuropathic pain under Neuralgia (nerve pain); curated as exactMatch in the data review",
     ("neuropathic_pain", "MONDO:0021667"): "MONDO 'neuralgia' is MONDO's class for MeSH Neuralgia (entry term Neuropathic Pain); closeMatch",
-    ("mood_disorder", "HP:0100851"): "HP renamed 'Abnormal emotion/affect behavior' to 'Abnormal emotional state'; a mood (affective) disorder is one (broadMatch)",
+    ("pain_perception", "MESH:D059225"): "MeSH files Nociception under Pain Perception (tree F02.463.593.504.500); a narrower term, not a synonym (narrowMatch)",
     ("mood", "GO:0050894"): "GO 'determination of affect' is the process by which mood/affect is set (relatedMatch)",
     ("mood", "MESH:D000339"): "MeSH 'Affect' covers mood, the outward expression of emotion (relatedMatch)",
     ("substance_use_disorder", "EFO:0003890"): "EFO 'drug dependence' is the dependence form of substance use disorder (closeMatch)",

@@ -50,10 +50,6 @@ class BuildResult:
         return "\n".join(lines)
 
 
-
-
-
-
 def run_build(data_dir: Path | None, out_dir: Path, *, reason: bool = True, render: bool = True) -> BuildResult:
     """Build every output of the article into ``out_dir``."""
     from ketamine_kg.exports.rdf_formats import FORMATS, to_bytes, to_rdf_xml
