@@ -1,4 +1,10 @@
-"""The three parts of the graph, built once: the ontology (TBox), the stated data and the inferred triples."""
+"""The parts of the graph, built once: the ontology (TBox), the stated data, the curator knowledge and the inferred triples.
+
+Each is a named graph of the RDF dataset :func:`get_graphs` returns: what the article says
+(the stated graph, :func:`~ketamine_kg.core.namespaces.data_graph_iri`), what a curator
+recorded from outside it (:func:`~ketamine_kg.core.namespaces.curator_graph_iri`), and what
+the reasoner inferred from the stated graph alone.
+"""
 
 from __future__ import annotations
 
@@ -9,22 +15,25 @@ from pathlib import Path
 from rdflib import Dataset as RdfDataset, Graph
 from rdflib.namespace import NamespaceManager
 
-from ketamine_kg.core.namespaces import ONTOLOGY_GRAPH, bind_prefixes, data_graph_iri, inferred_graph_iri
+from ketamine_kg.core.namespaces import ONTOLOGY_GRAPH, bind_prefixes, curator_graph_iri, data_graph_iri, inferred_graph_iri
 from ketamine_kg.load.dataset import load_dataset
 from ketamine_kg.ontology.reason import reason_over
 from ketamine_kg.ontology.tbox import get_tbox_graph
 from ketamine_kg.rdf.abox import get_data_graph
+from ketamine_kg.rdf.curator import get_curator_graph, has_curator_knowledge
 
 
-def get_rdf_dataset(data: Graph, source_id: str, tbox: Graph | None = None, inferred: Graph | None = None) -> RdfDataset:
-    """Put the ontology, the stated data and the inferred triples into named graphs."""
+def get_rdf_dataset(data: Graph, source_id: str, tbox: Graph | None = None, inferred: Graph | None = None,
+                    curator: Graph | None = None) -> RdfDataset:
+    """Put the ontology, the stated data, the curator knowledge and the inferred triples into named graphs."""
     rdf_dataset = RdfDataset()
     # Only the prefixes we use: rdflib would otherwise declare ~30 unrelated ones.
     rdf_dataset.namespace_manager = NamespaceManager(rdf_dataset, bind_namespaces="core")
     bind_prefixes(rdf_dataset)
     for prefix, iri in data.namespaces():
         rdf_dataset.bind(prefix, iri, override=False)
-    parts = [(ONTOLOGY_GRAPH, tbox), (data_graph_iri(source_id), data), (inferred_graph_iri(source_id), inferred)]
+    parts = [(ONTOLOGY_GRAPH, tbox), (data_graph_iri(source_id), data), (curator_graph_iri(source_id), curator),
+             (inferred_graph_iri(source_id), inferred)]
     for name, graph in parts:
         if graph is None:
             continue
@@ -67,8 +76,9 @@ def _timed(timings: dict[str, float], stage: str):
 def get_graphs(data_dir: Path | None = None, *, reason: bool = True, timings: dict[str, float] | None = None):
     """Load the data and return ``(dataset, rdf_dataset, n_inferred, notes)``.
 
-    The RDF dataset has the named graphs ontology, stated data and (if ``reason``)
-    inferred triples.
+    The RDF dataset has the named graphs ontology, stated data, curator knowledge (when
+    an entity has attributes or curator relations) and (if ``reason``) inferred triples.
+    The reasoner sees the stated data only: curator knowledge never becomes a premise.
     """
 
     timings = timings if timings is not None else {}
@@ -76,6 +86,7 @@ def get_graphs(data_dir: Path | None = None, *, reason: bool = True, timings: di
         dataset = load_dataset(data_dir)
     with _timed(timings, "RDF"):
         data = get_data_graph(dataset)
+        curator = get_curator_graph(dataset) if has_curator_knowledge(dataset) else None
     with _timed(timings, "ontology"):
         tbox = get_tbox_graph()
     inferred = None
@@ -85,4 +96,5 @@ def get_graphs(data_dir: Path | None = None, *, reason: bool = True, timings: di
             report = reason_over(dataset, tbox, data)
             inferred = report.inferred_graph()
             notes.append(report.one_line())
-    return dataset, get_rdf_dataset(data, dataset.source.id, tbox, inferred), (len(inferred) if inferred else 0), notes
+    rdf_dataset = get_rdf_dataset(data, dataset.source.id, tbox, inferred, curator)
+    return dataset, rdf_dataset, (len(inferred) if inferred else 0), notes
