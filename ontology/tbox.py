@@ -45,6 +45,8 @@ CORE_CLASSES = {
     "Section": ("section", "A headed part of a source document."),
     "Modality": ("modality", "How firmly a source makes a claim."),
     "Polarity": ("polarity", "Whether a claim affirms or denies its statement."),
+    "Restatement": ("restatement", "A quote that repeats a claim the source makes elsewhere (in a heading, introduction or conclusion): extra evidence, never the claim's only support."),
+    "CuratorStatement": ("curator statement", "A fact about an entity recorded by a curator from an outside source (dcterms:source), not stated by the source document; never a claim."),
 }
 # Definitions of the modality and polarity individuals, keyed by the ids claims use
 # (model.MODALITIES, model.POLARITIES); each individual is named camel_case(id).

@@ -61,9 +61,10 @@ def data_graph(dataset):
 @pytest.fixture(scope="session")
 def stated_graphs(dataset, tbox, data_graph):
     """``get_graphs(reason=False)`` of the built-in article: ``(dataset, rdf_dataset, 0, [])``, built from the shared parts."""
+    from ketamine_kg.rdf.curator import get_curator_graph
     from ketamine_kg.rdf.graphset import get_rdf_dataset
 
-    return dataset, get_rdf_dataset(data_graph, dataset.source.id, tbox), 0, []
+    return dataset, get_rdf_dataset(data_graph, dataset.source.id, tbox, curator=get_curator_graph(dataset)), 0, []
 
 
 @pytest.fixture(scope="session")

@@ -177,6 +177,23 @@ def test_search_finds_an_entity_by_synonym(browser, site):
     assert hidden == ["NMDA receptor"]
 
 
+def test_entity_panel_shows_curator_knowledge_apart_with_its_source(browser, site):
+    """esketamine's enantiomer relation is the curator's: its own heading, marked, with the source it was read from."""
+    folder, _ = site
+    browser.open(folder / "graph.html")
+    browser.evaluate("""(() => { const s = document.getElementById('search'); s.value = 'S-ketamine';
+        s.dispatchEvent(new Event('input')); document.querySelector('#search-results button').click(); })()""")
+    assert browser.evaluate("document.querySelector('#details h3').textContent") == "esketamine"
+    headings = browser.evaluate("Array.from(document.querySelectorAll('#details h4')).map(h => h.textContent)")
+    assert "Curator knowledge (not from the article)" in headings
+    boxes = browser.evaluate("Array.from(document.querySelectorAll('#details .claim.curator')).map(b => b.textContent)")
+    assert len(boxes) == 1 and "curator knowledge" in boxes[0] and "Source: DrugBank" in boxes[0], boxes
+    claims = browser.evaluate(
+        "Array.from(document.querySelectorAll('#details .claim:not(.curator) .text')).map(p => p.textContent)")
+    assert "esketamine is an adaptation of ketamine" in claims and not [c for c in claims if "enantiomer" in c], claims
+    assert browser.problems() == []
+
+
 def test_injected_markup_runs_nothing(browser, tbox, tmp_path):
     from ketamine_kg.load.dataset import load_dataset
     from ketamine_kg.rdf.abox import get_data_graph

@@ -108,14 +108,30 @@ def test_no_claim_approves_ketamine_itself(dataset):
 
 
 def test_hedging_words_are_not_asserted(dataset):
-    """A quote that says may/might/suggests must not carry an asserted claim alone."""
-    hedges = (" may ", " might ", "suggests", " can ")
+    """A quote with a hedge of the cue-word table (may, might, suggests, ...) never carries an asserted claim.
+
+    The hedges are read from graph/data/cue_words.yaml, the one reading of cue words
+    (CURATION.md): "can" is no longer among them, it gives a frequency like "sometimes".
+    Stricter than before: one hedging quote is enough to fail, not only all of them.
+    """
+    from ketamine_kg.load.curation import find_cues, load_cue_words
+
+    hedges = tuple(c for c in load_cue_words() if c.modality == "hedged")
+    assert {"may", "might", "suggests"} <= {c.cue for c in hedges}
     for claim in dataset.claims:
         if claim.modality != "asserted":
             continue
-        quotes = [ev.quote for ev in claim.evidence]
-        if all(any(h in f" {q} " for h in hedges) for q in quotes):
-            pytest.fail(f"{claim.id} is asserted but every quote hedges: {quotes}")
+        for ev in claim.evidence:
+            found = [c.cue for c in find_cues(ev.quote, hedges)]
+            assert not found, f"{claim.id} is asserted but its quote {ev.quote!r} hedges: {found}"
+
+
+def test_introduction_and_conclusion_quotes_are_restatements(dataset):
+    """Rule 3 of CURATION.md: the Introduction and Conclusion only restate body claims here."""
+    for claim in dataset.claims:
+        for ev in claim.evidence:
+            if ev.section in ("introduction", "conclusion"):
+                assert ev.kind == "restates", f"{claim.id}: {ev.quote!r} stands in the {ev.section}; mark it 'kind: restates'"
 
 
 def test_vocabulary_is_consistent():

@@ -45,6 +45,36 @@ def test_quad_formats_round_trip_graph_by_graph(rdf_dataset, fmt):
         assert isomorphic(_rdf11(got[name]), _rdf11(graph)), f"named graph {name} differs after a {fmt} round trip"
 
 
+@pytest.mark.parametrize("fmt", [f for f, (_, _, quads) in FORMATS.items() if quads])
+def test_quad_formats_keep_curator_knowledge_in_its_own_graph(dataset, rdf_dataset, fmt):
+    """The curator's facts (the enantiomer relation, the approval date) travel in .../curator, never in the article's graph."""
+    from ketamine_kg.core.iris import ENTITY, ONTOLOGY
+    from ketamine_kg.core.namespaces import curator_graph_iri, data_graph_iri
+
+    parsed = Dataset()
+    parsed.parse(data=to_bytes(rdf_dataset, fmt), format=FORMATS[fmt][0])
+    curator = parsed.graph(curator_graph_iri(dataset.source.id))
+    article = parsed.graph(data_graph_iri(dataset.source.id))
+    enantiomer = (URIRef(ENTITY + "esketamine"), URIRef(ONTOLOGY + "enantiomer_of"), URIRef(ENTITY + "ketamine"))
+    date = (URIRef(ENTITY + "esketamine_fda_approval"), URIRef(ONTOLOGY + "date"), Literal("2019-03-05", datatype=XSD.date))
+    for triple in (enantiomer, date):
+        assert triple in curator and triple not in article, (fmt, triple)
+
+
+def test_triple_formats_merge_curator_knowledge_marked_by_its_statements(rdf_dataset):
+    """Turtle has no named graphs (README): the curator's triples are in it, each with its kkgo:CuratorStatement node."""
+    from rdflib.namespace import RDF
+
+    from ketamine_kg.core.iris import ENTITY, ONTOLOGY
+
+    parsed = Graph().parse(data=to_bytes(rdf_dataset, "turtle"), format="turtle")
+    enantiomer = (URIRef(ENTITY + "esketamine"), URIRef(ONTOLOGY + "enantiomer_of"), URIRef(ENTITY + "ketamine"))
+    assert enantiomer in parsed
+    marked = [s for s in parsed.subjects(RDF.type, URIRef(ONTOLOGY + "CuratorStatement"))
+              if (s, RDF.predicate, enantiomer[1]) in parsed and (s, RDF.subject, enantiomer[0]) in parsed]
+    assert len(marked) == 1 and (marked[0], RDF.type, URIRef(ONTOLOGY + "Claim")) not in parsed
+
+
 def test_turtle_declares_the_project_prefixes(rdf_dataset):
     text = to_bytes(rdf_dataset, "turtle").decode("utf-8")
     for prefix in ("kkg", "kkgo", "oa", "rdfs", "skos", "dcterms", "prov"):

@@ -18,7 +18,8 @@ from ketamine_kg.core import iris as ns
 from ketamine_kg.errors import KkgError
 from ketamine_kg.app.links import find_entity
 from ketamine_kg.exports.kgx import EDGE_COLUMNS, NODE_COLUMNS, get_kgx
-from ketamine_kg.exports.sssom import get_sssom_table
+from ketamine_kg.exports.sssom import get_sssom_table, no_match_path
+from ketamine_kg.core.model import NO_TERM
 from ketamine_kg.load.mappings import no_match_system
 from ketamine_kg.load.snapshots import load_external_labels
 from ketamine_kg.core.curies import check_curie, expand_curie, prefix_table
@@ -65,11 +66,15 @@ def test_sssom_export_passes_the_sssom_validator(sssom_file, dataset, caplog):
     reports = validate(msdf, fail_on_error=False)
     problems = {str(kind): [r.message for r in report.results] for kind, report in reports.items() if report.results}
     assert problems == {}
-    assert len(msdf.df) == len(dataset.mappings)
+    assert len(msdf.df) == sum(1 for m in dataset.mappings if not m.is_no_match)
+    absent = sssom_parsers.parse_sssom_table(no_match_path(sssom_file))
+    reports = validate(absent, fail_on_error=False)
+    assert {str(kind): [r.message for r in report.results] for kind, report in reports.items() if report.results} == {}
+    assert len(absent.df) == sum(1 for m in dataset.mappings if m.is_no_match)
     schema_slots = set(sssom_parsers._get_sssom_schema_object().mapping_set_slots)
     header = get_sssom_table(dataset).metadata
     assert set(header) <= schema_slots, f"non-standard set slots: {set(header) - schema_slots}"
-    for required in ("mapping_set_id", "license", "curie_map", "mapping_date"):
+    for required in ("mapping_set_id", "license", "curie_map", "mapping_date", "mapping_set_version", "creator_id"):
         assert header.get(required), f"the mapping set has no {required}"
     assert str(msdf.metadata["license"]) == header["license"]
 
@@ -102,7 +107,8 @@ def test_sssom_curie_map_is_complete_and_canonical(dataset):
 
 
 def test_no_match_rows_name_their_system(dataset):
-    table = get_sssom_table(dataset)
+    table = get_sssom_table(dataset, no_matches="only")
+    assert table.rows
     for row in table.rows:
         if row["object_id"] == "sssom:NoTermFound":
             assert row["object_source"].startswith("bioregistry:"), row
@@ -113,7 +119,7 @@ def test_every_sssom_row_is_in_the_exported_turtle(sssom_file, tmp_path, cli):
     ttl = tmp_path / "kg.ttl"
     cli("export", "--format", "turtle", "-o", str(ttl), check=True)
     graph = Graph().parse(ttl, format="turtle")
-    rows = _read_tsv_after_header(sssom_file)
+    rows = _read_tsv_after_header(sssom_file) + _read_tsv_after_header(no_match_path(sssom_file))
     assert rows
     for row in rows:
         subject = URIRef(ns.entity_iri(row["subject_id"].split(":", 1)[1]))
@@ -123,6 +129,33 @@ def test_every_sssom_row_is_in_the_exported_turtle(sssom_file, tmp_path, cli):
         else:
             predicate = SKOS[row["predicate_id"].split(":", 1)[1]]
             assert (subject, predicate, URIRef(expand_curie(row["object_id"]))) in graph, row
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::FutureWarning")
+def test_sssom_export_keeps_no_match_rows_out_of_the_links(sssom_file, dataset, cli):
+    """sssom-py's OWL conversion makes every row a link: NoTermFound rows would all become
+    skos:exactMatch sssom:NoTermFound and join unrelated entities, so they get a file of their own."""
+    sssom_parsers = pytest.importorskip("sssom.parsers", reason="install the test extras: pip install -e '.[test]'")
+    from sssom.writers import to_owl_graph
+
+    links, absent = _read_tsv_after_header(sssom_file), _read_tsv_after_header(no_match_path(sssom_file))
+    assert links and absent
+    assert all(r["object_id"] != NO_TERM for r in links)
+    assert all(r["object_id"] == NO_TERM for r in absent)
+    assert len(links) + len(absent) == len(dataset.mappings)
+    graph = to_owl_graph(sssom_parsers.parse_sssom_table(sssom_file))
+    assert not [t for t in graph if t[2] == URIRef("https://w3id.org/sssom/NoTermFound")]
+    header = get_sssom_table(dataset, no_matches="only").metadata
+    assert header["mapping_set_id"] != get_sssom_table(dataset).metadata["mapping_set_id"]
+    assert "Do not convert" in header["comment"]
+    proc = cli("export", "--format", "sssom", check=True)
+    assert NO_TERM not in "".join(ln for ln in proc.stdout.splitlines(keepends=True) if not ln.startswith("#"))
+    assert f"{len(absent)} no-match rows left out" in proc.stderr
+
+
+def test_no_match_file_sits_beside_the_links_file():
+    assert no_match_path(Path("out/k.sssom.tsv")) == Path("out/k.no-match.sssom.tsv")
+    assert no_match_path(Path("links.tsv")) == Path("links.no-match.sssom.tsv")
 
 
 def _read_tsv_after_header(path: Path) -> list[dict[str, str]]:
@@ -316,16 +349,16 @@ def test_links_shows_the_pairs_not_checked_here_with_their_reason(cli, data_copy
     (data_copy / "mapping_gaps.tsv").write_text(
         "# test\nentity\tsystem\treason\tdate_checked\n"
         "craving\tDOID\tstale: DOID has a recorded no-match for craving\t2026-11-26\n"
-        "craving\tHP\tno HP release file at hand (test)\t2026-11-26\n",
+        "craving\tNCIT\tno NCIt release file at hand (test)\t2026-11-26\n",
         encoding="utf-8",
     )
     proc = cli("links", "craving", "--data", str(data_copy), check=True)
     assert "not checked here:" in proc.stdout
-    line = next(ln for ln in proc.stdout.splitlines() if "no HP release file at hand (test)" in ln)
-    assert line.split()[0] == "HP" and "(2026-11-26)" in line
+    line = next(ln for ln in proc.stdout.splitlines() if "no NCIt release file at hand (test)" in ln)
+    assert line.split()[0] == "NCIT" and "(2026-11-26)" in line
     assert "stale: DOID" not in proc.stdout  # a system with a mapping or no-match is not a gap
     data = json.loads(cli("links", "craving", "--data", str(data_copy), "--format", "json", check=True).stdout)
-    assert data["not_checked_here"] == [{"system": "HP", "reason": "no HP release file at hand (test)", "date_checked": "2026-11-26"}]
+    assert data["not_checked_here"] == [{"system": "NCIT", "reason": "no NCIt release file at hand (test)", "date_checked": "2026-11-26"}]
 
 
 @pytest.mark.parametrize("body, line, message", [

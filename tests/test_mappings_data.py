@@ -27,7 +27,6 @@ DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 # enrich` fills them in when online). Each must have an empty object_label.
 LABEL_NOT_SEEN = {
     "CHEBI:60799", "CHEMBL.COMPOUND:CHEMBL395091", "CHEMBL.COMPOUND:CHEMBL275528", "CHEMBL.COMPOUND:CHEMBL575060",
-    "MESH:C000629870",
 }
 
 # Reviewed mappings whose external label shares no word with the entity's names, each with the reason it is right.
@@ -36,6 +35,8 @@ LABEL_FIT_ALLOWED = {
     ("nmda_receptor", "HGNC:4585"): "GRIN2A is the gene of the NMDA receptor's GluN2A subunit (relatedMatch)",
     ("nmda_receptor", "HGNC:4586"): "GRIN2B is the gene of the NMDA receptor's GluN2B subunit (relatedMatch)",
     ("neuropathic_pain", "MESH:D009437"): "MeSH files neuropathic pain under Neuralgia (nerve pain); curated as exactMatch in the data review",
+    ("neuropathic_pain", "MONDO:0021667"): "MONDO 'neuralgia' is MONDO's class for MeSH Neuralgia (entry term Neuropathic Pain); closeMatch",
+    ("pain_perception", "MESH:D059225"): "MeSH files Nociception under Pain Perception (tree F02.463.593.504.500); a narrower term, not a synonym (narrowMatch)",
     ("mood", "GO:0050894"): "GO 'determination of affect' is the process by which mood/affect is set (relatedMatch)",
     ("mood", "MESH:D000339"): "MeSH 'Affect' covers mood, the outward expression of emotion (relatedMatch)",
     ("substance_use_disorder", "EFO:0003890"): "EFO 'drug dependence' is the dependence form of substance use disorder (closeMatch)",
@@ -248,3 +249,93 @@ def test_bad_mapping_rows_are_located(data_copy, old, new, message):
     with pytest.raises(KkgError, match=message) as info:
         load_dataset(data_copy)
     assert info.value.line == number and info.value.file.endswith(MAPPINGS_FILE)
+
+
+# --- scripts/recheck_mappings.py ---------------------------------------------------------------
+
+def _recheck_module():
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "scripts" / "recheck_mappings.py"
+    spec = importlib.util.spec_from_file_location("recheck_mappings", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the class is made
+    spec.loader.exec_module(module)
+    return module
+
+
+def _recheck_data(folder, mapping_rows: list[str], gap_rows: list[str] = ()):
+    folder.mkdir()
+    (folder / "entities.yaml").write_text(
+        "- {id: craving, type: symptom, label: craving, synonyms: [drug craving]}\n"
+        "- {id: mood_disorder, type: disorder, label: mood disorder}\n", encoding="utf-8")
+    cols = "subject_id\tsubject_label\tpredicate_id\tobject_id\tobject_label\tmapping_justification\tconfidence\tcomment\n"
+    (folder / "mappings.sssom.tsv").write_text("# curie_map: {}\n" + cols + "".join(r + "\n" for r in mapping_rows), encoding="utf-8")
+    (folder / "mapping_gaps.tsv").write_text("# gaps\nentity\tsystem\treason\tdate_checked\n" + "".join(r + "\n" for r in gap_rows), encoding="utf-8")
+    (folder / "external_labels.tsv").write_text("# labels\ncurie\tlabel\tsource\tdate_checked\n", encoding="utf-8")
+    return folder
+
+
+def test_recheck_reports_changed_labels_new_terms_stale_no_matches_and_gaps(tmp_path):
+    rc = _recheck_module()
+    hp = rc.Release("HP", "HP release 2099-01-01", {
+        "HP:0000001": rc.Term("Abnormal emotional state"),
+        "HP:0000002": rc.Term("Drug craving"),
+        "HP:0000003": rc.Term("obsolete Mood changes", obsolete=True, replaced_by="HP:0000001"),
+    })
+    mesh = rc.Release("MESH", "MeSH 2099", {"MESH:D000001": rc.Term("Craving", ["Cravings"])})
+    for rel in (hp, mesh):
+        rel.build_index()
+    just = "semapv:ManualMappingCuration"
+    data = _recheck_data(tmp_path / "data", [
+        f"kkg:craving\tcraving\tskos:exactMatch\tsssom:NoTermFound\t\t{just}\t\tHP: no term in HP release 2099-01-01, checked 2099-01-02",
+        f"kkg:mood_disorder\tmood disorder\tskos:broadMatch\tHP:0000001\tAbnormal emotion/affect behavior\t{just}\t0.7\tan old HP table",
+        f"kkg:mood_disorder\tmood disorder\tskos:broadMatch\tHP:0000003\tMood changes\t{just}\t0.7\tHP release 2099-01-01",
+    ], ["craving\tMESH\tnot checked\t2099-01-02"])
+    problems, notes = rc.recheck(data, {"HP": hp, "MESH": mesh})
+    text = "\n".join(problems)
+    assert "FOUND   craving HP no-match: HP:0000002 'Drug craving'" in text
+    assert "CHANGED mood_disorder HP:0000001: label 'Abnormal emotion/affect behavior' is now 'Abnormal emotional state'" in text
+    assert "OLDER   mood_disorder HP:0000001: the row does not name HP release 2099-01-01" in text
+    assert "OBSOLETE mood_disorder HP:0000003" in text and "replaced by HP:0000001" in text
+    assert "GAP     craving MESH" in text
+    assert "NEW     craving MESH: MESH:D000001 'Craving'" in text
+    assert notes[0].startswith("checked 3 rows against HP release 2099-01-01, MeSH 2099")
+
+
+def test_recheck_is_clean_when_rows_are_current(tmp_path):
+    rc = _recheck_module()
+    hp = rc.Release("HP", "HP release 2099-01-01", {"HP:0000001": rc.Term("Impaired executive functioning")})
+    hp.build_index()
+    data = _recheck_data(tmp_path / "data", [
+        "kkg:craving\tcraving\tskos:exactMatch\tsssom:NoTermFound\t\tsemapv:ManualMappingCuration\t\tHP: no term for craving in HP release 2099-01-01, checked 2099-01-02",
+    ])
+    assert rc.recheck(data, {"HP": hp})[0] == []
+    assert rc.norm("Pain, Neuropathic") == rc.norm("neuropathic pains") and rc.norm("anaesthesia") == rc.norm("Anesthesia")
+    assert rc.norm("Impaired executive functioning") == rc.norm("impaired executive function")
+
+
+def test_recheck_reads_the_hp_release_built_into_hpo3(tmp_path):
+    """The layout of hpo3's binary ontology (version 3): magic, release date, then one record per term."""
+    import struct
+
+    rc = _recheck_module()
+    records = []
+    for i in range(1, 10002):
+        name = {1: "All", 2: "obsolete Mood changes"}.get(i, f"Term {i}").encode()
+        flags, replaced = (1, 1) if i == 2 else (0, 0)
+        body = struct.pack(">IB", i, len(name)) + name + struct.pack(">BI", flags, replaced)
+        records.append(struct.pack(">I", len(body) + 4) + body)
+    terms = b"".join(records)
+    blob = b"\x7fELF...code..." + b"HPO\x03" + struct.pack(">HBB", 2025, 11, 24) + struct.pack(">I", len(terms)) + terms + b"\x00" * 8
+    path = tmp_path / "pyhpo.so"
+    path.write_bytes(blob)
+    release = rc.load_hpo3(path)
+    assert release.tag == "HP release 2025-11-24"
+    assert release.terms["HP:0000001"].label == "All" and release.terms["HP:0010001"].label == "Term 10001"
+    assert release.terms["HP:0000002"].obsolete and release.terms["HP:0000002"].replaced_by == "HP:0000001"
+    path.write_bytes(b"no ontology here")
+    with pytest.raises(SystemExit, match="no HP release"):
+        rc.load_hpo3(path)

@@ -93,7 +93,7 @@ def test_inferred_graph_holds_only_new_meaningful_triples(report, data_graph):
 # --- what must never be inferred --------------------------------------------------------------
 
 @pytest.mark.parametrize("entity, cls, why", [
-    ("ketamine", "ApprovedDrug", "the approval is esketamine's; enantiomer_of must not carry it"),
+    ("ketamine", "ApprovedDrug", "the approval is esketamine's; adaptation_of must not carry it"),
     ("ketamine", "AntiAddictionDrug", "'might assist individuals battling addiction' is hedged"),
     ("attention_impairment", "TransientAdverseEffect", "the transient cognitive effects are a hedged claim"),
     ("esketamine", "NMDAReceptorAntagonist", "nothing states it of esketamine"),
@@ -137,20 +137,24 @@ def test_receptor_that_treats_a_disease_names_claim_and_quote(dataset, tbox):
 
 
 def test_cli_reports_mistyped_claim_in_data_copy(data_copy):
-    """A reversed claim passes the loader, but enantiomer_of is asymmetric."""
+    """A reversed claim passes the loader, but adaptation_of is asymmetric.
+
+    (Issue 13: the article's claim is esketamine-adaptation-of-ketamine; enantiomer_of is
+    curator knowledge now, which the reasoner does not read.)
+    """
     claims = data_copy / "claims.yaml"
     text = claims.read_text(encoding="utf-8")
     line = text.count("\n") + 2
     claims.write_text(text + (
-        "\n- id: ketamine-enantiomer-of-esketamine\n  subject: ketamine\n  predicate: enantiomer_of\n  object: esketamine\n"
+        "\n- id: ketamine-adaptation-of-esketamine\n  subject: ketamine\n  predicate: adaptation_of\n  object: esketamine\n"
         "  modality: asserted\n  evidence:\n    - quote: \"Adaptations of ketamine, such as esketamine\"\n"
     ), encoding="utf-8")
     proc = run_cli("reason", "--data", str(data_copy))
     assert proc.returncode == 1
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in proc.stderr
-    assert "'ketamine-enantiomer-of-esketamine'" in lines[0] and f"line {line}" in lines[0]
-    assert "'esketamine-enantiomer-of-ketamine'" in lines[0]
+    assert "'ketamine-adaptation-of-esketamine'" in lines[0] and f"line {line}" in lines[0]
+    assert "'esketamine-adaptation-of-ketamine'" in lines[0]
     assert "Adaptations of ketamine, such as esketamine" in lines[0]
 
 

@@ -23,10 +23,11 @@ NMDA = ns.entity_iri("nmda_receptor")
 def get_graphs_for(data_dir, tbox, inferred=None):
     from ketamine_kg.load.dataset import load_dataset
     from ketamine_kg.rdf.abox import get_data_graph
+    from ketamine_kg.rdf.curator import get_curator_graph
     from ketamine_kg.rdf.graphset import get_rdf_dataset
 
     dataset = load_dataset(data_dir)
-    return dataset, get_rdf_dataset(get_data_graph(dataset), dataset.source.id, tbox, inferred)
+    return dataset, get_rdf_dataset(get_data_graph(dataset), dataset.source.id, tbox, inferred, get_curator_graph(dataset))
 
 
 @pytest.fixture(scope="module")
@@ -74,6 +75,26 @@ def test_literal_claims_become_facts_of_their_subject(built, article):
     for claim in literal_claims:
         facts = article.nodes[ns.entity_iri(claim.subject)]["facts"]
         assert any(f.get("id") == claim.id for f in facts)
+
+
+def test_curator_knowledge_is_listed_apart_from_the_article_with_its_source(built, article):
+    """Attributes and curator relations are the curator's, not the article's: their own list, marked, with sources."""
+    dataset, _ = built
+    for entity in dataset.entities.values():
+        node = article.nodes[ns.entity_iri(entity.id)]
+        assert len(node["curator"]) == len(entity.attributes) + len(entity.curator_relations), entity.id
+        assert all(f["curator"] and f["modality"] == "curator" and f["source"] and not f["quotes"] for f in node["curator"])
+        assert not [f for f in node["facts"] if f.get("curator") or f.get("source")], entity.id  # article claims only
+    approval = article.nodes[ns.entity_iri("esketamine_fda_approval")]
+    date = next(f for f in approval["curator"] if f["text"].endswith("2019-03-05"))
+    assert date["source"] == dataset.entities["esketamine_fda_approval"].attributes["date"]["source"]
+    [enantiomer] = article.nodes[ns.entity_iri("esketamine")]["curator"]
+    assert enantiomer["text"].endswith(" ketamine") and "DB11823" in enantiomer["source"]
+    # the curator's relation is no edge: edges are the article's claims
+    assert not [d for u, v, d in article.edges(data=True) if d["predicate"] == "enantiomer_of"]
+    page = page_data(to_html(article))
+    esketamine = next(n for n in page["details"]["nodes"].values() if n["label"] == "esketamine")
+    assert esketamine["curator"] == [enantiomer]
 
 
 def test_ketamine_to_nmda_edge_has_its_quote(article):

@@ -23,7 +23,7 @@ from ketamine_kg.core.curies import expand_curie
 from ketamine_kg.core.model import Dataset, Entity
 from ketamine_kg.errors import KkgError
 from ketamine_kg.exports.kgx import get_kgx, write_kgx
-from ketamine_kg.exports.sssom import get_sssom_table, to_sssom_tsv
+from ketamine_kg.exports.sssom import get_sssom_table, no_match_path, to_sssom_tsv
 from ketamine_kg.load.corpus import load_merged
 from ketamine_kg.load.mappings import no_match_system
 from ketamine_kg.load.snapshots import GAPS_FILE, LABELS_FILE, ExternalLabel, MappingGap, load_external_labels, load_mapping_gaps, sort_key
@@ -141,17 +141,27 @@ class LinksExport:
 def export_links(fmt: str, output: Path | None, data_dir: Path | None) -> LinksExport:
     """``ketamine-kg export --format sssom|kgx``: write the mapping set or the KGX files.
 
-    The SSSOM/TSV goes to ``output``, or comes back as ``stdout`` when there is none; the
+    The SSSOM/TSV links go to ``output`` and its ``sssom:NoTermFound`` rows to
+    :func:`~ketamine_kg.exports.sssom.no_match_path` beside it; with no ``output`` the links
+    come back as ``stdout`` and the no-match rows are left out (``message`` says so). The
     KGX files are ``OUTPUT_nodes.tsv`` and ``OUTPUT_edges.tsv`` (``ketamine-kg_...`` by
     default). ``message`` says what was written.
     """
     dataset = load_merged(data_dir)
     if fmt == "sssom":
-        text = to_sssom_tsv(get_sssom_table(dataset))
+        # The no-match rows go to a file of their own (see get_sssom_table), never into the links.
+        links = get_sssom_table(dataset, no_matches="omit")
+        absent = get_sssom_table(dataset, no_matches="only")
         if output is None:
-            return LinksExport(stdout=text)
-        write_text_atomic(output, text)
-        return LinksExport(message=f"wrote {output} ({len(dataset.mappings)} mappings)")
+            return LinksExport(
+                stdout=to_sssom_tsv(links),
+                message=f"{len(absent.rows)} no-match rows left out; with -o FILE they go to {no_match_path(Path('FILE'))}",
+            )
+        write_text_atomic(output, to_sssom_tsv(links))
+        write_text_atomic(no_match_path(output), to_sssom_tsv(absent))
+        return LinksExport(
+            message=f"wrote {output} ({len(links.rows)} mappings) and {no_match_path(output)} ({len(absent.rows)} no-match rows)"
+        )
     if fmt == "kgx":
         nodes, edges = get_kgx(dataset)
         prefix = output if output is not None else Path("ketamine-kg")

@@ -20,8 +20,9 @@ FORMAT_CHOICES = ["turtle", "nt", "jsonld", "trig", "nquads", "sssom", "kgx"]
 def export(fmt: str, output: Path | None, no_reason: bool, data_dir: Path | None) -> None:
     """Write the whole graph: ontology, entities, claims with provenance, external links.
 
-    Turtle and N-Triples hold the ontology and the stated data; TriG, N-Quads and
-    JSON-LD add the reasoner's inferred triples in their own named graph.
+    Turtle and N-Triples hold the ontology, the stated data and the curator knowledge in
+    one graph (a curator fact is marked by its kkgo:CuratorStatement node); TriG, N-Quads
+    and JSON-LD keep each in its own named graph and add the reasoner's inferred triples.
 
     \b
     Examples:

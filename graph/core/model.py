@@ -84,6 +84,22 @@ class Evidence:
     suffix: str
     section: str
     line: int
+    # "states": the quote makes the claim; "restates": it repeats a claim made elsewhere
+    # (a heading, the Introduction, the Conclusion) and is extra evidence only.
+    kind: str = "states"
+
+
+EVIDENCE_KINDS = ("states", "restates")
+
+
+@dataclass(frozen=True)
+class CuratorRelation:
+    """Outside knowledge about an entity (not an article claim): a relation with its source."""
+
+    predicate: str
+    object: str
+    source: str
+    line: int = 0
 
 
 @dataclass
@@ -97,6 +113,7 @@ class Entity:
     description: str | None = None
     attributes: dict[str, dict[str, str]] = field(default_factory=dict)
     line: int = 0
+    curator_relations: list[CuratorRelation] = field(default_factory=list)
 
 
 @dataclass

@@ -25,6 +25,11 @@ def data_graph_iri(source_id: str) -> URIRef:
     return URIRef(f"{GRAPH}{source_id}")
 
 
+def curator_graph_iri(source_id: str) -> URIRef:
+    """The named graph of curator knowledge about one source's entities: facts from outside it, never its claims."""
+    return URIRef(f"{GRAPH}{source_id}/curator")
+
+
 def inferred_graph_iri(source_id: str) -> URIRef:
     """The named graph of the triples the reasoner infers for one source."""
     return URIRef(f"{GRAPH}{source_id}/inferred")

@@ -1,8 +1,10 @@
 """Serialise the graph: ``to_bytes(...)`` for every RDF format the CLI offers.
 
-Triple formats (Turtle, N-Triples) carry the ontology and the stated data in one graph.
+Triple formats (Turtle, N-Triples) carry the ontology, the stated data and the curator
+knowledge in one graph (a curator fact keeps its ``kkgo:CuratorStatement`` node).
 Quad formats (TriG, N-Quads, JSON-LD) keep the named graphs apart: ontology, stated
-data, and the triples a reasoner inferred, so stated and inferred never blur.
+data, curator knowledge and the triples a reasoner inferred, so what the article says,
+what a curator added and what was inferred never blur.
 """
 
 from __future__ import annotations
@@ -86,7 +88,7 @@ def _sorted_nodes(value: Any) -> Any:
 
 
 def stated_union(rdf_dataset: RdfDataset) -> Graph:
-    """The ontology and stated graphs of ``rdf_dataset`` merged into one graph (no inferred triples)."""
+    """The ontology, stated and curator graphs of ``rdf_dataset`` merged into one graph (no inferred triples)."""
     union = Graph(bind_namespaces="core")
     for prefix, iri in rdf_dataset.namespaces():
         union.bind(prefix, iri, override=True, replace=True)

@@ -2,14 +2,17 @@
 
 - ``get_sssom_table(dataset)``: the mapping set, from the curated ``mappings.sssom.tsv``
   (its header gives the set metadata, with the project's defaults where it is silent);
-- ``to_sssom_tsv(table)``: the set as SSSOM/TSV, a ``#`` YAML header and then the table.
+- ``to_sssom_tsv(table)``: the set as SSSOM/TSV, a ``#`` YAML header and then the table;
+- ``no_match_path(output)``: where the ``sssom:NoTermFound`` rows go beside the links file.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import yaml
 
@@ -19,10 +22,13 @@ from ketamine_kg.core.model import Dataset
 from ketamine_kg.load.mappings import MAPPINGS_FILE, load_sssom_header, no_match_system
 
 DEFAULT_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
+# creator_id must be CURIEs: the ketamine-kg project itself, unless the data header names creators (e.g. ORCIDs).
+DEFAULT_CREATOR = "kkgp:project"
 # Prefixes the SSSOM export may use beyond prefixes.tsv and the project's own.
 SSSOM_BUILTIN_PREFIXES = {
     "sssom": "https://w3id.org/sssom/",
     "bioregistry": "https://bioregistry.io/",
+    "kkgp": ns.BASE,  # the project itself (https://w3id.org/ketamine-kg/project)
 }
 # Mapping-set slots of the SSSOM specification copied from the data file's header.
 SSSOM_SET_SLOTS = (
@@ -51,8 +57,14 @@ def _known_prefixes() -> dict[str, str]:
     return {**get_prefix_map(), **SSSOM_BUILTIN_PREFIXES}
 
 
-def get_sssom_table(dataset: Dataset) -> SssomTable:
+def get_sssom_table(dataset: Dataset, no_matches: str = "include") -> SssomTable:
     """Build the published SSSOM mapping set of ``dataset``'s curated links.
+
+    ``no_matches`` says what becomes of the ``sssom:NoTermFound`` rows: ``"include"`` them,
+    ``"omit"`` them (the links alone) or keep ``"only"`` them. ``export --format sssom``
+    writes the links and the no-match rows as two mapping sets, because sssom-py's OWL/RDF
+    conversion turns every row into a link: all the no-match rows would become
+    ``skos:exactMatch sssom:NoTermFound`` and join unrelated entities through that one IRI.
 
     Set metadata comes from the data file's header (mapping_set_id, license, mapping_date
     and other SSSOM set slots), with the project's defaults where it is silent. Each row
@@ -72,11 +84,24 @@ def get_sssom_table(dataset: Dataset) -> SssomTable:
             meta[slot] = header[slot]
     if "mapping_date" in meta:
         meta["mapping_date"] = str(meta["mapping_date"])
+        meta.setdefault("mapping_set_version", meta["mapping_date"])
+    meta["mapping_set_version"] = str(meta.get("mapping_set_version") or "")
+    meta.setdefault("creator_id", [DEFAULT_CREATOR])
+    if no_matches == "only":
+        meta["mapping_set_id"] = re.sub(r"(\.sssom\.tsv)?$", ".no-match.sssom.tsv", str(meta["mapping_set_id"]), count=1)
+        meta["mapping_set_title"] = f"{meta.get('mapping_set_title', 'ketamine-kg')}: systems checked and found to have no term"
+        meta["comment"] = (
+            "Each row records that the system named in object_source (and at the start of the comment) was checked "
+            "and has no term for the entity; it is not a link. Do not convert this set to OWL or RDF links: "
+            "every row would become skos:exactMatch sssom:NoTermFound and join unrelated entities."
+        )
     known = _known_prefixes()
     registry = {row["prefix"]: row.get("bioregistry") or "" for row in prefix_rows()}
-    used: set[str] = {"kkg", "semapv", "skos"}
+    used: set[str] = {"kkg", "semapv", "skos"} | {str(c).split(":", 1)[0] for c in meta["creator_id"]}
     rows = []
     for m in dataset.mappings:
+        if (no_matches == "omit" and m.is_no_match) or (no_matches == "only" and not m.is_no_match):
+            continue
         entity = dataset.entities[m.subject]
         system = no_match_system(m) if m.is_no_match else m.object.split(":", 1)[0]
         row = {
@@ -96,6 +121,13 @@ def get_sssom_table(dataset: Dataset) -> SssomTable:
                 used.add(row[key].split(":", 1)[0])
     meta_with_map = {"curie_map": {p: known[p] for p in sorted(used, key=str.lower) if p in known}, **meta}
     return SssomTable(metadata=meta_with_map, rows=rows)
+
+
+def no_match_path(output: Path) -> Path:
+    """Where ``export --format sssom -o OUTPUT`` writes the no-match rows: OUTPUT with ``.no-match`` before ``.sssom.tsv``."""
+    name = output.name
+    stem = name[: -len(".sssom.tsv")] if name.endswith(".sssom.tsv") else output.stem
+    return output.with_name(f"{stem}.no-match.sssom.tsv")
 
 
 def to_sssom_tsv(table: SssomTable) -> str:

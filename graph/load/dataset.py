@@ -13,9 +13,12 @@ from importlib import resources
 from pathlib import Path
 
 from ketamine_kg.errors import DataError, StaleChecksumError, display_path
-from ketamine_kg.core.model import MODALITIES, POLARITIES, QUALIFIERS, Claim, Dataset, Entity, Evidence, Section, Source
+from ketamine_kg.core.model import (
+    EVIDENCE_KINDS, MODALITIES, POLARITIES, QUALIFIERS, Claim, CuratorRelation, Dataset, Entity, Evidence, Section, Source,
+)
 from ketamine_kg.ontology.vocabulary import Vocabulary, load_data_vocabulary
 from ketamine_kg.core.yamlfile import LineDict, LineList, load_yaml, read_text
+from ketamine_kg.load.curation import check_curation
 from ketamine_kg.load.mappings import MAPPINGS_FILE, load_mappings
 
 ENTITY_ID = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)*$")
@@ -26,9 +29,10 @@ CONTEXT_CHARS = 32  # characters of oa:prefix / oa:suffix around a quote
 SOURCE_FIELDS = {"id", "title", "site", "file", "sha256", "language", "url", "ignore_from", "sections", "subject"}
 # The section a source without listed sections gets: the whole article.
 WHOLE_ARTICLE = "article"
-ENTITY_FIELDS = {"id", "type", "label", "synonyms", "description", "attributes"}
+ENTITY_FIELDS = {"id", "type", "label", "synonyms", "description", "attributes", "curator_relations"}
+CURATOR_RELATION_FIELDS = {"predicate", "object", "source"}
 CLAIM_FIELDS = {"id", "subject", "predicate", "object", "value", "modality", "polarity", "qualifiers", "evidence", "comment"}
-EVIDENCE_FIELDS = {"quote", "occurrence"}
+EVIDENCE_FIELDS = {"quote", "occurrence", "kind"}
 
 # Look-alike characters that make a typed quote miss the article's text.
 _LOOKALIKES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
@@ -170,11 +174,44 @@ def load_entities(directory: Path, vocab: Vocabulary) -> dict[str, Entity]:
             description=item.get("description"),
             attributes={k: {"value": str(v["value"]), "source": str(v["source"])} for k, v in attributes.items()},
             line=item.line,
+            curator_relations=_curator_relations(item, where),
         )
+    _check_curator_relations(entities, vocab, where)
     return entities
 
 
-def anchor_quote(source: Source, quote: str, occurrence: int | None, where: str, line: int) -> Evidence:
+def _curator_relations(item: LineDict, where: str) -> list[CuratorRelation]:
+    """An entity's ``curator_relations``: outside knowledge, each {predicate, object, source}."""
+    items = item.get("curator_relations") or []
+    if not isinstance(items, list):
+        raise DataError(where, item.line_of("curator_relations"), "curator_relations must be a list of {predicate, object, source}")
+    relations = []
+    for n, rel in enumerate(items):
+        rel = _check_fields(rel, CURATOR_RELATION_FIELDS, ("predicate", "object", "source"), where, "curator relation",
+                            line=_item_line(items, n))
+        relations.append(CuratorRelation(
+            predicate=_as_str(rel, "predicate", where), object=_as_str(rel, "object", where),
+            source=_as_str(rel, "source", where), line=rel.line,
+        ))
+    return relations
+
+
+def _check_curator_relations(entities: dict[str, Entity], vocab: Vocabulary, where: str) -> None:
+    """Curator relations use a known object predicate, a known object, and fit domain and range."""
+    for entity in entities.values():
+        for rel in entity.curator_relations:
+            pred = vocab.predicates.get(rel.predicate)
+            if pred is None or pred.kind != "object":
+                raise DataError(where, rel.line, f"curator relation of {entity.id!r}: {rel.predicate!r} is not an object predicate of the vocabulary")
+            _check_entity_ref(rel.object, entities, where, rel.line, "curator relation object")
+            if not vocab.fits(entity.type, pred.domain) or not vocab.fits(entities[rel.object].type, pred.range):
+                raise DataError(
+                    where, rel.line,
+                    f"curator relation {entity.id} {rel.predicate} {rel.object}: needs a subject in {', '.join(pred.domain)} and an object in {', '.join(pred.range)}",
+                )
+
+
+def anchor_quote(source: Source, quote: str, occurrence: int | None, where: str, line: int, kind: str = "states") -> Evidence:
     """Find ``quote`` in the article and compute its offsets, context and section.
 
     The quote must occur verbatim in the article's body; if it occurs more than once,
@@ -207,7 +244,7 @@ def anchor_quote(source: Source, quote: str, occurrence: int | None, where: str,
         quote=quote, start=start, end=end,
         prefix=body[max(0, start - CONTEXT_CHARS): start],
         suffix=body[end: end + CONTEXT_CHARS],
-        section=section.id, line=line,
+        section=section.id, line=line, kind=kind,
     )
 
 
@@ -291,7 +328,10 @@ def load_claims(directory: Path, source: Source, entities: dict[str, Entity], vo
         for k, ev in enumerate(item["evidence"]):
             ev = _check_fields(ev, EVIDENCE_FIELDS, ("quote",), where, "evidence", line=_item_line(item["evidence"], k))
             quote = _as_str(ev, "quote", where)
-            anchored = anchor_quote(source, quote, ev.get("occurrence"), where, ev.line_of("quote"))
+            kind = str(ev.get("kind", "states"))
+            if kind not in EVIDENCE_KINDS:
+                raise DataError(where, ev.line_of("kind"), f"evidence kind must be one of {', '.join(EVIDENCE_KINDS)}, not {kind!r}")
+            anchored = anchor_quote(source, quote, ev.get("occurrence"), where, ev.line_of("quote"), kind)
             if any(e.start == anchored.start and e.end == anchored.end for e in evidence):
                 raise DataError(where, ev.line_of("quote"), f"claim {cid!r} cites the same quote twice")
             evidence.append(anchored)
@@ -361,4 +401,5 @@ def load_dataset(directory: Path | str | None = None, vocab: Vocabulary | None =
     mappings_path = directory / MAPPINGS_FILE
     if mappings_path.exists():
         dataset.mappings, dataset.mapping_prefixes = load_mappings(mappings_path, entities)
+    check_curation(dataset)
     return dataset

@@ -10,7 +10,11 @@ The graph uses standard vocabularies so any RDF tool can read it:
   so a hedged or negated claim never reads as a fact;
 - entities carry ``rdfs:label``, ``skos:altLabel`` and their external mappings.
 
-Named graphs: the ontology, the stated data, and (after reasoning) the inferred triples.
+This is the stated graph: what the article says. The entities' attributes and curator
+relations are facts from outside the article and go to a graph of their own
+(:mod:`ketamine_kg.rdf.curator`); :mod:`ketamine_kg.rdf.graphset` puts the ontology, the
+stated data, the curator knowledge and (after reasoning) the inferred triples into named
+graphs.
 """
 
 from __future__ import annotations
@@ -38,14 +42,6 @@ KNOWLEDGE_LEVEL = {
     "speculative": "prediction",
     "under_investigation": "prediction",
 }
-
-
-
-
-
-
-
-
 
 
 def claim_label(claim: Claim, dataset: Dataset, vocab: Vocabulary) -> str:
@@ -96,7 +92,11 @@ def add_source(graph: Graph, dataset: Dataset) -> URIRef:
 
 
 def add_entities(graph: Graph, dataset: Dataset, vocab: Vocabulary) -> None:
-    """Type and label every entity; add its Biolink category, synonyms, description and attributes."""
+    """Type and label every entity; add its Biolink category, synonyms and description.
+
+    Its attributes (facts from outside the article) are curator knowledge:
+    :func:`ketamine_kg.rdf.curator.get_curator_graph` writes them.
+    """
     from ketamine_kg.rdf.biolink import get_categories
 
     categories = get_categories(vocab)
@@ -114,16 +114,6 @@ def add_entities(graph: Graph, dataset: Dataset, vocab: Vocabulary) -> None:
             graph.add((node, SKOS.altLabel, Literal(synonym, lang="en")))
         if entity.description:
             graph.add((node, SKOS.definition, Literal(entity.description, lang="en")))
-        for name, attr in sorted(entity.attributes.items()):
-            datatype = XSD.date if name.endswith("date") else None
-            graph.add((node, KKGO[name], Literal(attr["value"], datatype=datatype)))
-            # Where the attribute's value was read: attributes are facts from outside the article.
-            stmt = URIRef(f"{ns.entity_iri(entity.id)}/attribute/{name}")
-            graph.add((stmt, RDF.type, RDF.Statement))
-            graph.add((stmt, RDF.subject, node))
-            graph.add((stmt, RDF.predicate, KKGO[name]))
-            graph.add((stmt, RDF.object, Literal(attr["value"], datatype=datatype)))
-            graph.add((stmt, DCTERMS.source, Literal(attr["source"])))
 
 
 def add_claim(graph: Graph, claim: Claim, dataset: Dataset, vocab: Vocabulary, doc: URIRef) -> URIRef:
@@ -169,6 +159,9 @@ def add_claim(graph: Graph, claim: Claim, dataset: Dataset, vocab: Vocabulary, d
         graph.add((node, KKGO.hasEvidence, ann))
         graph.add((ann, RDF.type, OA.Annotation))
         graph.add((ann, OA.motivatedBy, OA.describing))
+        if ev.kind == "restates":
+            # A heading, introduction or conclusion repeating the claim: extra evidence only.
+            graph.add((ann, RDF.type, KKGO.Restatement))
         graph.add((ann, OA.hasBody, node))
         graph.add((ann, OA.hasTarget, target))
         graph.add((ann, KKGO.section, section_iri(src.id, ev.section)))
@@ -214,8 +207,3 @@ def get_data_graph(dataset: Dataset, vocab: Vocabulary | None = None) -> Graph:
         add_claim(graph, claim, dataset, vocab, doc)
     add_mappings(graph, dataset)
     return graph
-
-
-
-
-

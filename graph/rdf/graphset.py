@@ -1,4 +1,9 @@
-"""The parts of the graph, built once: the ontology (TBox), the stated data of each article, the inferred triples.
+"""The parts of the graph, built once: the ontology (TBox), each article's stated data and curator knowledge, the inferred triples.
+
+Each is a named graph of the RDF dataset: what an article says (its stated graph,
+:func:`~ketamine_kg.core.namespaces.data_graph_iri`), what a curator recorded from outside
+it (:func:`~ketamine_kg.core.namespaces.curator_graph_iri`), and what the reasoner inferred
+from the stated graphs alone (curator knowledge never becomes a premise).
 
 :func:`build_graph_set` takes one data folder or several (a corpus). Several articles are
 merged by :func:`ketamine_kg.load.corpus.load_corpus` (shared entities become one node);
@@ -20,17 +25,22 @@ from rdflib.namespace import XSD, NamespaceManager
 
 from ketamine_kg.core import iris as ns
 from ketamine_kg.core.model import Dataset
-from ketamine_kg.core.namespaces import GRAPH, KKGO, ONTOLOGY_GRAPH, bind_prefixes, data_graph_iri, inferred_graph_iri
+from ketamine_kg.core.namespaces import (
+    GRAPH, KKGO, ONTOLOGY_GRAPH, bind_prefixes, curator_graph_iri, data_graph_iri, inferred_graph_iri,
+)
 from ketamine_kg.load.corpus import Corpus, get_corpus_view, load_corpus
 from ketamine_kg.load.dataset import default_data_dir
 from ketamine_kg.ontology.reason import reason_over
 from ketamine_kg.ontology.tbox import get_tbox_graph
 from ketamine_kg.rdf.abox import get_data_graph
+from ketamine_kg.rdf.curator import get_curator_graph, has_curator_knowledge
 
 
-def get_rdf_dataset(data: Graph, source_id: str, tbox: Graph | None = None, inferred: Graph | None = None) -> RdfDataset:
-    """Put the ontology, the stated data of one article and the inferred triples into named graphs."""
-    return get_named_graphs([(ONTOLOGY_GRAPH, tbox), (data_graph_iri(source_id), data), (inferred_graph_iri(source_id), inferred)])
+def get_rdf_dataset(data: Graph, source_id: str, tbox: Graph | None = None, inferred: Graph | None = None,
+                    curator: Graph | None = None) -> RdfDataset:
+    """Put the ontology, the stated data of one article, its curator knowledge and the inferred triples into named graphs."""
+    return get_named_graphs([(ONTOLOGY_GRAPH, tbox), (data_graph_iri(source_id), data), (curator_graph_iri(source_id), curator),
+                             (inferred_graph_iri(source_id), inferred)])
 
 
 def sorted_triples(graph: Graph) -> list:
@@ -128,6 +138,8 @@ def build_graph_set(data_dirs: DataDirs = None, *, reason: bool = True, timings:
         corpus = load_corpus(as_data_dirs(data_dirs))
     with _timed(timings, "RDF"):
         articles = list(_article_graphs(corpus))
+        curators = [(curator_graph_iri(d.source.id), get_curator_graph(d, corpus.vocabulary))
+                    for d in corpus.datasets if has_curator_knowledge(d)]
     with _timed(timings, "ontology"):
         tbox = get_tbox_graph(corpus.vocabulary)
     inferred = None
@@ -139,7 +151,7 @@ def build_graph_set(data_dirs: DataDirs = None, *, reason: bool = True, timings:
             inferred = report.inferred_graph()
             notes.append(report.one_line())
     inferred_name = inferred_graph_iri(corpus.datasets[0].source.id) if single else CORPUS_INFERRED_GRAPH
-    rdf_dataset = get_named_graphs([(ONTOLOGY_GRAPH, tbox), *articles, (inferred_name, inferred)])
+    rdf_dataset = get_named_graphs([(ONTOLOGY_GRAPH, tbox), *articles, *curators, (inferred_name, inferred)])
     return GraphSet(corpus, rdf_dataset, len(inferred) if inferred else 0, notes)
 
 

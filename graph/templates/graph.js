@@ -27,7 +27,7 @@
     a.href = iri; a.target = "_blank"; a.rel = "noopener noreferrer";
     return a;
   }
-  function modalityWords(m) { return String(m).replace(/_/g, " "); }
+  function modalityWords(m) { return m === "curator" ? "curator knowledge" : String(m).replace(/_/g, " "); }
 
   function ready() {
     if (window.kkg.ready) { return; }
@@ -107,6 +107,11 @@
     if (d.facts.length) {
       detailsEl.appendChild(el("h4", "Facts"));
       d.facts.forEach(function (f) { detailsEl.appendChild(renderClaim(f)); });
+    }
+    if (d.curator && d.curator.length) {
+      // Outside knowledge, kept apart from what the article says: no modality, no quote, a source each.
+      detailsEl.appendChild(el("h4", "Curator knowledge (not from the article)"));
+      d.curator.forEach(function (f) { detailsEl.appendChild(renderClaim(f, " curator")); });
     }
     var related = network.getConnectedEdges(id);
     if (related.length) {

@@ -10,8 +10,10 @@
 - :func:`get_ontology_graph`: the classes, their hierarchy and the properties between them.
 
 Each node and edge carries what the page shows of it (label, type, claims, quotes,
-links); :func:`ketamine_kg.views.page.to_html` draws it. :func:`get_view_fingerprint`
-hashes what a view shows.
+links); a node's ``facts`` are the article's claims with a literal value and its
+``curator`` list the curator knowledge about it (facts from outside the article, each
+with its source), which the page shows apart. :func:`ketamine_kg.views.page.to_html`
+draws it; :func:`get_view_fingerprint` hashes what a view shows.
 """
 
 from __future__ import annotations
@@ -73,19 +75,36 @@ def _predicate_label(parts: Parts, predicate: Node) -> str:
     return get_text(parts.tbox, predicate, RDFS.label) or local_name(str(predicate)).replace("_", " ")
 
 
+def _curator_facts(parts: Parts, node: URIRef) -> list[dict]:
+    """What a curator recorded about ``node`` from outside the article, each with its source.
+
+    Read from the statement nodes (``kkgo:CuratorStatement``) of the curator graph; each
+    record is marked ``curator`` so the page lists it apart from the article's claims.
+    """
+    curator = parts.curator
+    facts = []
+    for stmt in curator.subjects(RDF.subject, node):
+        if (stmt, RDF.type, KKGO.CuratorStatement) not in curator:
+            continue
+        predicate, value = curator.value(stmt, RDF.predicate), curator.value(stmt, RDF.object)
+        if predicate is None or value is None:
+            continue
+        label = _predicate_label(parts, predicate)
+        if isinstance(value, Literal):
+            text = f"{label}: {value}"
+        else:
+            target = get_text(parts.data, value, RDFS.label) or local_name(str(value))
+            text = f"{label} {target}"
+        facts.append({"text": text, "source": get_text(curator, stmt, DCTERMS.source) or "", "quotes": [],
+                      "modality": "curator", "curator": True, "iri": str(stmt)})
+    # Sorted: the store's own order follows Python's string hashing, which changes from run to run.
+    return sorted(facts, key=lambda f: (f["text"], f["iri"]))
+
+
 def _add_entity(graph: nx.MultiDiGraph, parts: Parts, types: TypeIndex, node: URIRef) -> None:
     data = parts.data
     type_id = types.most_specific(list(data.objects(node, RDF.type)) + list(parts.inferred.objects(node, RDF.type)))
     type_id = type_id or "thing"
-    facts = []
-    # Sorted: the store's own order follows Python's string hashing, which changes from run to run.
-    for predicate, value in sorted(data.predicate_objects(node), key=lambda po: (str(po[0]), str(po[1]))):
-        if isinstance(value, Literal) and str(predicate).startswith(ns.ONTOLOGY):
-            stmt = URIRef(f"{node}/attribute/{local_name(str(predicate))}")
-            if (stmt, RDF.type, RDF.Statement) not in data:
-                continue  # the plain triple of a claim: shown with its claim
-            facts.append({"text": f"{_predicate_label(parts, predicate)}: {value}",
-                          "source": get_text(data, stmt, DCTERMS.source) or "", "quotes": [], "modality": "asserted"})
     graph.add_node(
         str(node),
         label=get_text(data, node, RDFS.label) or local_name(str(node)),
@@ -95,7 +114,8 @@ def _add_entity(graph: nx.MultiDiGraph, parts: Parts, types: TypeIndex, node: UR
         description=get_text(data, node, SKOS.definition) or "",
         synonyms=sorted(str(s) for s in data.objects(node, SKOS.altLabel)),
         links=get_external_links(data, node),
-        facts=facts,
+        facts=[],  # the article's claims with a literal value: get_article_graph adds them
+        curator=_curator_facts(parts, node),
     )
 
 

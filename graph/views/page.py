@@ -164,7 +164,7 @@ def to_html(graph: nx.MultiDiGraph, *, title: str | None = None, layout: str = "
             "label": str(data.get("label", node)), "type": data.get("type_label", type_id), "typeId": type_id,
             "iri": data.get("iri", node), "description": data.get("description", ""),
             "synonyms": list(data.get("synonyms", [])), "links": [l for l in data.get("links", []) if is_web_link(l["iri"])],
-            "facts": list(data.get("facts", [])),
+            "facts": list(data.get("facts", [])), "curator": list(data.get("curator", [])),
         }
     pair_count: dict[frozenset, int] = {}
     modalities_seen, inferred_seen, negated_seen = set(), False, False

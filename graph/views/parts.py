@@ -1,8 +1,9 @@
 """Reading the built RDF for the views: its named graphs, the entity types, and small readers.
 
 A built dataset (:func:`ketamine_kg.rdf.graphset.get_rdf_dataset`) holds the stated
-triples of each source, the reasoner's inferred triples and the ontology, each in a
-named graph. :func:`get_parts` splits it once into :class:`Parts`; every view graph
+triples of each source (what the article says), the curator knowledge about its entities
+(facts from outside it, ``.../curator``), the reasoner's inferred triples and the
+ontology, each in a named graph. :func:`get_parts` splits it once into :class:`Parts`; every view graph
 (:mod:`ketamine_kg.views.graphs`) reads from those. :func:`get_type_index` reads the
 entity classes of the ontology, so a node can be given its most specific type.
 
@@ -44,28 +45,35 @@ MATCH_PREDICATES = {
 class Parts:
     """The named graphs of a built dataset, ready to read."""
 
-    data: ReadOnlyGraphAggregate  # stated triples (all sources)
+    data: ReadOnlyGraphAggregate  # stated triples (all sources): what the articles say
     inferred: ReadOnlyGraphAggregate  # the reasoner's triples (possibly empty)
     tbox: Graph  # the ontology
-    everything: ReadOnlyGraphAggregate  # all of the above
+    everything: ReadOnlyGraphAggregate  # all of the above and the curator knowledge
+    curator: ReadOnlyGraphAggregate  # facts from outside the articles, each with its source
 
 
 def get_parts(rdf_dataset) -> Parts:
     """Split an rdflib Dataset from :func:`ketamine_kg.rdf.graphset.get_rdf_dataset` into its parts."""
-    stated, inferred, tbox = [], [], Graph()
+    stated: list[Graph] = []
+    inferred: list[Graph] = []
+    curator: list[Graph] = []
+    tbox = Graph()
     for graph in rdf_dataset.graphs():
         name = str(graph.identifier)
         if graph.identifier == ONTOLOGY_GRAPH:
             tbox = graph
         elif name.endswith("/inferred"):
             inferred.append(graph)
+        elif name.endswith("/curator"):
+            curator.append(graph)
         elif name.startswith(ns.GRAPH):
             stated.append(graph)
     empty = Graph()
     data = ReadOnlyGraphAggregate(stated or [empty])
     inferred_graph = ReadOnlyGraphAggregate(inferred or [empty])
-    everything = ReadOnlyGraphAggregate(stated + inferred + [tbox])
-    return Parts(data=data, inferred=inferred_graph, tbox=tbox, everything=everything)
+    everything = ReadOnlyGraphAggregate(stated + curator + inferred + [tbox])
+    return Parts(data=data, inferred=inferred_graph, tbox=tbox, everything=everything,
+                 curator=ReadOnlyGraphAggregate(curator or [empty]))
 
 
 def as_parts(rdf_dataset) -> Parts:
