@@ -218,7 +218,8 @@ def parse_vocabulary(data: object, where: str, base: Vocabulary | None = None) -
             raise DataError(where, vocab.origins.get(pred.id, (where, None))[1], f"predicate {pred.id!r} has unknown parent {pred.parent!r}")
         if pred.parent is not None and vocab.predicates[pred.parent].kind != pred.kind:
             raise DataError(where, vocab.origins.get(pred.id, (where, None))[1], f"predicate {pred.id!r} is a {pred.kind} predicate but its parent {pred.parent!r} is not")
-    vocab.added = frozenset(added) | (base.added if base is not None else frozenset())
+    # Only a data folder adds terms: the core vocabulary itself adds none.
+    vocab.added = frozenset(added) | base.added if base is not None else frozenset()
     return vocab
 
 
