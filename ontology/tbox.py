@@ -79,22 +79,36 @@ CLAIM_INVERSES = {"claimSubject": ("subjectOfClaim", "subject of claim"), "claim
 # Patterns (XML Schema regular expressions, anchored) over the source's wording of a qualifier.
 RAPID_ONSET_PATTERN = ".*([Rr]apid|[Ii]mmediate|within (minutes|hours|a day)).*"
 TRANSIENT_PATTERN = ".*([Tt]ransient|[Tt]emporary|short-lived|[Bb]rief).*"
-# Entities of the built-in data that definitions name (IRI https://w3id.org/ketamine-kg/entity/<id>).
-NAMED_INDIVIDUALS = (
-    "nmda_receptor", "anaesthesia_effect", "analgesia", "dissociation", "antidepressant_effect",
-    "depression", "treatment_resistant_depression", "hallucination", "substance_use_disorder", "craving",
-)
+# External terms that definitions name, each an individual the reasoner meets through
+# ``hasExactTerm`` (the OWL-visible copy of a curated skos:exactMatch). Definitions name
+# types and these terms only, never an entity of a data folder, so any article whose
+# entities are typed or mapped the same way gets the same classifications.
+# Labels as read in the term's own release: GO (go.obo) and HP (hp.obo, 2026-09-01).
+EXTERNAL_TERMS = {
+    "GO:0017146": "NMDA selective glutamate receptor complex",
+    "HP:0000738": "Hallucinations",
+}
+# Entity-level properties of the OWL view: name -> (label, definition).
+ENTITY_PROPERTIES = {
+    "hasExactTerm": (
+        "has exact external term",
+        "An external ontology term the entity is the same as, by a curated skos:exactMatch: the OWL-visible "
+        "copy of that mapping, which OWL reasoners do not read (skos:exactMatch is an annotation to them).",
+    ),
+}
 # Defined classes: name -> (label, definition). Their equivalent-class axioms are in _add_defined_classes.
 DEFINED_CLASSES = {
+    "NMDAReceptor": ("NMDA receptor", "A receptor that a curated exact match identifies as GO:0017146, NMDA selective glutamate receptor complex."),
+    "HallucinationPhenotype": ("hallucination", "An effect that a curated exact match identifies as HP:0000738, Hallucinations."),
     "ReceptorAntagonist": ("receptor antagonist", "A chemical entity that is an antagonist of some receptor."),
-    "NMDAReceptorAntagonist": ("NMDA receptor antagonist", "A chemical entity that is an antagonist of the NMDA receptor."),
-    "Anaesthetic": ("anaesthetic", "A chemical entity that has the anaesthetic effect as a therapeutic effect."),
-    "DissociativeAnaesthetic": ("dissociative anaesthetic", "An anaesthetic that causes dissociation as an adverse effect."),
-    "Analgesic": ("analgesic", "A chemical entity that has analgesia as a therapeutic effect."),
-    "Antidepressant": ("antidepressant", "A chemical entity that has an antidepressant effect or treats depression."),
+    "NMDAReceptorAntagonist": ("NMDA receptor antagonist", "A chemical entity that is an antagonist of an NMDA receptor (a receptor exactly matched to GO:0017146)."),
+    "Anaesthetic": ("anaesthetic", "A chemical entity that has an anaesthetic effect as a therapeutic effect."),
+    "DissociativeAnaesthetic": ("dissociative anaesthetic", "An anaesthetic that causes a dissociative effect as an adverse effect."),
+    "Analgesic": ("analgesic", "A chemical entity that has an analgesic effect as a therapeutic effect."),
+    "Antidepressant": ("antidepressant", "A chemical entity that has an antidepressant effect or treats a depressive disorder."),
     "RapidAntidepressantClaim": (
         "rapid-onset antidepressant claim",
-        "A plainly asserted, positive claim about an antidepressant effect or the treatment of depression whose onset the source words as rapid (rapid, immediate, within minutes, hours or a day).",
+        "A plainly asserted, positive claim about an antidepressant effect or the treatment of a depressive disorder whose onset the source words as rapid (rapid, immediate, within minutes, hours or a day).",
     ),
     "RapidActingAntidepressant": (
         "rapid-acting antidepressant",
@@ -109,10 +123,10 @@ DEFINED_CLASSES = {
         "An adverse effect that is the object of a transient effect claim. Hedged claims do not count.",
     ),
     "ApprovedDrug": ("approved drug", "A chemical entity that has received a regulatory approval."),
-    "Hallucinogen": ("hallucinogen", "A chemical entity that causes hallucination as an adverse effect."),
+    "Hallucinogen": ("hallucinogen", "A chemical entity that causes, as an adverse effect, something exactly matched to HP:0000738 (Hallucinations)."),
     "AntiAddictionDrug": (
         "anti-addiction drug",
-        "A chemical entity that is plainly stated to treat substance use disorder or craving. A drug that only may treat them is not one.",
+        "A chemical entity that is plainly stated to treat an addictive disorder or substance craving. A drug that only may treat them is not one.",
     ),
 }
 SOURCE_PROPERTIES = {
@@ -220,6 +234,10 @@ def build_ontology(vocab: Vocabulary | None = None, world=None):
                 inverse.inverse_property = prop
                 properties[inverse_name] = inverse
             properties[name] = prop
+        for name, (label, text) in ENTITY_PROPERTIES.items():
+            prop = type(name, (ow.ObjectProperty,), {"namespace": onto})
+            describe(prop, label, text)
+            properties[name] = prop
         for name, text in SOURCE_PROPERTIES.items():
             prop = type(name, (ow.DataProperty,), {"namespace": onto})
             describe(prop, name, text)
@@ -260,11 +278,13 @@ def _add_defined_classes(onto, classes: dict[str, type], props: dict[str, type],
     triples the data graph states) and claim nodes that are asserted and positive. So a
     hedged "may treat" or an approval of an enantiomer never makes a type.
     """
-    entity = onto.get_namespace(ns.ENTITY)
-    individuals = {name: ow.Thing(name, namespace=entity) for name in NAMED_INDIVIDUALS}
+    obo = onto.get_namespace("http://purl.obolibrary.org/obo/")
+    terms = {curie: ow.Thing(curie.replace(":", "_"), namespace=obo) for curie in EXTERNAL_TERMS}
+    for curie, label in EXTERNAL_TERMS.items():
+        terms[curie].label = [label]
 
-    def one_of(*names: str):
-        return ow.OneOf([individuals[n] for n in names])
+    def matched(curie: str):
+        return props["hasExactTerm"].value(terms[curie])
 
     chemical = classes["ChemicalEntity"]
     def asserted_claim():  # a fresh construct each time: owlready2 cannot share blank nodes
@@ -275,24 +295,26 @@ def _add_defined_classes(onto, classes: dict[str, type], props: dict[str, type],
         defined[name] = type(name, (ow.Thing,), {"namespace": onto})
         describe(defined[name], label, text)
     definitions = {
+        "NMDAReceptor": classes["Receptor"] & matched("GO:0017146"),
+        "HallucinationPhenotype": classes["Effect"] & matched("HP:0000738"),
         "ReceptorAntagonist": chemical & props["antagonist_of"].some(classes["Receptor"]),
-        "NMDAReceptorAntagonist": chemical & props["antagonist_of"].some(one_of("nmda_receptor")),
-        "Anaesthetic": chemical & props["has_therapeutic_effect"].some(one_of("anaesthesia_effect")),
-        "DissociativeAnaesthetic": defined["Anaesthetic"] & props["causes_adverse_effect"].some(one_of("dissociation")),
-        "Analgesic": chemical & props["has_therapeutic_effect"].some(one_of("analgesia")),
+        "NMDAReceptorAntagonist": chemical & props["antagonist_of"].some(defined["NMDAReceptor"]),
+        "Anaesthetic": chemical & props["has_therapeutic_effect"].some(classes["AnaestheticEffect"]),
+        "DissociativeAnaesthetic": defined["Anaesthetic"] & props["causes_adverse_effect"].some(classes["DissociativeEffect"]),
+        "Analgesic": chemical & props["has_therapeutic_effect"].some(classes["AnalgesicEffect"]),
         "Antidepressant": chemical & ow.Or([
-            props["has_therapeutic_effect"].some(one_of("antidepressant_effect")),
-            props["treats"].some(one_of("depression", "treatment_resistant_depression")),
+            props["has_therapeutic_effect"].some(classes["AntidepressantEffect"]),
+            props["treats"].some(classes["DepressiveDisorder"]),
         ]),
         "RapidAntidepressantClaim": asserted_claim()
-        & props["claimObject"].some(one_of("antidepressant_effect", "depression", "treatment_resistant_depression"))
+        & props["claimObject"].some(ow.Or([classes["AntidepressantEffect"], classes["DepressiveDisorder"]]))
         & props["onset"].some(ow.ConstrainedDatatype(str, pattern=RAPID_ONSET_PATTERN)),
         "RapidActingAntidepressant": defined["Antidepressant"] & props["subjectOfClaim"].some(defined["RapidAntidepressantClaim"]),
         "TransientEffectClaim": asserted_claim() & props["duration"].some(ow.ConstrainedDatatype(str, pattern=TRANSIENT_PATTERN)),
         "TransientAdverseEffect": classes["AdverseEffect"] & props["objectOfClaim"].some(defined["TransientEffectClaim"]),
         "ApprovedDrug": chemical & props["has_regulatory_approval"].some(classes["RegulatoryApproval"]),
-        "Hallucinogen": chemical & props["causes_adverse_effect"].some(one_of("hallucination")),
-        "AntiAddictionDrug": chemical & props["treats"].some(one_of("substance_use_disorder", "craving")),
+        "Hallucinogen": chemical & props["causes_adverse_effect"].some(defined["HallucinationPhenotype"]),
+        "AntiAddictionDrug": chemical & props["treats"].some(ow.Or([classes["AddictiveDisorder"], classes["SubstanceCraving"]])),
     }
     for name, expression in definitions.items():
         defined[name].equivalent_to.append(expression)

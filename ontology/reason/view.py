@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import DCTERMS, OWL, RDF, XSD
+from rdflib.namespace import DCTERMS, OWL, RDF, SKOS, XSD
 from rdflib.term import Node
 
 from ketamine_kg.core import iris as ns
@@ -28,6 +28,7 @@ KKGO = ns.ONTOLOGY
 CLAIM_CLASS = URIRef(KKGO + "Claim")
 # Properties that exist only in the OWL view: copies of rdf:subject / rdf:object and their inverses.
 VIEW_PROPERTIES = {URIRef(KKGO + n) for n in ("claimSubject", "claimObject", "subjectOfClaim", "objectOfClaim")}
+HAS_EXACT_TERM = URIRef(KKGO + "hasExactTerm")
 CLAIM_LINKS = {RDF.subject: URIRef(KKGO + "claimSubject"), RDF.object: URIRef(KKGO + "claimObject")}
 CLAIM_NODE_PROPERTIES = {URIRef(KKGO + n) for n in (
     "modality", "polarity", "onset", "duration", "frequency", "population", "time", "purpose", "route", "procedure",
@@ -116,4 +117,10 @@ def get_owl_view(tbox_graph: Graph, data_graph: Graph) -> OwlView:
     for triple in data_graph:
         if triple[1] in plain_props and triple not in claimed and str(triple[0]).startswith(ns.ENTITY):
             base.add(triple)  # a fact no claim accounts for (a graph made by another tool)
+    # Curated exact matches, as object property assertions the reasoner reads (definitions
+    # such as "antagonist of something exactly matched to GO:0017146" use them).
+    for entity, term in data_graph.subject_objects(SKOS.exactMatch):
+        if isinstance(term, URIRef) and str(entity).startswith(ns.ENTITY):
+            base.add((entity, HAS_EXACT_TERM, term))
+            base.add((term, RDF.type, OWL.NamedIndividual))
     return OwlView(tbox=tbox_graph, base=base, by_claim=by_claim, stated=dict(stated))
