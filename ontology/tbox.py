@@ -25,7 +25,7 @@ from ketamine_kg.core import iris as ns
 from ketamine_kg.core.curies import expand_curie
 from ketamine_kg.core.namespaces import KKGO, bind_prefixes
 from ketamine_kg.core.version import __version__
-from ketamine_kg.ontology.alignments import check_alignments, load_alignments
+from ketamine_kg.ontology.alignments import get_alignments
 from ketamine_kg.ontology.vocabulary import Vocabulary, camel_case, load_vocabulary
 
 ONTOLOGY_TITLE = "ketamine-kg ontology"
@@ -361,8 +361,7 @@ def add_alignments(graph, vocab: Vocabulary) -> None:
         "biolink:category": URIRef(ns.PREFIXES["biolink"] + "category"),
     }
     graph.add((URIRef(ns.PREFIXES["biolink"] + "category"), RDF.type, OWL.AnnotationProperty))
-    alignments = load_alignments()
-    check_alignments(alignments, vocab)
+    alignments = get_alignments(vocab)
     for alignment in alignments:
         if alignment.local_kind == "type":
             local = KKGO[vocab.types[alignment.local_id].class_name]

@@ -79,6 +79,12 @@ class Vocabulary:
 
     types: dict[str, TypeDef] = field(default_factory=dict)
     predicates: dict[str, PredicateDef] = field(default_factory=dict)
+    # Where each type and predicate is defined: id -> (file, line), for error messages.
+    origins: dict[str, tuple[str, int | None]] = field(default_factory=dict)
+    # Alignment tables that go with this vocabulary: the core's, then a data folder's.
+    alignment_files: tuple[Path, ...] = ()
+    # Type and predicate ids a data folder added to the core vocabulary.
+    added: frozenset[str] = frozenset()
 
     def ancestors(self, type_id: str) -> list[str]:
         """Return ``type_id`` and its ancestors, nearest first."""
@@ -118,33 +124,56 @@ def _as_tuple(value: object, where: str, line: int) -> tuple[str, ...]:
     raise DataError(where, line, f"expected a list of ids, got {value!r}")
 
 
-def parse_vocabulary(data: object, where: str) -> Vocabulary:
-    """Check and convert the parsed YAML of a vocabulary file."""
-    if not isinstance(data, dict) or "types" not in data or "predicates" not in data:
+def parse_vocabulary(data: object, where: str, base: Vocabulary | None = None) -> Vocabulary:
+    """Check and convert the parsed YAML of a vocabulary file.
+
+    With ``base`` (the core vocabulary), the file extends it: its types and predicates are
+    added to a copy of ``base``, each with a parent (in ``base`` or added here) so that
+    queries and definitions over the core still see them; an id that ``base`` has already
+    must mean the same (else the error names both files and lines); either key may be
+    missing.
+    """
+    if base is None and (not isinstance(data, dict) or "types" not in data or "predicates" not in data):
         raise DataError(where, 1, "a vocabulary needs the top-level keys 'types' and 'predicates'")
+    if base is not None and not isinstance(data, dict):
+        raise DataError(where, 1, "a data folder's vocabulary is a mapping with 'types' and/or 'predicates'")
+    for key in ("types", "predicates"):
+        if not isinstance(data.get(key) or [], list) or not all(isinstance(i, dict) for i in data.get(key) or []):
+            raise DataError(where, getattr(data, "line_of", lambda _k: 1)(key), f"'{key}' must be a list of mappings")
     vocab = Vocabulary()
-    for item in data["types"]:
+    if base is not None:
+        vocab = Vocabulary(dict(base.types), dict(base.predicates), dict(base.origins), base.alignment_files)
+    added: set[str] = set()
+    for item in data.get("types") or []:
         type_id = str(_require(item, "id", where))
         if not ID_PATTERN.match(type_id):
             raise DataError(where, item.line, f"type id {type_id!r} is not snake_case")
-        if type_id in vocab.types:
+        if type_id in vocab.types and (base is None or type_id in added):
             raise DataError(where, item.line, f"duplicate type id {type_id!r}")
-        vocab.types[type_id] = TypeDef(
+        new_type = TypeDef(
             id=type_id,
             label=str(_require(item, "label", where)),
             definition=str(_require(item, "definition", where)),
             parent=item.get("parent"),
             abstract=bool(item.get("abstract", False)),
         )
-    for item in data["types"]:
+        if base is not None and type_id in base.types:
+            _check_same(base.types[type_id], new_type, "type", base.origins.get(type_id), where, item.line)
+            continue
+        vocab.types[type_id] = new_type
+        vocab.origins[type_id] = (where, item.line)
+        added.add(type_id)
+    for item in data.get("types") or []:
         parent = item.get("parent")
         if parent is not None and parent not in vocab.types:
             raise DataError(where, item.line_of("parent"), f"unknown parent type {parent!r}")
-    for item in data["predicates"]:
+        if base is not None and parent is None and str(item["id"]) in added:
+            raise DataError(where, item.line, f"type {item['id']!r} needs a parent: a type a data folder adds must fall under a type of the core vocabulary")
+    for item in data.get("predicates") or []:
         pred_id = str(_require(item, "id", where))
         if not ID_PATTERN.match(pred_id):
             raise DataError(where, item.line, f"predicate id {pred_id!r} is not snake_case")
-        if pred_id in vocab.predicates:
+        if pred_id in vocab.predicates and (base is None or pred_id in added):
             raise DataError(where, item.line, f"duplicate predicate id {pred_id!r}")
         kind = str(_require(item, "kind", where))
         if kind not in ("object", "data"):
@@ -163,7 +192,7 @@ def parse_vocabulary(data: object, where: str) -> Vocabulary:
         datatype = item.get("datatype")
         if kind == "data" and datatype not in DATATYPES:
             raise DataError(where, item.line, f"data predicate {pred_id!r} needs a datatype in {sorted(DATATYPES)}")
-        vocab.predicates[pred_id] = PredicateDef(
+        new_pred = PredicateDef(
             id=pred_id,
             label=str(_require(item, "label", where)),
             kind=kind,
@@ -176,15 +205,64 @@ def parse_vocabulary(data: object, where: str) -> Vocabulary:
             datatype=datatype,
             acyclic=bool(item.get("acyclic", False)),
         )
+        if base is not None and pred_id in base.predicates:
+            _check_same(base.predicates[pred_id], new_pred, "predicate", base.origins.get(pred_id), where, item.line)
+            continue
+        if base is not None and new_pred.parent is None:
+            raise DataError(where, item.line, f"predicate {pred_id!r} needs a parent: a predicate a data folder adds must fall under a predicate of the core vocabulary")
+        vocab.predicates[pred_id] = new_pred
+        vocab.origins[pred_id] = (where, item.line)
+        added.add(pred_id)
     for pred in vocab.predicates.values():
         if pred.parent is not None and pred.parent not in vocab.predicates:
-            raise DataError(where, None, f"predicate {pred.id!r} has unknown parent {pred.parent!r}")
+            raise DataError(where, vocab.origins.get(pred.id, (where, None))[1], f"predicate {pred.id!r} has unknown parent {pred.parent!r}")
+        if pred.parent is not None and vocab.predicates[pred.parent].kind != pred.kind:
+            raise DataError(where, vocab.origins.get(pred.id, (where, None))[1], f"predicate {pred.id!r} is a {pred.kind} predicate but its parent {pred.parent!r} is not")
+    vocab.added = frozenset(added) | (base.added if base is not None else frozenset())
     return vocab
+
+
+def _check_same(core, mine, kind: str, origin: tuple[str, int | None] | None, where: str, line: int | None) -> None:
+    """Refuse a data folder's definition of a core id that means something else."""
+    if core == mine:
+        return
+    differs = [f for f in core.__dataclass_fields__ if getattr(core, f) != getattr(mine, f)]
+    there = f"{origin[0]}:{origin[1]}" if origin and origin[1] else (origin[0] if origin else "the core vocabulary")
+    raise DataError(where, line, f"{kind} {core.id!r} clashes with the core vocabulary ({there}): its {', '.join(differs)} differ; "
+                                 f"give it another id, or repeat the core definition exactly")
+
+
+ALIGNMENTS_FILE = "alignments.tsv"
 
 
 @cache
 def load_vocabulary(path: Path | None = None) -> Vocabulary:
     """Load the vocabulary shipped with the package (or the one at ``path``)."""
+    core = path is None
     if path is None:
         path = Path(str(resources.files(__package__) / VOCABULARY_FILE))
-    return parse_vocabulary(load_yaml(path), str(path))
+    where = "ontology/vocabulary.yaml" if core else str(path)
+    vocab = parse_vocabulary(load_yaml(path, where), where)
+    if core:
+        vocab.alignment_files = (Path(str(resources.files(__package__) / ALIGNMENTS_FILE)),)
+    return vocab
+
+
+def load_data_vocabulary(directory: Path, display: str | None = None) -> Vocabulary:
+    """The vocabulary of a data folder: the core one, extended by the folder's ``vocabulary.yaml`` if it has one.
+
+    The folder's ``alignments.tsv`` (optional) aligns the terms it adds.
+    """
+    core = load_vocabulary()
+    path = Path(directory) / VOCABULARY_FILE
+    if not path.is_file():
+        return core
+    where = display or str(path)
+    data = load_yaml(path, where)
+    if data is None:
+        return core
+    vocab = parse_vocabulary(data, where, base=core)
+    extra = Path(directory) / ALIGNMENTS_FILE
+    if extra.is_file():
+        vocab.alignment_files = core.alignment_files + (extra,)
+    return vocab

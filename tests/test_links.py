@@ -177,7 +177,7 @@ def test_categories_come_from_the_nearest_aligned_type(monkeypatch, rows, type_i
     from ketamine_kg.rdf import biolink
     from ketamine_kg.ontology.vocabulary import load_vocabulary
 
-    monkeypatch.setattr(biolink, "load_alignments", lambda: tuple(_alignment(*r) for r in rows))
+    monkeypatch.setattr(biolink, "get_alignments", lambda vocab: tuple(_alignment(*r) for r in rows))
     assert biolink.get_categories(load_vocabulary())[type_id] == expected
 
 
@@ -200,7 +200,7 @@ def test_edge_predicate_is_the_best_fitting_biolink_alignment(monkeypatch, rows,
     from ketamine_kg.rdf import biolink
     from ketamine_kg.ontology.vocabulary import load_vocabulary
 
-    monkeypatch.setattr(biolink, "load_alignments", lambda: tuple(_alignment(*r) for r in rows))
+    monkeypatch.setattr(biolink, "get_alignments", lambda vocab: tuple(_alignment(*r) for r in rows))
     assert biolink.get_edge_predicate(predicate, load_vocabulary()) == expected
 
 

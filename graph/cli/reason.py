@@ -39,7 +39,7 @@ def reason(reasoner: str, data_dir: Path | None) -> None:
 
     dataset = load_dataset(data_dir)
     data = get_data_graph(dataset)
-    tbox = get_tbox_graph()
+    tbox = get_tbox_graph(dataset.vocabulary)
     report = reason_over(dataset, tbox, data, reasoner=reasoner)
     for note in report.notes:
         click.echo(f"note: {note}", err=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 MODALITIES = ("asserted", "hedged", "speculative", "under_investigation")
 POLARITIES = ("positive", "negative")
@@ -154,3 +155,7 @@ class Dataset:
     claims: list[Claim]
     mappings: list[Mapping] = field(default_factory=list)
     mapping_prefixes: dict[str, str] = field(default_factory=dict)
+    # The vocabulary the data was checked against: the core one, or the core extended by
+    # the folder's own vocabulary.yaml (an ontology.vocabulary.Vocabulary; core cannot
+    # import the ontology room, so it is not typed here).
+    vocabulary: Any = None

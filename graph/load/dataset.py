@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ketamine_kg.errors import DataError, display_path
 from ketamine_kg.core.model import MODALITIES, POLARITIES, QUALIFIERS, Claim, Dataset, Entity, Evidence, Section, Source
-from ketamine_kg.ontology.vocabulary import Vocabulary, load_vocabulary
+from ketamine_kg.ontology.vocabulary import Vocabulary, load_data_vocabulary, load_vocabulary
 from ketamine_kg.core.yamlfile import LineDict, LineList, load_yaml, read_text
 from ketamine_kg.load.mappings import MAPPINGS_FILE, load_mappings
 
@@ -337,12 +337,12 @@ def load_dataset(directory: Path | str | None = None, vocab: Vocabulary | None =
     directory = Path(directory) if directory is not None else default_data_dir()
     if not directory.is_dir():
         raise DataError(display_path(directory), None, "data folder not found")
-    vocab = vocab or load_vocabulary()
+    vocab = vocab or load_data_vocabulary(directory, display_path(directory / "vocabulary.yaml"))
     source = load_source(directory)
     entities = load_entities(directory, vocab)
     claims = load_claims(directory, source, entities, vocab)
-    dataset = Dataset(directory=directory, source=source, entities=entities, claims=claims)
-    mappings_path = directory / MAPPINGS_FILE
+    dataset = Dataset(directory=directory, source=source, entities=entities, claims=claims, vocabulary=vocab)
+    mappings_path = directory / "mappings.sssom.tsv"
     if mappings_path.exists():
         dataset.mappings, dataset.mapping_prefixes = load_mappings(mappings_path, entities)
     return dataset

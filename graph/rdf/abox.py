@@ -201,7 +201,7 @@ def add_mappings(graph: Graph, dataset: Dataset) -> None:
 
 def get_data_graph(dataset: Dataset, vocab: Vocabulary | None = None) -> Graph:
     """Build the stated graph of one article: source, entities, claims with evidence, mappings."""
-    vocab = vocab or load_vocabulary()
+    vocab = vocab or dataset.vocabulary or load_vocabulary()
     graph = bind_prefixes(Graph(bind_namespaces="core"), dataset.mapping_prefixes)
     doc = add_source(graph, dataset)
     add_entities(graph, dataset, vocab)

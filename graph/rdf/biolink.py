@@ -22,7 +22,7 @@ always agree.
 
 from __future__ import annotations
 
-from ketamine_kg.ontology.alignments import load_alignments
+from ketamine_kg.ontology.alignments import get_alignments
 from ketamine_kg.ontology.vocabulary import Vocabulary
 
 ROOT_CATEGORY = "biolink:NamedThing"
@@ -49,7 +49,7 @@ NOT_EDGE_PREDICATES = frozenset({
 def get_categories(vocab: Vocabulary) -> dict[str, tuple[str, ...]]:
     """Return type id -> its Biolink categories (CURIEs), nearest aligned ancestor first."""
     own: dict[str, list[str]] = {}
-    for row in load_alignments():
+    for row in get_alignments(vocab):
         if row.local_kind == "type" and row.relation == "biolink:category":
             own.setdefault(row.local_id, []).append(row.external_id)
     result = {}
@@ -62,7 +62,7 @@ def get_categories(vocab: Vocabulary) -> dict[str, tuple[str, ...]]:
 def get_edge_predicate(predicate_id: str, vocab: Vocabulary) -> str:
     """Return the Biolink predicate (CURIE) a claim with our ``predicate_id`` is exported as."""
     candidates: dict[str, list[tuple[int, int, str]]] = {}
-    for order, row in enumerate(load_alignments()):
+    for order, row in enumerate(get_alignments(vocab)):
         if row.local_kind != "predicate" or not row.external_id.startswith("biolink:"):
             continue
         if row.relation not in FITTING_RELATIONS or row.external_id in NOT_EDGE_PREDICATES:

@@ -77,7 +77,7 @@ def get_graphs(data_dir: Path | None = None, *, reason: bool = True, timings: di
     with _timed(timings, "RDF"):
         data = get_data_graph(dataset)
     with _timed(timings, "ontology"):
-        tbox = get_tbox_graph()
+        tbox = get_tbox_graph(dataset.vocabulary)
     inferred = None
     notes: list[str] = []
     if reason:
