@@ -59,6 +59,15 @@ class DataError(KkgError):
     """Curated data (YAML, TSV, the article) that cannot be loaded as it is."""
 
 
+class StaleChecksumError(DataError):
+    """The article's SHA-256 is not the one ``source.yaml`` records; ``digest`` is the current one."""
+
+    def __init__(self, file: str | Path | None, line: int | None, message: str, *, path: Path, digest: str):
+        self.path = Path(path)
+        self.digest = digest
+        super().__init__(file, line, message)
+
+
 class InconsistencyError(DataError):
     """Data that the ontology refutes; ``claims`` are the ids of a smallest clashing set.
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,9 @@ class Source:
     file_name: str
     language: str = "en"
     url: str | None = None
+    # The entity the article is mainly about (source.yaml ``subject``), if it names one.
+    subject: str | None = None
+    subject_line: int | None = None
 
     def section_at(self, offset: int) -> Section | None:
         """The innermost section in which ``offset`` lies (the last one started before it)."""
@@ -159,3 +163,20 @@ class Dataset:
     # the folder's own vocabulary.yaml (an ontology.vocabulary.Vocabulary; core cannot
     # import the ontology room, so it is not typed here).
     vocabulary: Any = None
+
+    @property
+    def main_subject(self) -> str | None:
+        """The entity the article is mainly about: ``source.yaml``'s ``subject``, else the one most claims name.
+
+        Ties go to the entity whose id sorts first, so the answer never depends on file order.
+        """
+        if self.source.subject:
+            return self.source.subject
+        counts: Counter[str] = Counter()
+        for claim in self.claims:
+            counts[claim.subject] += 1
+            if claim.object:
+                counts[claim.object] += 1
+        if not counts:
+            return None
+        return min(counts, key=lambda e: (-counts[e], e))

@@ -13,7 +13,7 @@ import re
 from importlib import resources
 from pathlib import Path
 
-from ketamine_kg.errors import DataError, display_path
+from ketamine_kg.errors import DataError, StaleChecksumError, display_path
 from ketamine_kg.core.model import MODALITIES, POLARITIES, QUALIFIERS, Claim, Dataset, Entity, Evidence, Section, Source
 from ketamine_kg.ontology.vocabulary import Vocabulary, load_data_vocabulary, load_vocabulary
 from ketamine_kg.core.yamlfile import LineDict, LineList, load_yaml, read_text
@@ -24,7 +24,9 @@ CLAIM_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 SECTION_ID = CLAIM_ID
 CONTEXT_CHARS = 32  # characters of oa:prefix / oa:suffix around a quote
 
-SOURCE_FIELDS = {"id", "title", "site", "file", "sha256", "language", "url", "ignore_from", "sections"}
+SOURCE_FIELDS = {"id", "title", "site", "file", "sha256", "language", "url", "ignore_from", "sections", "subject"}
+# The section a source without listed sections gets: the whole article.
+WHOLE_ARTICLE = "article"
 ENTITY_FIELDS = {"id", "type", "label", "synonyms", "description", "attributes"}
 CLAIM_FIELDS = {"id", "subject", "predicate", "object", "value", "modality", "polarity", "qualifiers", "evidence", "comment"}
 EVIDENCE_FIELDS = {"quote", "occurrence"}
@@ -71,14 +73,16 @@ def load_source(directory: Path) -> Source:
     path = directory / "source.yaml"
     where = display_path(path)
     data = load_yaml(path, where)
-    data = _check_fields(data, SOURCE_FIELDS, ("id", "title", "site", "file", "sha256", "sections"), where, "source", line=1)
+    data = _check_fields(data, SOURCE_FIELDS, ("id", "title", "site", "file", "sha256"), where, "source", line=1)
     text_path = directory / _as_str(data, "file", where)
     text = read_text(text_path)
     digest = hashlib.sha256(text_path.read_bytes()).hexdigest()
     if digest != data["sha256"]:
-        raise DataError(
+        raise StaleChecksumError(
             where, data.line_of("sha256"),
-            f"sha256 of {text_path.name} is {digest}, not the recorded one: the article changed (restore it, or record the new sum)",
+            f"sha256 of {text_path.name} is {digest}, not the recorded one: the article changed "
+            f"(restore it, or record the new sum: ketamine-kg check --data {display_path(directory)} --fix-sha256)",
+            path=path, digest=digest,
         )
     body_end = len(text)
     if data.get("ignore_from"):
@@ -89,11 +93,14 @@ def load_source(directory: Path) -> Source:
         body_end = pos
     sections: list[Section] = []
     seen: set[str] = set()
-    if not isinstance(data["sections"], list):
+    listed = data.get("sections")
+    if listed is None:
+        listed = []
+    if not isinstance(listed, list):
         raise DataError(where, data.line_of("sections"), "sections must be a list")
-    for n, item in enumerate(data["sections"]):
+    for n, item in enumerate(listed):
         item = _check_fields(item, {"id", "title", "anchor", "parent"}, ("id", "title", "anchor"), where, "section",
-                             line=_item_line(data["sections"], n))
+                             line=_item_line(listed, n))
         sid = _as_str(item, "id", where)
         if not SECTION_ID.match(sid):
             raise DataError(where, item.line_of("id"), f"section id {sid!r} must be lower-case kebab-case")
@@ -109,6 +116,11 @@ def load_source(directory: Path) -> Source:
             raise DataError(where, item.line_of("anchor"), f"section {sid!r} starts before the section listed above it; list sections in article order")
         seen.add(sid)
         sections.append(Section(id=sid, title=_as_str(item, "title", where), start=start, parent=parent))
+    if not sections:  # no headings listed: the whole article is one section
+        sections.append(Section(id=WHOLE_ARTICLE, title=_as_str(data, "title", where), start=0))
+    subject = data.get("subject")
+    if subject is not None and not isinstance(subject, str):
+        raise DataError(where, data.line_of("subject"), "subject must be an entity id")
     return Source(
         id=_as_str(data, "id", where),
         title=_as_str(data, "title", where),
@@ -120,6 +132,8 @@ def load_source(directory: Path) -> Source:
         file_name=text_path.name,
         language=str(data.get("language", "en")),
         url=data.get("url"),
+        subject=subject,
+        subject_line=data.line_of("subject") if subject is not None else None,
     )
 
 
@@ -340,6 +354,9 @@ def load_dataset(directory: Path | str | None = None, vocab: Vocabulary | None =
     vocab = vocab or load_data_vocabulary(directory, display_path(directory / "vocabulary.yaml"))
     source = load_source(directory)
     entities = load_entities(directory, vocab)
+    if source.subject is not None and source.subject not in entities:
+        raise DataError(display_path(directory / "source.yaml"), source.subject_line,
+                       f"subject {source.subject!r} is not an entity of entities.yaml")
     claims = load_claims(directory, source, entities, vocab)
     dataset = Dataset(directory=directory, source=source, entities=entities, claims=claims, vocabulary=vocab)
     mappings_path = directory / "mappings.sssom.tsv"

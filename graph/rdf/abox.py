@@ -77,6 +77,9 @@ def add_source(graph: Graph, dataset: Dataset) -> URIRef:
     graph.add((doc, KKGO.characterCount, Literal(src.body_end, datatype=XSD.integer)))
     if src.url:
         graph.add((doc, SCHEMA.url, URIRef(src.url)))
+    if dataset.main_subject:
+        # What the article is mainly about: named queries take it as their default substance or entity.
+        graph.add((doc, SCHEMA.about, URIRef(ns.entity_iri(dataset.main_subject))))
     graph.add((doc, SCHEMA.isPartOf, site))
     graph.add((site, RDF.type, SCHEMA.Blog))
     graph.add((site, SCHEMA.name, Literal(src.site)))
