@@ -10,7 +10,6 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pytest
 import yaml
 
 from ketamine_kg.load.dataset import default_data_dir, load_dataset
@@ -38,6 +37,10 @@ def rename_entities(source: Path, target: Path) -> dict[str, str]:
             if key in (claim.get("qualifiers") or {}):
                 claim["qualifiers"][key] = renamed[claim["qualifiers"][key]]
     (target / "claims.yaml").write_text(yaml.safe_dump(claims, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    source_yaml = (source / "source.yaml").read_text(encoding="utf-8").splitlines(keepends=True)
+    (target / "source.yaml").write_text("".join(
+        f"subject: {renamed[line.split(':', 1)[1].strip()]}\n" if line.startswith("subject:") else line for line in source_yaml
+    ), encoding="utf-8")
     lines = (source / "mappings.sssom.tsv").read_text(encoding="utf-8").splitlines(keepends=True)
     out = []
     for line in lines:

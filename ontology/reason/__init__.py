@@ -58,7 +58,7 @@ def reason_over(dataset: Dataset | None, tbox_graph: Graph, data_graph: Graph, *
     elif reasoner == "hermit" and not java_available():
         raise KkgError(None, None, "Java not found: HermiT needs a Java runtime (or use the OWL 2 RL reasoner)")
     run = run_hermit if reasoner == "hermit" else run_owlrl
-    view = get_owl_view(tbox_graph, data_graph)
+    view = get_owl_view(tbox_graph, data_graph, getattr(dataset, "vocabulary", None))
     view_graph = view.graph()
     try:
         entailed = run(view_graph)

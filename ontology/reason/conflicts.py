@@ -80,7 +80,7 @@ def explain_inconsistency(dataset: Dataset | None, view: OwlView, run: Runner, m
 
 def _mistyped_claims(dataset: Dataset) -> list[str]:
     """Ids of the claims whose subject or object lies outside their predicate's domain or range."""
-    vocab = load_vocabulary()
+    vocab = dataset.vocabulary or load_vocabulary()
     found = []
     for claim in dataset.claims:
         pred = vocab.predicates.get(claim.predicate)

@@ -180,6 +180,8 @@ def collect_facts(view: OwlView, view_graph: Graph, entailed: Graph, data_graph:
             triple = (x, RDF.type, cls)
             if triple not in data_graph:
                 claims = {support.claim_nodes[x]} if x in support.claim_nodes else support.for_type(x, cls, types)
+                if not claims:  # follows from the curated types and mappings alone, not from anything the source says
+                    continue
                 facts[triple] = InferredFact(x, RDF.type, cls, "type", tuple(sorted(claims)))
     properties = set(everything.subjects(RDF.type, OWL.ObjectProperty))
     candidates: set[Triple] = set()

@@ -22,7 +22,7 @@ from rdflib.term import Node
 
 from ketamine_kg.core import iris as ns
 from ketamine_kg.ontology.reason.report import local_name
-from ketamine_kg.ontology.vocabulary import load_vocabulary
+from ketamine_kg.ontology.vocabulary import Vocabulary, load_vocabulary
 
 KKGO = ns.ONTOLOGY
 CLAIM_CLASS = URIRef(KKGO + "Claim")
@@ -82,9 +82,9 @@ class OwlView:
         return graph
 
 
-def get_owl_view(tbox_graph: Graph, data_graph: Graph) -> OwlView:
+def get_owl_view(tbox_graph: Graph, data_graph: Graph, vocab: Vocabulary | None = None) -> OwlView:
     """Pick out of ``data_graph`` what the reasoner may use (see the module docstring)."""
-    vocab = load_vocabulary()
+    vocab = vocab or load_vocabulary()  # the data folder's vocabulary: its own predicates are facts too
     plain_props = {URIRef(KKGO + p) for p in vocab.predicates}
     base = Graph()
     entities = sorted({s for s in data_graph.subjects(RDF.type, None) if isinstance(s, URIRef) and str(s).startswith(ns.ENTITY)})
