@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 TARGET = 1.0
-DEFAULT_QUERIES = ["receptors-of-ketamine", "indications-by-evidence", "claim-evidence", "neighbourhood", "claims-by-section"]
+DEFAULT_QUERIES = ["receptors-of-substance", "indications-by-evidence", "claim-evidence", "neighbourhood", "claims-by-section"]
 
 
 def time_run(command: list[str]) -> float:

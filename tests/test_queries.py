@@ -165,7 +165,7 @@ def test_hostile_values_cannot_change_the_query(value, engine_name, engines):
 @pytest.mark.parametrize("value", ['kkg:ketamine> } UNION { ?s ?p ?o', "<http://x/a> <http://x/b>", "not an iri!", "<a b>"])
 def test_hostile_iri_values_are_refused(value):
     with pytest.raises(KkgError, match="IRI"):
-        get_query("receptors-of-ketamine").bindings({"substance": value})
+        get_query("receptors-of-substance").bindings({"substance": value})
 
 
 def test_values_block_opens_the_where_clause():
@@ -176,7 +176,7 @@ def test_values_block_opens_the_where_clause():
 
 def test_unknown_parameter_is_refused():
     with pytest.raises(KkgError, match="unknown parameter 'drug'"):
-        get_query("receptors-of-ketamine").bindings({"drug": "ketamine"})
+        get_query("receptors-of-substance").bindings({"drug": "ketamine"})
 
 
 # --- formats ----------------------------------------------------------------------
@@ -208,7 +208,7 @@ def kkg(*args, cache: Path):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["query", "receptors-of-ketamin"], "unknown query 'receptors-of-ketamin'; did you mean 'receptors-of-ketamine'?"),
+    (["query", "receptors-of-ketamin"], "unknown query 'receptors-of-ketamin'; did you mean 'receptors-of-substance'?"),
     (["query", "has-approval", "--param", "substance"], "write a parameter as NAME=VALUE"),
     (["query", "has-approval", "--param", "drug=ketamine"], "unknown parameter 'drug'"),
     (["query", "PREFIX kkgo: <https://w3id.org/ketamine-kg/ontology#>\nSELECT ?x WHERE {\n  ?x kkgo:treats \n}"],
@@ -233,7 +233,7 @@ def test_cli_syntax_error_shows_the_line(cache):
 def test_cli_runs_a_named_query_without_rebuilding(cache):
     """With a current store, `query` imports neither the builder (rdf.graphset) nor owlready2 nor rdflib."""
     code = ("import sys\nfrom ketamine_kg.cli import main\n"
-            "try:\n    main(['query', 'receptors-of-ketamine', '--format', 'csv'])\nexcept SystemExit:\n    pass\n"
+            "try:\n    main(['query', 'receptors-of-substance', '--format', 'csv'])\nexcept SystemExit:\n    pass\n"
             "print('LOADED', 'ketamine_kg.rdf.graphset' in sys.modules, 'owlready2' in sys.modules, 'rdflib' in sys.modules)")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
                          env={**os.environ, "KETAMINE_KG_CACHE": str(cache)})
@@ -243,7 +243,7 @@ def test_cli_runs_a_named_query_without_rebuilding(cache):
 
 def test_cli_list_and_params(cache):
     listing = kkg("query", "--list", cache=cache).stdout
-    assert "receptors-of-ketamine" in listing and "--param substance=VALUE" in listing
+    assert "receptors-of-substance" in listing and "--param substance=VALUE" in listing
     run = kkg("query", "has-approval", "-p", "substance=esketamine", "--store", "memory", cache=cache)
     assert run.returncode == 0 and run.stdout.strip() == "true"
 
@@ -308,3 +308,8 @@ def test_header_errors_name_file_and_line(tmp_path):
         get_query(str(path))
     with pytest.raises(KkgError, match="not a variable of the query"):
         parse_query("# Q?\n# param: drug kkg:ketamine\nASK { ?s ?p ?o }", "q")
+
+
+def test_old_query_name_still_works():
+    """receptors-of-ketamine was renamed receptors-of-substance (issue 12); the old name stays an alias for a release."""
+    assert get_query("receptors-of-ketamine") == get_query("receptors-of-substance")

@@ -131,7 +131,7 @@ def test_page_is_offline_and_escapes_the_catalogue(endpoint):
     assert "default-src 'none'" in policy
     assert "http://" not in page.split("<script>")[0].replace("http://www.w3.org", "")  # no external stylesheet
     assert "<script src" not in page and "<link" not in page
-    assert "receptors-of-ketamine" in page
+    assert "receptors-of-substance" in page
     # the queries' text (with <IRIs>) is embedded with < escaped, so no </script> can end the script early
     script = page.split("<script>", 1)[1].split("</script>", 1)[0]
     assert "<https://" not in script

@@ -13,7 +13,7 @@ from typing import Any
 
 from ketamine_kg.core.terms import Result
 from ketamine_kg.sparql.catalogue import NamedQuery, get_query
-from ketamine_kg.sparql.engines import Engine, MemoryEngine, OxigraphEngine, RemoteEngine
+from ketamine_kg.sparql.engines import Engine, MemoryEngine, OxigraphEngine, RemoteEngine, run_query
 from ketamine_kg.store import NQUADS_FILE, get_store_dir, open_store
 
 
@@ -45,4 +45,4 @@ def run_named_query(rdf_dataset: Any, query: NamedQuery | str, values: dict[str,
     :class:`~ketamine_kg.core.terms.Result`.
     """
     named = query if isinstance(query, NamedQuery) else get_query(query)
-    return MemoryEngine(rdf_dataset).run(named, named.bindings(values))
+    return run_query(MemoryEngine(rdf_dataset), named, values)

@@ -13,7 +13,7 @@ from pathlib import Path
 from ketamine_kg.errors import KkgError
 # The module, not its names: tests replace ``catalogue.list_queries`` with their own queries.
 from ketamine_kg.sparql import catalogue
-from ketamine_kg.sparql.engines import MemoryEngine
+from ketamine_kg.sparql.engines import MemoryEngine, run_query
 from ketamine_kg.sparql.lexer import requires_internet
 from ketamine_kg.views import site as site_view
 from ketamine_kg.views.site import INTERNET_NOTE, QueryReport, get_query_report, get_unanswered_report
@@ -28,7 +28,7 @@ def get_query_reports(rdf_dataset) -> list[QueryReport]:
             reports.append(get_unanswered_report(query, INTERNET_NOTE))
             continue
         try:
-            result = engine.run(query, query.bindings())
+            result = run_query(engine, query)
         except KkgError as exc:
             reports.append(get_unanswered_report(query, f"This query failed: {exc}"))
             continue

@@ -60,7 +60,7 @@ def main() -> None:
     Examples:
       ketamine-kg build                      # everything, into build/
       ketamine-kg query --list               # the ready-made questions
-      ketamine-kg query receptors-of-ketamine
+      ketamine-kg query receptors-of-substance
       ketamine-kg export --format turtle -o ketamine.ttl
     """
 

@@ -10,7 +10,7 @@ from ketamine_kg.cli import data_option
 from ketamine_kg.core.terms import Result
 from ketamine_kg.errors import KkgError
 from ketamine_kg.sparql.catalogue import NamedQuery, get_query, list_queries, parse_param_options
-from ketamine_kg.sparql.engines import Engine
+from ketamine_kg.sparql.engines import Engine, run_query
 from ketamine_kg.sparql.results import to_bytes
 
 FORMAT_CHOICES = ["table", "csv", "tsv", "json", "xml", "turtle", "nt"]
@@ -39,7 +39,7 @@ def query(query: str | None, fmt: str, params: tuple[str, ...], store: str, endp
     \b
     Examples:
       ketamine-kg query --list
-      ketamine-kg query receptors-of-ketamine
+      ketamine-kg query receptors-of-substance
       ketamine-kg query claim-evidence --param claim_id=ketamine-treats-migraine
       ketamine-kg query 'SELECT ?s WHERE { ?s a kkgo:Disorder }' --format csv
       ketamine-kg query my-question.rq --format json
@@ -52,11 +52,12 @@ def query(query: str | None, fmt: str, params: tuple[str, ...], store: str, endp
         raise KkgError(None, None, "give a query name, a .rq file or SPARQL text (see ketamine-kg query --list)")
     named = get_query(query)
     values = parse_param_options(params)
-    bindings = named.bindings(values)
     if "internet" in named.requires and not endpoint:
         click.echo(f"note: {named.name} asks a public endpoint over the internet", err=True)
+    if not named.needs_data_defaults(values):
+        named.bindings(values)  # a bad parameter is refused before any store is built or opened
     engine = get_engine(store, data_dir, endpoint, on_build=lambda msg: click.echo(msg, err=True))
-    result = engine.run(named, bindings)
+    result = run_query(engine, named, values)
     sys.stdout.buffer.write(render(result, fmt, engine))
     sys.stdout.flush()
 

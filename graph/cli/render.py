@@ -34,7 +34,7 @@ def render(output: Path | None, focus: str | None, depth: int, query_spec: str |
     Examples:
       ketamine-kg render                                  # the whole article -> graph.html
       ketamine-kg render --focus ketamine --depth 1 -o ketamine.html
-      ketamine-kg render --query receptors-of-ketamine
+      ketamine-kg render --query receptors-of-substance
       ketamine-kg render --query my-question.rq -o answer.html
       ketamine-kg render --ontology
       ketamine-kg render --include-inferred -o inferred.html

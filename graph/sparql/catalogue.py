@@ -9,7 +9,11 @@ Each file starts with a block of ``#`` comment lines (see ``queries/README.md``)
     # requires: internet
 
 The first line is the question; ``param:`` lines name a variable of the query, its
-default value and what it means. The kind of the default fixes the kind of every value:
+default value and what it means. A default may name the data instead of a value, so that
+every question has its answer on any article: ``@subject`` (the entity the article is
+mainly about, ``source.yaml``'s ``subject``), ``@subject-label`` (its label) or
+``@first-claim`` (the id of the article's first claim); the engine the query runs on
+answers them (:func:`ketamine_kg.sparql.engines.get_data_defaults`). The kind of the default fixes the kind of every value:
 an IRI (``<...>`` or a CURIE of a known prefix; a bare word is then read as an entity
 id), an integer, or else a string literal. A value becomes one RDF term and is bound,
 never pasted into the query text, so no value can change the query (the engines bind
@@ -33,6 +37,14 @@ from ketamine_kg.sparql.lexer import query_form
 XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 PARAM_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 QUERY_NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+# Old names of named queries, kept working for a release: old name -> current name.
+RENAMED_QUERIES = {"receptors-of-ketamine": "receptors-of-substance"}
+# Defaults that name the data: name -> (kind of value, what it is, for messages).
+DATA_DEFAULTS = {
+    "@subject": ("iri", "main subject"),
+    "@subject-label": ("string", "main subject's label"),
+    "@first-claim": ("string", "first claim"),
+}
 
 
 @dataclass(frozen=True)
@@ -45,8 +57,19 @@ class Param:
 
     @property
     def kind(self) -> str:
-        """``iri``, ``integer`` or ``string``: fixed by the form of the default."""
+        """``iri``, ``integer`` or ``string``: fixed by the form of the default.
+
+        >>> Param("substance", "@subject").kind, Param("claim_id", "@first-claim").kind
+        ('iri', 'string')
+        """
+        if self.default in DATA_DEFAULTS:
+            return DATA_DEFAULTS[self.default][0]
         return value_kind(self.default)
+
+    @property
+    def from_data(self) -> bool:
+        """Whether the default names the data (``@subject`` ...) rather than a value."""
+        return self.default in DATA_DEFAULTS
 
     def bind(self, value: str, where: str = "--param") -> Term:
         """The RDF term for ``value``, read as this parameter's kind.
@@ -89,15 +112,35 @@ class NamedQuery:
         """SELECT, CONSTRUCT, ASK or DESCRIBE (or an update keyword)."""
         return query_form(self.text)
 
-    def bindings(self, values: dict[str, str] | None = None) -> dict[str, Term]:
-        """Every parameter bound: ``values`` where given, else the default."""
+    def bindings(self, values: dict[str, str] | None = None, defaults: dict[str, str] | None = None) -> dict[str, Term]:
+        """Every parameter bound: ``values`` where given, else the default.
+
+        A default that names the data (``@subject`` ...) takes its value from ``defaults``
+        (what :func:`~ketamine_kg.sparql.engines.get_data_defaults` read from the graph).
+        """
         values = dict(values or {})
         known = {p.name: p for p in self.params}
         for name in values:
             if name not in known:
                 hint = f"; it takes {', '.join(sorted(known))}" if known else "; it takes no parameters"
                 raise QueryError("--param", None, f"unknown parameter {name!r} for query {self.name!r}{hint}")
-        return {p.name: p.bind(values.get(p.name, p.default)) for p in self.params}
+        bound = {}
+        for p in self.params:
+            if p.name in values:
+                bound[p.name] = p.bind(values[p.name])
+            elif p.from_data:
+                value = (defaults or {}).get(p.default)
+                if value is None:
+                    raise QueryError("--param", None, f"query {self.name!r}: parameter {p.name!r} defaults to the article's "
+                                     f"{DATA_DEFAULTS[p.default][1]}, which this graph does not name; pass --param {p.name}=VALUE")
+                bound[p.name] = p.bind(value)
+            else:
+                bound[p.name] = p.bind(p.default)
+        return bound
+
+    def needs_data_defaults(self, values: dict[str, str] | None = None) -> bool:
+        """Whether binding with ``values`` needs a default read from the data."""
+        return any(p.from_data and p.name not in (values or {}) for p in self.params)
 
 
 def value_kind(value: str) -> str:
@@ -210,7 +253,7 @@ def get_query(spec: str) -> NamedQuery:
     'query'
     """
     if QUERY_NAME.match(spec):
-        path = queries_dir() / f"{spec}.rq"
+        path = queries_dir() / f"{RENAMED_QUERIES.get(spec, spec)}.rq"
         if path.is_file():
             return load_query(path)
     if "\n" not in spec and len(spec) < 4096 and (spec.endswith(".rq") or spec.endswith(".sparql") or "/" in spec) and Path(spec).is_file():

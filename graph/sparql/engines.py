@@ -26,6 +26,7 @@ import re
 import urllib.error
 import urllib.request
 import warnings
+import weakref
 from pathlib import Path
 from typing import Any, Protocol, cast
 
@@ -329,5 +330,54 @@ class RemoteEngine:
 
 def run_query(engine: Engine, query: NamedQuery, values: dict[str, str] | None = None, *,
               max_rows: int | None = None) -> Result:
-    """Bind ``values`` (parameter name -> text) to ``query`` and run it on ``engine``."""
-    return engine.run(query, query.bindings(values), max_rows=max_rows)
+    """Bind ``values`` (parameter name -> text) to ``query`` and run it on ``engine``.
+
+    Parameters not given take their defaults; a default that names the data (``@subject``
+    ...) is read from the graph ``engine`` holds.
+    """
+    return engine.run(query, get_bindings(engine, query, values), max_rows=max_rows)
+
+
+def get_bindings(engine: Engine, query: NamedQuery, values: dict[str, str] | None = None) -> dict[str, Term]:
+    """``query``'s parameters bound to ``values``, defaults read from ``engine``'s graph where they name the data."""
+    defaults = get_data_defaults(engine) if query.needs_data_defaults(values) else None
+    return query.bindings(values, defaults)
+
+
+# What the data-naming defaults are: the main subject (and its label) of the first source
+# document, and the first claim of that document, by position.
+_SUBJECT_QUERY = """SELECT ?subject ?label WHERE {
+  ?doc a kkgo:SourceDocument ; schema:about ?subject .
+  OPTIONAL { ?doc kkgo:order ?n }
+  OPTIONAL { ?subject rdfs:label ?label }
+} ORDER BY ?n ?doc DESC(LANG(?label) = "en") LIMIT 1"""
+_CLAIM_QUERY = """SELECT ?id WHERE {
+  ?claim a kkgo:Claim ; dcterms:identifier ?id ; kkgo:order ?at ; dcterms:source ?doc .
+  OPTIONAL { ?doc kkgo:order ?n }
+} ORDER BY ?n ?doc ?at LIMIT 1"""
+_DEFAULTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def get_data_defaults(engine: Engine) -> dict[str, str]:
+    """The values of the data-naming defaults (``@subject``, ``@subject-label``, ``@first-claim``) in ``engine``'s graph.
+
+    Asked once per engine and remembered; a default the graph does not answer is left out.
+    """
+    try:
+        return _DEFAULTS[engine]
+    except (KeyError, TypeError):
+        pass
+    found: dict[str, str] = {}
+    subject = engine.run(parse_query(_SUBJECT_QUERY, "data-defaults"))
+    if subject.rows and subject.rows[0][0] is not None:
+        found["@subject"] = f"<{subject.rows[0][0].value}>"
+        if subject.rows[0][1] is not None:
+            found["@subject-label"] = subject.rows[0][1].value
+    claim = engine.run(parse_query(_CLAIM_QUERY, "data-defaults"))
+    if claim.rows and claim.rows[0][0] is not None:
+        found["@first-claim"] = claim.rows[0][0].value
+    try:
+        _DEFAULTS[engine] = found
+    except TypeError:
+        pass
+    return found
