@@ -8,14 +8,13 @@ problem is raised as a :class:`~ketamine_kg.errors.DataError` naming file and li
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from importlib import resources
 from pathlib import Path
 
 from ketamine_kg.errors import DataError, StaleChecksumError, display_path
 from ketamine_kg.core.model import MODALITIES, POLARITIES, QUALIFIERS, Claim, Dataset, Entity, Evidence, Section, Source
-from ketamine_kg.ontology.vocabulary import Vocabulary, load_data_vocabulary, load_vocabulary
+from ketamine_kg.ontology.vocabulary import Vocabulary, load_data_vocabulary
 from ketamine_kg.core.yamlfile import LineDict, LineList, load_yaml, read_text
 from ketamine_kg.load.mappings import MAPPINGS_FILE, load_mappings
 
@@ -359,7 +358,7 @@ def load_dataset(directory: Path | str | None = None, vocab: Vocabulary | None =
                        f"subject {source.subject!r} is not an entity of entities.yaml")
     claims = load_claims(directory, source, entities, vocab)
     dataset = Dataset(directory=directory, source=source, entities=entities, claims=claims, vocabulary=vocab)
-    mappings_path = directory / "mappings.sssom.tsv"
+    mappings_path = directory / MAPPINGS_FILE
     if mappings_path.exists():
         dataset.mappings, dataset.mapping_prefixes = load_mappings(mappings_path, entities)
     return dataset
