@@ -39,8 +39,8 @@ class BuildResult:
         by_modality = Counter(c.modality for c in ds.claims)
         lines = [
             f"article: {ds.source.title} ({ds.source.site})",
-            f"claims: {len(ds.claims)} (" + ", ".join(f"{k} {v}" for k, v in sorted(by_modality.items())) + ")",
-            f"entities: {len(ds.entities)} (" + ", ".join(f"{k} {v}" for k, v in sorted(by_type.items())) + ")",
+            f"claims: {len(ds.claims)}" + _breakdown(by_modality),
+            f"entities: {len(ds.entities)}" + _breakdown(by_type),
             f"triples: {self.triples} stated" + (f", {self.inferred} inferred" if self.inferred else ""),
             f"mappings: {sum(1 for m in ds.mappings if not m.is_no_match)} external links",
         ]
@@ -52,6 +52,11 @@ class BuildResult:
 
 
 
+
+
+def _breakdown(counts: Counter) -> str:
+    """`` (a 2, b 1)`` for a count by kind; nothing when there is none (a new article's zero claims)."""
+    return " (" + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) + ")" if counts else ""
 
 
 def run_build(data_dir: Path | None, out_dir: Path, *, reason: bool = True, render: bool = True) -> BuildResult:
