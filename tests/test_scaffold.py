@@ -277,6 +277,22 @@ def test_check_refuses_a_mapping_gap_of_an_unknown_entity(tmp_path):
         check_data(folder)
 
 
+def test_check_refuses_alignments_it_would_not_read(tmp_path):
+    folder = _coffee_folder(tmp_path)  # its vocabulary.yaml holds only comments
+    header = "local_id\tlocal_kind\trelation\texternal_id\texternal_label\tsource\tdate_checked\tcomment\n"
+    (folder / "alignments.tsv").write_text(header, encoding="utf-8")
+    with pytest.raises(DataError, match=r"alignments\.tsv: is not read: .* adds none"):
+        check_data(folder)
+    memantine = tmp_path / "memantine"
+    shutil.copytree(INPUT / "corpus" / "memantine-note", memantine)
+    (memantine / "alignments.tsv").write_text(
+        # the RO term and its label as the core table (ontology/alignments.tsv) verified them
+        header + "agonist_of\tpredicate\tskos:broadMatch\tRO:0002436\tmolecularly interacts with\t"
+                 "as in ontology/alignments.tsv\t2026-12-01\ta test row\n",
+        encoding="utf-8")
+    assert ", 1 alignment, " in check_data(memantine).one_line()
+
+
 def test_fix_sha256_changes_only_the_sum(tmp_path):
     folder = tmp_path / "tiny"
     shutil.copytree(INPUT / "tiny", folder)

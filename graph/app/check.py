@@ -71,7 +71,7 @@ def check_data(directory: Path | str, *, reason: bool = False, accept_sha256: st
     """Check the data folder ``directory`` as a build would, writing nothing; raise the first problem found."""
     from ketamine_kg.load.dataset import load_dataset
     from ketamine_kg.load.snapshots import GAPS_FILE, LABELS_FILE, load_external_labels, load_mapping_gaps
-    from ketamine_kg.ontology.alignments import get_alignments
+    from ketamine_kg.ontology.alignments import ALIGNMENTS_FILE, get_alignments
     from ketamine_kg.ontology.tbox import get_tbox_graph
     from ketamine_kg.ontology.vocabulary import load_vocabulary
     from ketamine_kg.rdf.abox import get_data_graph
@@ -83,6 +83,10 @@ def check_data(directory: Path | str, *, reason: bool = False, accept_sha256: st
     vocab = dataset.vocabulary
     report.vocabulary_additions = len((set(vocab.types) | set(vocab.predicates)) - set(core.types) - set(core.predicates))
     report.alignments = sum(1 for a in get_alignments(dataset.vocabulary) if a.file != CORE_ALIGNMENTS)
+    own = directory / ALIGNMENTS_FILE
+    if own.is_file() and own not in vocab.alignment_files:  # the loader reads it only beside added terms
+        raise DataError(display_path(own), None, "is not read: a folder's alignments.tsv aligns the terms its "
+                                                 "vocabulary.yaml adds, and this folder's vocabulary.yaml adds none")
     labels = directory / LABELS_FILE
     if labels.exists():
         report.external_labels = len(load_external_labels(labels))
