@@ -315,7 +315,28 @@ def test_fix_sha256_changes_only_the_sum(tmp_path):
     assert load_dataset(folder).source.sha256 == new_sum
 
 
+def test_fix_sha256_fills_in_a_placeholder(tmp_path):
+    folder = _coffee_folder(tmp_path)
+    source = folder / "source.yaml"
+    digest = hashlib.sha256(COFFEE.read_bytes()).hexdigest()
+    placeholder = source.read_text(encoding="utf-8").replace(f"sha256: {digest}", "sha256: TODO")
+    source.write_text(placeholder, encoding="utf-8")
+    with pytest.raises(StaleChecksumError) as caught:
+        load_dataset(folder)
+    assert fix_sha256(caught.value) == "TODO"
+    assert source.read_text(encoding="utf-8") == placeholder.replace("sha256: TODO", f"sha256: {digest}")
+
+
 # --- the commands, as users run them ------------------------------------------------------
+
+
+def test_cli_new_article_in_the_current_folder(tmp_path):
+    here = tmp_path / "here"
+    here.mkdir()
+    run_cli("new-article", ".", "--article", str(COFFEE), cwd=here, check=True)
+    assert sorted(p.name for p in here.iterdir()) == sorted(SCAFFOLD_FILES)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["here"]
+    assert run_cli("check", "--data", ".", cwd=here, check=True).stdout.startswith("ok: 0 claims")
 
 
 def test_cli_new_article_then_check_then_build(tmp_path):

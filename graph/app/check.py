@@ -115,7 +115,7 @@ def check_past_stale_sum(directory: Path | str, error: StaleChecksumError, *, re
     return StaleOnly(error, check_data(directory, reason=reason, accept_sha256=error.digest))
 
 
-_SHA_LINE = re.compile(rb"^(?P<head>[ \t]*sha256[ \t]*:[ \t]*)(?P<quote>[\"']?)(?P<sum>[0-9A-Fa-f]*)(?P=quote)(?P<tail>[ \t]*(#[^\r\n]*)?\r?\n?)$")
+_SHA_LINE = re.compile(rb"^(?P<head>[ \t]*sha256[ \t]*:[ \t]*)(?P<quote>[\"']?)(?P<sum>[^\s#\"']*)(?P=quote)(?P<tail>[ \t]*(#[^\r\n]*)?\r?\n?)$")
 
 
 def fix_sha256(error: StaleChecksumError) -> str:
@@ -132,7 +132,7 @@ def fix_sha256(error: StaleChecksumError) -> str:
     match = _SHA_LINE.match(lines[index]) if 0 <= index < len(lines) else None
     if match is None:
         raise DataError(where, error.line, "cannot fix the sum here: write the line as `sha256: HEX` (one line, no other key)")
-    old = match.group("sum").decode("ascii")
+    old = match.group("sum").decode("utf-8", "replace")
     lines[index] = (match.group("head") + match.group("quote") + error.digest.encode("ascii")
                     + match.group("quote") + match.group("tail"))
     write_bytes_atomic(path, b"".join(lines), mode=os.stat(path).st_mode & 0o7777)

@@ -253,18 +253,18 @@ def write_scaffold(directory: Path, files: dict[str, str], *, force: bool = Fals
     """Write ``files`` as the folder ``directory``; return the paths written.
 
     The folder is built in a temporary folder beside ``directory``, checked with ``verify``
-    (if given; it raises to refuse) and renamed into place. A non-empty ``directory`` is
-    refused unless ``force``; then each file is moved in over its namesake (each move
-    atomic) and the folder's other files are left as they are.
+    (if given; it raises to refuse) and renamed into place. If ``directory`` exists (empty,
+    or not empty and ``force``; otherwise it is refused) each file is moved into it instead,
+    over its namesake (each move atomic), and the folder's other files are left as they are.
     """
     directory = Path(directory)
     where = display_path(directory)
     check_target(directory, force=force)
-    empty = is_empty_dir(directory)
-    parent = directory.absolute().parent
+    target = directory.absolute()  # "." or "x/.." name no folder to build beside
+    parent = target.parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
-        stage = Path(tempfile.mkdtemp(prefix=f".{directory.name}.new-", dir=parent))
+        stage = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=parent))
     except OSError as exc:
         raise KkgError(display_path(parent), None, f"cannot write here: {exc.strerror}") from None
     try:
@@ -275,13 +275,11 @@ def write_scaffold(directory: Path, files: dict[str, str], *, force: bool = Fals
             write_bytes_atomic(stage / name, text.encode("utf-8"), mode=0o666 & ~umask)
         if verify is not None:
             verify(stage)
-        if empty:
-            if directory.exists():
-                directory.rmdir()
-            os.rename(stage, directory)
+        if not target.exists():
+            os.rename(stage, target)
         else:
             for name in files:
-                os.replace(stage / name, directory / name)
+                os.replace(stage / name, target / name)
     except OSError as exc:
         raise KkgError(where, None, f"cannot write the folder: {exc.strerror}") from None
     finally:
