@@ -47,8 +47,8 @@ class BuildResult:
             merged = sum(len(v) for v in self.corpus.aliases.values())
             heading = [f"corpus: {len(datasets)} articles, {merged} entities merged across them"] + heading
         lines = heading + [
-            f"claims: {len(ds.claims)} (" + ", ".join(f"{k} {v}" for k, v in sorted(by_modality.items())) + ")",
-            f"entities: {len(ds.entities)} (" + ", ".join(f"{k} {v}" for k, v in sorted(by_type.items())) + ")",
+            f"claims: {len(ds.claims)}" + _breakdown(by_modality),
+            f"entities: {len(ds.entities)}" + _breakdown(by_type),
             f"triples: {self.triples} stated" + (f", {self.inferred} inferred" if self.inferred else ""),
             f"mappings: {sum(1 for m in ds.mappings if not m.is_no_match)} external links",
         ]
@@ -56,6 +56,13 @@ class BuildResult:
         total = sum(self.timings.values())
         lines.append(f"wrote {len(self.files)} files in {total:.2f} s")
         return "\n".join(lines)
+
+
+
+
+def _breakdown(counts: Counter) -> str:
+    """`` (a 2, b 1)`` for a count by kind; nothing when there is none (a new article's zero claims)."""
+    return " (" + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) + ")" if counts else ""
 
 
 def run_build(data_dir: Path | None, out_dir: Path, *, reason: bool = True, render: bool = True) -> BuildResult:

@@ -17,6 +17,8 @@ from ketamine_kg.errors import KkgError
 
 # name -> "module:function" of the subcommand, in help order
 COMMANDS = {
+    "new-article": "new_article:new_article",
+    "check": "check:check",
     "build": "build:build",
     "export": "export:export",
     "reason": "reason:reason",
