@@ -45,7 +45,7 @@ class BuildResult:
             heading = [f"article: {ds.source.title} ({ds.source.site})"]
         else:
             merged = sum(len(v) for v in self.corpus.aliases.values())
-            heading = [f"corpus: {len(datasets)} articles, {merged} entities merged across them"] + heading
+            heading = [f"corpus: {len(datasets)} articles, {merged} {'entity' if merged == 1 else 'entities'} merged across them"] + heading
         lines = heading + [
             f"claims: {len(ds.claims)}" + _breakdown(by_modality),
             f"entities: {len(ds.entities)}" + _breakdown(by_type),
