@@ -31,7 +31,7 @@ import shutil
 import tempfile
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +39,7 @@ from ketamine_kg.core.version import __version__
 from ketamine_kg.errors import KkgError, StoreError
 
 # Builds the graph set of a data folder: (data_dir, reason) -> (dataset, rdf_dataset, n_inferred, notes).
-Builder = Callable[[Path | None, bool], tuple[Any, Any, int, list[str]]]
+Builder = Callable[[Any, bool], tuple[Any, Any, int, list[str]]]
 
 STORE_FORMAT = 2  # bump when the layout of a store folder changes (2: union materialised in the default graph)
 KEEP_STORES = 4
@@ -102,7 +102,14 @@ def reasoner_available() -> bool:
     return importlib.util.find_spec("ketamine_kg.ontology.reason") is not None
 
 
-def resolve_data_dir(data_dir: Path | None) -> Path:
+def resolve_data_dirs(data_dirs: Path | str | Sequence[Path | str] | None) -> list[Path]:
+    """The data folders of a store: one, several (a corpus, in the order given), or the built-in article's."""
+    if data_dirs is None or isinstance(data_dirs, (str, Path)):
+        return [resolve_data_dir(data_dirs)]
+    return [resolve_data_dir(Path(d)) for d in data_dirs] or [resolve_data_dir(None)]
+
+
+def resolve_data_dir(data_dir: Path | str | None) -> Path:
     """The data folder to use: ``data_dir``, or the built-in article's."""
     if data_dir is None:
         # lazy: the loader pulls YAML and the vocabulary; the query workers, which import
@@ -116,12 +123,12 @@ def resolve_data_dir(data_dir: Path | None) -> Path:
     return data_dir
 
 
-def get_store_key(data_dir: Path | None = None) -> str:
+def get_store_key(data_dir: Path | str | Sequence[Path | str] | None = None) -> str:
     """The hex SHA-256 that names the store of ``data_dir``: it changes when data, vocabulary or code change.
 
     Only file names and bytes are hashed; nothing is parsed.
     """
-    data_dir = resolve_data_dir(data_dir)
+    folders = resolve_data_dirs(data_dir)
     digest = hashlib.sha256()
     digest.update(f"store-format {STORE_FORMAT}\nversion {__version__}\nreasoner {reasoner_available()}\n".encode())
 
@@ -129,8 +136,9 @@ def get_store_key(data_dir: Path | None = None) -> str:
         digest.update(f"\0{label}\0{path.name}\0".encode())
         digest.update(path.read_bytes())
 
-    for path in sorted(p for p in data_dir.iterdir() if p.is_file() and not p.name.startswith(".")):
-        add("data", path)
+    for n, folder in enumerate(folders):
+        for path in sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")):
+            add("data" if n == 0 else f"data{n}", path)
     for label, path in get_shaping_files():
         add(label, path)
     for dist, version in sorted(get_library_versions().items()):
@@ -199,7 +207,7 @@ def build_store(data_dir: Path | None, target: Path, builder: Builder | None = N
     info = {
         "format": STORE_FORMAT,
         "version": __version__,
-        "data": str(Path(data_dir).resolve()) if data_dir else None,
+        "data": [str(Path(d).resolve()) for d in (data_dir if isinstance(data_dir, list) else [data_dir])] if data_dir else None,
         "reasoned": reason,
         "inferred": n_inferred,
         "graphs": graphs,
@@ -217,8 +225,9 @@ def get_store_dir(data_dir: Path | None = None, *, cache_dir: Path | None = None
     ``on_build(message)`` is called before a build starts (for a progress line);
     ``builder`` makes the graph set when one is needed (default: :func:`default_builder`).
     """
-    data_dir = resolve_data_dir(data_dir)
-    key = get_store_key(data_dir)
+    folders = resolve_data_dirs(data_dir)
+    data_dir = folders[0] if len(folders) == 1 else folders
+    key = get_store_key(folders)
     root = Path(cache_dir) if cache_dir else get_cache_dir()
     final = root / "stores" / key[:24]
     if final.is_dir() and not rebuild:
@@ -230,7 +239,7 @@ def get_store_dir(data_dir: Path | None = None, *, cache_dir: Path | None = None
     except OSError as exc:
         raise StoreError(root, None, f"cannot write the store cache: {exc.strerror} (set KETAMINE_KG_CACHE to a writable folder)") from None
     if on_build:
-        on_build(f"building the graph store of {data_dir} (the data or code changed) ...")
+        on_build(f"building the graph store of {', '.join(str(f) for f in folders)} (the data or code changed) ...")
     try:
         build_store(data_dir, tmp, builder)
         if rebuild and final.is_dir():

@@ -70,7 +70,7 @@ CLAIM_PROPERTIES = {
     "population": ("data", None, "population", "The people the claim is about."),
     "time": ("data", None, "time", "When the claim holds, as the source words it."),
     "purpose": ("data", None, "purpose", "What the claimed use aims at."),
-    "order": ("data", None, "order", "Position in the source: character offset of a claim, rank of a section."),
+    "order": ("data", None, "order", "Position: character offset of a claim, rank of a section, place of an article in a corpus."),
     "claimSubject": ("object", None, "claim subject", "The entity a claim is about: the OWL-visible copy of rdf:subject, which OWL 2 DL reasoners ignore."),
     "claimObject": ("object", None, "claim object", "The entity a claim's statement points to: the OWL-visible copy of rdf:object."),
 }
@@ -219,7 +219,7 @@ def build_ontology(vocab: Vocabulary | None = None, world=None):
             describe(prop, label, text)
             prop.domain = [classes["Section"]] if name == "order" else [classes["Claim"]]
             if name == "order":
-                prop.domain = [ow.Or([classes["Claim"], classes["Section"]])]
+                prop.domain = [ow.Or([classes["Claim"], classes["Section"], classes["SourceDocument"]])]
             if name == "section":
                 prop.domain = []  # claims and their evidence annotations both stand in a section
             if range_name:
@@ -349,6 +349,12 @@ def add_metadata(graph, version: str = __version__) -> None:
     graph.add((onto, DCTERMS.created, Literal(ONTOLOGY_DATE, datatype=XSD.date)))
     for prop in (DCTERMS.title, DCTERMS.description, DCTERMS.license, DCTERMS.creator, DCTERMS.created, DCTERMS.source):
         graph.add((prop, RDF.type, OWL.AnnotationProperty))
+    # Another id of a merged entity (an article of a corpus named it so): an annotation, no logic.
+    graph.add((KKGO.alias, RDF.type, OWL.AnnotationProperty))
+    graph.add((KKGO.alias, RDFS.label, Literal("alias", lang="en")))
+    graph.add((KKGO.alias, URIRef(ns.PREFIXES["skos"] + "definition"), Literal(
+        "Another IRI of this entity: the id another article of the corpus gives it, merged because the ids "
+        "are equal or both are exactly matched to one external term.", lang="en")))
 
 
 def add_alignments(graph, vocab: Vocabulary) -> None:

@@ -13,9 +13,10 @@ from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ketamine_kg.core.atomic import StagedDirectory
-from ketamine_kg.rdf.graphset import _timed, get_graphs, sorted_triples
+from ketamine_kg.rdf.graphset import _timed, build_graph_set, get_corpus_view, sorted_triples
 
 GRAPH_BASENAME = "ketamine-kg"
 
@@ -24,21 +25,28 @@ GRAPH_BASENAME = "ketamine-kg"
 class BuildResult:
     """What a build made: the data, the graphs, the files and how long each stage took."""
 
-    dataset: object
-    rdf_dataset: object
+    dataset: Any
+    rdf_dataset: Any
     files: list[Path] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     triples: int = 0
     inferred: int = 0
     notes: list[str] = field(default_factory=list)
+    corpus: Any = None
 
     def summary(self) -> str:
         """A short report: claims, entities by type, triples, files."""
-        ds = self.dataset
+        datasets = self.corpus.datasets if self.corpus is not None else [self.dataset]
+        ds = get_corpus_view(self.corpus) if len(datasets) > 1 else self.dataset
         by_type = Counter(e.type for e in ds.entities.values())
         by_modality = Counter(c.modality for c in ds.claims)
-        lines = [
-            f"article: {ds.source.title} ({ds.source.site})",
+        heading = [f"article: {d.source.title} ({d.source.site}, {len(d.claims)} claims)" for d in datasets]
+        if len(datasets) == 1:
+            heading = [f"article: {ds.source.title} ({ds.source.site})"]
+        else:
+            merged = sum(len(v) for v in self.corpus.aliases.values())
+            heading = [f"corpus: {len(datasets)} articles, {merged} entities merged across them"] + heading
+        lines = heading + [
             f"claims: {len(ds.claims)} (" + ", ".join(f"{k} {v}" for k, v in sorted(by_modality.items())) + ")",
             f"entities: {len(ds.entities)} (" + ", ".join(f"{k} {v}" for k, v in sorted(by_type.items())) + ")",
             f"triples: {self.triples} stated" + (f", {self.inferred} inferred" if self.inferred else ""),
@@ -59,8 +67,10 @@ def run_build(data_dir: Path | None, out_dir: Path, *, reason: bool = True, rend
     from ketamine_kg.exports.rdf_formats import FORMATS, to_bytes, to_rdf_xml
 
     timings: dict[str, float] = {}
-    dataset, rdf_dataset, n_inferred, notes = get_graphs(data_dir, reason=reason, timings=timings)
-    result = BuildResult(dataset=dataset, rdf_dataset=rdf_dataset, timings=timings, inferred=n_inferred, notes=notes)
+    graph_set = build_graph_set(data_dir, reason=reason, timings=timings)
+    dataset, rdf_dataset, n_inferred, notes = graph_set.primary, graph_set.rdf_dataset, graph_set.n_inferred, graph_set.notes
+    result = BuildResult(dataset=dataset, rdf_dataset=rdf_dataset, timings=timings, inferred=n_inferred, notes=notes,
+                         corpus=graph_set.corpus)
     result.triples = sum(len(g) for g in rdf_dataset.graphs() if not str(g.identifier).endswith("/inferred"))
     with StagedDirectory(out_dir) as stage:
         with _timed(timings, "exports"):
@@ -72,7 +82,7 @@ def run_build(data_dir: Path | None, out_dir: Path, *, reason: bool = True, rend
                 from ketamine_kg.app.site import write_site
 
                 write_site(stage, dataset, rdf_dataset)
-        manifest = {
+        manifest: dict[str, Any] = {
             "source": dataset.source.id,
             "sha256": dataset.source.sha256,
             "claims": len(dataset.claims),
@@ -80,6 +90,11 @@ def run_build(data_dir: Path | None, out_dir: Path, *, reason: bool = True, rend
             "triples": result.triples,
             "inferred": n_inferred,
         }
+        if not graph_set.corpus.is_single:
+            manifest["sources"] = [{"source": d.source.id, "sha256": d.source.sha256, "claims": len(d.claims),
+                                    "entities": len(d.entities)} for d in graph_set.corpus.datasets]
+            manifest["claims"] = sum(len(d.claims) for d in graph_set.corpus.datasets)
+            manifest["entities"] = len(graph_set.corpus.entity_ids())
         (stage / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         staged = sorted(p.relative_to(stage) for p in stage.rglob("*") if p.is_file())
     result.files = [out_dir / p for p in staged]

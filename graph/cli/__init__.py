@@ -3,8 +3,12 @@ so ``ketamine-kg --help`` starts fast and each command imports only what it need
 
 from __future__ import annotations
 
+import functools
 import importlib
 import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import click
 
@@ -65,10 +69,27 @@ def main() -> None:
     """
 
 
-data_option = click.option(
-    "--data",
-    "data_dir",
-    type=click.Path(file_okay=False, path_type=__import__("pathlib").Path),
-    default=None,
-    help="Folder of curated data (source.yaml, entities.yaml, claims.yaml, ...). Default: the built-in article.",
-)
+def data_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The ``--data DIR`` (any number of times) and ``--corpus DIR`` options, passed on as ``data_dir``.
+
+    ``data_dir`` is None (the built-in article), or the list of article folders in the
+    order given: each ``--data`` folder, then the article sub-folders of each ``--corpus``.
+    """
+    folder = click.Path(file_okay=False, path_type=Path)
+
+    @click.option("--data", "data_dirs", type=folder, multiple=True,
+                  help="Folder of curated data (source.yaml, entities.yaml, claims.yaml, ...); give it again for "
+                       "more articles. Default: the built-in article.")
+    @click.option("--corpus", "corpus_dirs", type=folder, multiple=True,
+                  help="Folder of article folders (each with a source.yaml): all of them, by name.")
+    @functools.wraps(command)
+    def with_data(*args: Any, data_dirs: tuple[Path, ...] = (), corpus_dirs: tuple[Path, ...] = (), **kwargs: Any) -> Any:
+        folders = list(data_dirs)
+        if corpus_dirs:
+            from ketamine_kg.load.corpus import find_article_folders  # the loader (YAML, vocabulary) only when asked
+
+        for corpus in corpus_dirs:
+            folders += find_article_folders(corpus)
+        return command(*args, data_dir=folders or None, **kwargs)
+
+    return with_data

@@ -114,6 +114,8 @@ class Claim:
     evidence: list[Evidence]
     comment: str | None = None
     line: int = 0
+    # The file the claim is written in, where it is not the dataset's own claims.yaml (a corpus view).
+    file: str | None = None
 
     @property
     def section(self) -> str:

@@ -42,6 +42,12 @@ class Corpus:
     datasets: list[Dataset]
     aliases: dict[str, list[str]] = field(default_factory=dict)
     vocabulary: Vocabulary | None = None
+    # Per article, in order: its own entity id -> the merged id, where the two differ.
+    renamed: list[dict[str, str]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.renamed:
+            self.renamed = [{} for _ in self.datasets]
 
     @property
     def is_single(self) -> bool:
@@ -195,7 +201,8 @@ def load_corpus(directories: Sequence[Path | str]) -> Corpus:
     labels = {canonical[(n, e)]: datasets[n].entities[e].label for n, e in sorted(canonical, reverse=True)}
     rewritten = [_rewrite(dataset, {e: canonical[(n, e)] for e in dataset.entities}, labels, vocabulary)
                  for n, dataset in enumerate(datasets)]
-    return Corpus(datasets=rewritten, aliases={k: v for k, v in aliases.items() if v}, vocabulary=vocabulary)
+    renamed = [{e: canonical[(n, e)] for e in dataset.entities if canonical[(n, e)] != e} for n, dataset in enumerate(datasets)]
+    return Corpus(datasets=rewritten, aliases={k: v for k, v in aliases.items() if v}, vocabulary=vocabulary, renamed=renamed)
 
 
 def _rewrite(dataset: Dataset, ids: dict[str, str], labels: dict[str, str], vocabulary: Vocabulary) -> Dataset:

@@ -118,9 +118,12 @@ def _conflict_error(dataset: Dataset | None, conflict: list[str], run: Runner) -
             parts.append(f"claim {cid!r}")
             continue
         target = claim.object if claim.object else repr(claim.value)
-        parts.append(f"claim {cid!r} (line {claim.line}: {claim.subject} {claim.predicate} {target}; quote {claim.evidence[0].quote!r})")
+        at = f"{claim.file}:{claim.line}" if claim.file else f"line {claim.line}"
+        parts.append(f"claim {cid!r} ({at}: {claim.subject} {claim.predicate} {target}; quote {claim.evidence[0].quote!r})")
     first = claims.get(conflict[0])
     line = first.line if first is not None else None
+    if first is not None and first.file:
+        where = first.file
     return InconsistencyError(
         where, line,
         f"the ontology is inconsistent ({reasoner_name(run)}); these claims contradict its axioms together: " + "; ".join(parts),

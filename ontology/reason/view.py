@@ -97,8 +97,11 @@ def get_owl_view(tbox_graph: Graph, data_graph: Graph, vocab: Vocabulary | None 
     stated: dict[Triple, set[str]] = defaultdict(set)
     by_claim: dict[str, set[Triple]] = {}
     claimed: set[Triple] = set()
+    several_sources = len(set(data_graph.subjects(RDF.type, URIRef(KKGO + "SourceDocument")))) > 1
     for node in data_graph.subjects(RDF.type, CLAIM_CLASS):
         cid = str(data_graph.value(node, DCTERMS.identifier) or local_name(node))
+        if several_sources and str(node).startswith(ns.CLAIM):
+            cid = str(node)[len(ns.CLAIM):]  # source/claim: two articles of a corpus may use one claim id
         triples: set[Triple] = {(node, RDF.type, CLAIM_CLASS), (node, RDF.type, OWL.NamedIndividual)}
         for rdf_prop, view_prop in CLAIM_LINKS.items():
             value = data_graph.value(node, rdf_prop)
