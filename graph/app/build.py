@@ -81,7 +81,7 @@ def run_build(data_dir: Path | None, out_dir: Path, *, reason: bool = True, rend
             with _timed(timings, "rendering and site"):
                 from ketamine_kg.app.site import write_site
 
-                write_site(stage, dataset, rdf_dataset)
+                write_site(stage, dataset, rdf_dataset, corpus=graph_set.corpus)
         manifest: dict[str, Any] = {
             "source": dataset.source.id,
             "sha256": dataset.source.sha256,
