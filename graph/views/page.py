@@ -210,11 +210,12 @@ def to_html(graph: nx.MultiDiGraph, *, title: str | None = None, layout: str = "
     legend_types = sorted(types_seen.values(), key=lambda t: t["label"])
     legend_edges = [{"modality": m, "label": MODALITY_STYLES[m]["label"], "dashes": MODALITY_STYLES[m]["dashes"]}
                     for m in MODALITY_STYLES if m in modalities_seen]
+    colours = {"stated": STATED_COLOUR, "inferred": INFERRED_COLOUR, "negated": NEGATED_COLOUR}
     legend = {"types": legend_types, "edges": legend_edges, "inferred": inferred_seen, "negated": negated_seen,
-              "colours": {"stated": STATED_COLOUR, "inferred": INFERRED_COLOUR, "negated": NEGATED_COLOUR}}
+              "colours": colours}
     if most_sources:  # a corpus graph: the legend explains widths and disputed statements
         legend.update(disputed=disputed_seen, disputedDashes=DISPUTED_DASHES, sources=most_sources > 1)
-        legend["colours"]["disputed"] = DISPUTED_COLOUR
+        colours["disputed"] = DISPUTED_COLOUR
     page_title = title or graph.graph.get("title") or "ketamine-kg"
     template = get_environment().get_template("graph.html")
     return template.render(
