@@ -30,7 +30,7 @@ from ketamine_kg.ontology.vocabulary import Vocabulary, camel_case, load_vocabul
 
 ONTOLOGY_TITLE = "ketamine-kg ontology"
 ONTOLOGY_DESCRIPTION = (
-    "Classes and properties for claims about ketamine made by a source text: substances, "
+    "Classes and properties for the claims a source text makes about substances, "
     "receptors, processes, effects, indications, procedures, formulations and approvals, "
     "with the provenance, modality and polarity of every claim."
 )

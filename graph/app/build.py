@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ketamine_kg.core.atomic import StagedDirectory
-from ketamine_kg.rdf.graphset import _timed, build_graph_set, get_corpus_view, sorted_triples
+from ketamine_kg.rdf.graphset import DataDirs, _timed, build_graph_set, get_corpus_view, sorted_triples
 
 GRAPH_BASENAME = "ketamine-kg"
 
@@ -65,8 +65,8 @@ def _breakdown(counts: Counter) -> str:
     return " (" + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) + ")" if counts else ""
 
 
-def run_build(data_dir: Path | None, out_dir: Path, *, reason: bool = True, render: bool = True) -> BuildResult:
-    """Build every output of the article into ``out_dir``."""
+def run_build(data_dir: DataDirs, out_dir: Path, *, reason: bool = True, render: bool = True) -> BuildResult:
+    """Build every output of the article (or of the corpus, given several folders) into ``out_dir``."""
     from ketamine_kg.exports.rdf_formats import FORMATS, to_bytes, to_rdf_xml
 
     timings: dict[str, float] = {}
@@ -85,7 +85,7 @@ def run_build(data_dir: Path | None, out_dir: Path, *, reason: bool = True, rend
             with _timed(timings, "rendering and site"):
                 from ketamine_kg.app.site import write_site
 
-                write_site(stage, dataset, rdf_dataset)
+                write_site(stage, dataset, rdf_dataset, corpus=graph_set.corpus)
         manifest: dict[str, Any] = {
             "source": dataset.source.id,
             "sha256": dataset.source.sha256,

@@ -7,6 +7,7 @@ Each file starts with a block of ``#`` comment lines (see ``queries/README.md``)
     # Free text explaining the answer (optional, any number of lines).
     # param: substance kkg:ketamine -- the substance to ask about
     # requires: internet
+    # scope: corpus
 
 The first line is the question; ``param:`` lines name a variable of the query, its
 default value and what it means. A default may name the data instead of a value, so that
@@ -17,7 +18,9 @@ answers them (:func:`ketamine_kg.sparql.engines.get_data_defaults`). The kind of
 an IRI (``<...>`` or a CURIE of a known prefix; a bare word is then read as an entity
 id), an integer, or else a string literal. A value becomes one RDF term and is bound,
 never pasted into the query text, so no value can change the query (the engines bind
-it: see :mod:`ketamine_kg.sparql.engines`).
+it: see :mod:`ketamine_kg.sparql.engines`). ``scope: corpus`` marks a question that compares
+sources (``agreement``, ``conflicts``): it has an answer only where two or more articles are
+built together, and a site of one article says so instead of running it.
 """
 
 from __future__ import annotations
@@ -100,6 +103,8 @@ class NamedQuery:
     params: tuple[Param, ...] = ()
     requires: tuple[str, ...] = ()
     path: Path | None = None
+    # "corpus" for a question that compares sources, so needs two or more articles; "" otherwise.
+    scope: str = ""
     header_lines: dict[str, int] = field(default_factory=dict, compare=False)
 
     @property
@@ -199,6 +204,7 @@ def parse_query(text: str, name: str, path: Path | None = None) -> NamedQuery:
     description: list[str] = []
     params: list[Param] = []
     requires: list[str] = []
+    scope = ""
     header_lines: dict[str, int] = {}
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
@@ -209,7 +215,7 @@ def parse_query(text: str, name: str, path: Path | None = None) -> NamedQuery:
         if not line.startswith("#"):
             break
         body = line.lstrip("#").strip()
-        match = re.match(r"^(param|requires):\s*(.*)$", body)
+        match = re.match(r"^(param|requires|scope):\s*(.*)$", body)
         if match and match[1] == "param":
             spec, _, desc = match[2].partition(" -- ")
             parts = spec.split()
@@ -221,6 +227,10 @@ def parse_query(text: str, name: str, path: Path | None = None) -> NamedQuery:
                 raise QueryError(where, number, f"parameter {parts[0]!r} is not a variable of the query")
             params.append(Param(parts[0], parts[1], desc.strip()))
             header_lines[parts[0]] = number
+        elif match and match[1] == "scope":
+            if match[2].strip() not in ("corpus", "article"):
+                raise QueryError(where, number, "write the scope as '# scope: corpus' (or '# scope: article')")
+            scope = "" if match[2].strip() == "article" else "corpus"
         elif match:
             requires.extend(match[2].replace(",", " ").split())
         elif not question:
@@ -228,7 +238,8 @@ def parse_query(text: str, name: str, path: Path | None = None) -> NamedQuery:
         elif body:
             description.append(body)
     return NamedQuery(name=name, text=text, question=question, description=" ".join(description),
-                      params=tuple(params), requires=tuple(requires), path=path, header_lines=header_lines)
+                      params=tuple(params), requires=tuple(requires), path=path, header_lines=header_lines,
+                      scope=scope)
 
 
 def load_query(path: Path) -> NamedQuery:

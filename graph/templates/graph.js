@@ -57,10 +57,14 @@
 
   function renderClaim(claim, extraClass) {
     var box = el("div", null, "claim " + (claim.modality || "asserted") + (claim.negated ? " negated" : "") + (extraClass || ""));
+    if (claim.polarity && claim.source) { box.appendChild(el("p", claim.source, "source-title")); }
     box.appendChild(el("p", claim.text, "text"));
     var badges = el("div");
     badges.appendChild(el("span", modalityWords(claim.modality || "asserted"), "badge " + (claim.modality || "")));
-    if (claim.negated) { badges.appendChild(el("span", "negated", "badge negated")); }
+    if (claim.polarity) {
+      badges.appendChild(el("span", claim.polarity === "negative" ? "denies (negative)" : "affirms (positive)",
+        "badge polarity " + claim.polarity));
+    } else if (claim.negated) { badges.appendChild(el("span", "negated", "badge negated")); }
     if (claim.section) { badges.appendChild(el("span", "§ " + claim.section, "badge")); }
     box.appendChild(badges);
     var quals = claim.qualifiers || {};
@@ -75,7 +79,7 @@
       if (q.section) { bq.appendChild(el("span", "— " + q.section, "section")); }
       box.appendChild(bq);
     });
-    if (claim.source) { box.appendChild(el("p", "Source: " + claim.source, "type")); }
+    if (claim.source && !claim.polarity) { box.appendChild(el("p", "Source: " + claim.source, "type")); }
     if (claim.comment) { box.appendChild(el("p", "Curator's note: " + claim.comment, "type")); }
     if (claim.links && claim.links.length) { box.appendChild(renderLinks(claim.links)); }
     return box;
@@ -134,6 +138,10 @@
     clear();
     detailsEl.appendChild(el("h3", e.from + " → " + e.label + " → " + e.to));
     var kind = e.inferred ? "inferred by the reasoner (no quote: it follows from the ontology)" : modalityWords(e.modality);
+    if (e.sources) {
+      kind = "said by " + e.sources + (e.sources === 1 ? " source" : " sources");
+      if (e.disputed) { detailsEl.appendChild(el("p", "Disputed: the sources differ in polarity, or one asserts what another only hedges.", "disputed")); }
+    }
     detailsEl.appendChild(el("div", kind, "type"));
     e.claims.forEach(function (c) { detailsEl.appendChild(renderClaim(c, e.inferred ? " inferred" : "")); });
   }
@@ -244,6 +252,22 @@
     li.appendChild(line(data.legend.colours.negated, null));
     li.appendChild(document.createTextNode(" negated claim (“not: …”)"));
     edgesEl.appendChild(li);
+  }
+  if (data.legend.disputed) {
+    var li3 = el("li");
+    var label3 = document.createElement("label");
+    label3.appendChild(checkbox(true, function (on) { hiddenModalities.disputed = !on; }));
+    label3.appendChild(line(data.legend.colours.disputed, data.legend.disputedDashes, 2.5));
+    label3.appendChild(document.createTextNode(" disputed: the sources disagree (opposite polarity, or asserted against hedged)"));
+    li3.appendChild(label3);
+    li3.setAttribute("data-edge", "disputed");
+    edgesEl.appendChild(li3);
+  }
+  if (data.legend.sources) {
+    var li4 = el("li");
+    li4.appendChild(line(data.legend.colours.stated, null, 5));
+    li4.appendChild(document.createTextNode(" one edge per statement: the wider, the more sources make it (“· 3 sources”)"));
+    edgesEl.appendChild(li4);
   }
   if (data.legend.inferred) {
     var li2 = el("li");

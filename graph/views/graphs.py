@@ -153,16 +153,22 @@ def get_article_graph(rdf_dataset, *, include_inferred: bool = False) -> nx.Mult
         if str(obj) not in graph:
             continue
         graph.add_edge(str(subject), str(obj), key=record["iri"], predicate=local_name(str(predicate)),
-                       label=("not: " + label) if record["negated"] else label, modality=record["modality"],
+                       predicate_iri=str(predicate), label=("not: " + label) if record["negated"] else label,
+                       modality=record["modality"],
                        negated=record["negated"], inferred=False, claims=[record])
         if record["modality"] == "asserted" and not record["negated"]:
             plain.add((str(subject), str(predicate), str(obj)))
     if include_inferred:
-        _add_inferred_edges(graph, parts, plain)
+        add_inferred_edges(graph, parts, plain)
     return graph
 
 
-def _add_inferred_edges(graph: nx.MultiDiGraph, parts: Parts, stated: set) -> None:
+def add_inferred_edges(graph: nx.MultiDiGraph, parts: Parts, stated: set) -> None:
+    """Add the reasoner's triples between two entities of ``graph`` as edges marked ``inferred``.
+
+    ``stated`` holds the (subject, predicate, object) IRIs already said as plain facts; those,
+    and what an edge already drawn implies, are left out.
+    """
     vocab = load_vocabulary()
 
     def ancestors(pred_id: str) -> set[str]:

@@ -40,6 +40,9 @@ MODALITY_STYLES = {
 STATED_COLOUR = "#4a4a4a"
 INFERRED_COLOUR = "#8e6fd8"
 NEGATED_COLOUR = "#c0392b"
+# A statement the sources of a corpus dispute: its own colour and dash, unlike any modality's.
+DISPUTED_COLOUR = "#d9480f"
+DISPUTED_DASHES = [3, 3, 12, 3]
 ONTOLOGY_EDGE_COLOURS = {"subclass": "#7f7f7f", "property": STATED_COLOUR}
 
 # Node style by type: (colour, vis-network shape). A type not listed takes its nearest
@@ -167,7 +170,7 @@ def to_html(graph: nx.MultiDiGraph, *, title: str | None = None, layout: str = "
             "facts": list(data.get("facts", [])), "curator": list(data.get("curator", [])),
         }
     pair_count: dict[frozenset, int] = {}
-    modalities_seen, inferred_seen, negated_seen = set(), False, False
+    modalities_seen, inferred_seen, negated_seen, disputed_seen, most_sources = set(), False, False, False, 0
     for i, (u, v, key, data) in enumerate(graph.edges(keys=True, data=True)):
         eid = f"e{i}"
         modality = data.get("modality", "asserted")
@@ -176,11 +179,17 @@ def to_html(graph: nx.MultiDiGraph, *, title: str | None = None, layout: str = "
         inferred, negated = bool(data.get("inferred")), bool(data.get("negated"))
         inferred_seen |= inferred
         negated_seen |= negated
-        colour = INFERRED_COLOUR if inferred else NEGATED_COLOUR if negated else ONTOLOGY_EDGE_COLOURS.get(
-            data.get("kind", ""), STATED_COLOUR)
-        options = {"id": eid, "label": str(data.get("label", "")), "dashes": style["dashes"],
+        disputed, sources = bool(data.get("disputed")), int(data.get("sources", 0))
+        disputed_seen |= disputed
+        most_sources = max(most_sources, sources)
+        colour = INFERRED_COLOUR if inferred else DISPUTED_COLOUR if disputed else NEGATED_COLOUR if negated else \
+            ONTOLOGY_EDGE_COLOURS.get(data.get("kind", ""), STATED_COLOUR)
+        options = {"id": eid, "label": str(data.get("label", "")), "dashes": DISPUTED_DASHES if disputed else style["dashes"],
                    "color": {"color": colour, "highlight": "#000000", "hover": "#000000"},
-                   "width": 1.2 if inferred else 1.8, "kkgModality": modality, "kkgInferred": inferred}
+                   "width": 1.2 if inferred else 1.8, "kkgModality": "disputed" if disputed else modality,
+                   "kkgInferred": inferred}
+        if sources > 1:  # a statement of a corpus: wider the more sources make it
+            options["width"] = min(1.8 + 1.5 * (sources - 1), 8.0)
         if data.get("kind") == "subclass":
             options.update(arrows={"to": {"enabled": True, "type": "triangle", "scaleFactor": 0.9}}, width=2.4)
         pair = frozenset((u, v))
@@ -193,19 +202,26 @@ def to_html(graph: nx.MultiDiGraph, *, title: str | None = None, layout: str = "
         details_edges[eid] = {"label": str(data.get("label", "")), "from": details_nodes[ids[u]]["label"],
                               "to": details_nodes[ids[v]]["label"], "modality": modality, "inferred": inferred,
                               "negated": negated, "claims": list(data.get("claims", []))}
+        if sources:
+            details_edges[eid].update(sources=sources, disputed=disputed)
     physics = not precomputed
     net.options = _vis_options(physics, large, graph.graph.get("view", ""), n_nodes)
     nodes, edges, _, _, _, options_json = net.get_network_data()
     legend_types = sorted(types_seen.values(), key=lambda t: t["label"])
     legend_edges = [{"modality": m, "label": MODALITY_STYLES[m]["label"], "dashes": MODALITY_STYLES[m]["dashes"]}
                     for m in MODALITY_STYLES if m in modalities_seen]
+    colours = {"stated": STATED_COLOUR, "inferred": INFERRED_COLOUR, "negated": NEGATED_COLOUR}
+    legend = {"types": legend_types, "edges": legend_edges, "inferred": inferred_seen, "negated": negated_seen,
+              "colours": colours}
+    if most_sources:  # a corpus graph: the legend explains widths and disputed statements
+        legend.update(disputed=disputed_seen, disputedDashes=DISPUTED_DASHES, sources=most_sources > 1)
+        colours["disputed"] = DISPUTED_COLOUR
     page_title = title or graph.graph.get("title") or "ketamine-kg"
     template = get_environment().get_template("graph.html")
     return template.render(
         title=page_title, subtitle=subtitle, header_links=links or [], nodes=nodes, edges=edges,
         options=json.loads(options_json), details={"nodes": details_nodes, "edges": details_edges},
-        legend={"types": legend_types, "edges": legend_edges, "inferred": inferred_seen, "negated": negated_seen,
-                "colours": {"stated": STATED_COLOUR, "inferred": INFERRED_COLOUR, "negated": NEGATED_COLOUR}},
+        legend=legend,
         counts={"nodes": len(nodes), "edges": len(edges)}, physics=physics, vis_js=_vis_js(),
         view=graph.graph.get("view", ""),
     )

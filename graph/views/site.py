@@ -4,8 +4,11 @@
 
 - ``graph.html``: the whole article graph (``graph-inferred.html`` too when the
   reasoner added edges between entities);
-- ``<entity>.html``: the neighbourhood of the entity most claims are about (ketamine
-  for the built-in article);
+- ``<entity>.html``: the neighbourhood of the article's main subject (``source.yaml``'s
+  ``subject``, else the entity most claims are about), named after its id;
+- for a corpus of two or more articles, ``graph.html`` draws one edge per statement with the
+  number of sources making it (disputed ones stand out), and each article has its own graph,
+  ``article-<source-id>.html``, listed on the index;
 - ``ontology-graph.html``: classes, hierarchy and the properties between classes;
 - ``query-<name>.html``: the graph of each named query whose answer holds entities;
 - ``index.html``: links to every view, every named query with its current result as
@@ -22,12 +25,14 @@ fetched from anywhere.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ketamine_kg.core import iris as ns
 from ketamine_kg.core.curies import to_curie
 from ketamine_kg.core.terms import Result, Term
+from ketamine_kg.views.corpus import get_article_parts, get_corpus_graph
 from ketamine_kg.views.graphs import get_article_graph, get_focus_graph, get_ontology_graph, get_query_graph
 from ketamine_kg.views.page import get_environment, to_html
 from ketamine_kg.views.parts import get_parts, is_web_link
@@ -65,11 +70,12 @@ def get_unanswered_report(query, note: str) -> QueryReport:
     return report
 
 
-def get_query_report(query, result: Result, labels: dict[str, str]) -> QueryReport:
+def get_query_report(query, result: Result, labels: dict[str, str], *, scope: str = "this article") -> QueryReport:
     """The report of a named query from its ``result``: the first rows as a table.
 
     ``labels`` (IRI -> label) name the IRIs of the answer; an IRI of the project shows
-    by its label, any other as a CURIE (with its label) linking to the IRI.
+    by its label, any other as a CURIE (with its label) linking to the IRI. An empty
+    answer gets a note naming ``scope`` (what was asked: ``this article``, ``these 3 articles``).
     """
     report = QueryReport(query.name, query.question or query.name, query.description, query.form or "", query.text,
                          result=result)
@@ -84,7 +90,7 @@ def get_query_report(query, result: Result, labels: dict[str, str]) -> QueryRepo
         report.rows = [[get_cell(t, labels) for t in triple] for triple in result.triples[:MAX_TABLE_ROWS]]
         report.more_rows = max(0, len(result.triples) - MAX_TABLE_ROWS)
     if not report.rows:
-        report.note = "No answer in this article."
+        report.note = f"No answer in {scope}: nothing {'it says' if scope == 'this article' else 'they say'} fits this question."
     return report
 
 
@@ -107,7 +113,10 @@ def get_cell(term: Term | None, labels: dict[str, str]) -> dict:
 
 
 def get_main_entity(dataset) -> str | None:
-    """The id of the entity the most claims are about (as subject or object)."""
+    """The id of the entity the article is about: ``source.yaml``'s ``subject``, else the one most claims name."""
+    subject = getattr(dataset.source, "subject", None)
+    if subject and subject in dataset.entities:
+        return subject
     counts: Counter[str] = Counter()
     for claim in dataset.claims:
         counts[claim.subject] += 1
@@ -118,43 +127,79 @@ def get_main_entity(dataset) -> str | None:
     return min(counts, key=lambda e: (-counts[e], e))
 
 
-def write_site(stage_dir: Path, dataset, rdf_dataset, reports: list[QueryReport]) -> list[Path]:
+def get_focus_page_name(entity_id: str) -> str:
+    """The file name of an entity's focus page: its id, unless that is taken by another page.
+
+    >>> get_focus_page_name("ketamine"), get_focus_page_name("graph"), get_focus_page_name("article-x")
+    ('ketamine.html', 'focus-graph.html', 'focus-article-x.html')
+    """
+    taken = entity_id in RESERVED_PAGES or entity_id.startswith(("query-", "article-", "focus-"))
+    return f"focus-{entity_id}.html" if taken else f"{entity_id}.html"
+
+
+def write_site(stage_dir: Path, dataset, rdf_dataset, reports: list[QueryReport], *, corpus=None,
+               disputed: Iterable[tuple[str, str, str]] = ()) -> list[Path]:
     """Write the graph pages and ``index.html`` into ``stage_dir``; return the files written.
 
     ``reports`` are the named queries' reports, in the order the index lists them; each
     whose answer holds entities gets a page of its own (its ``page`` is set here).
+    With a ``corpus`` of two or more articles, ``graph.html`` draws one edge per statement
+    (``disputed`` are the statements the ``conflicts`` query returned) and each article
+    gets its own graph, ``article-<source-id>.html``, listed on the index.
     """
     stage_dir = Path(stage_dir)
     parts = get_parts(rdf_dataset)
-    title = dataset.source.title
+    several = corpus is not None and len(corpus.datasets) > 1
+    datasets = list(corpus.datasets) if several else [dataset]
+    title = f"A corpus of {len(datasets)} articles" if several else dataset.source.title
     back = [("← index", "index.html")]
     written: list[Path] = []
     views: list[dict] = []
 
-    def page(name: str, graph, heading: str, subtitle: str, what: str) -> None:
+    def write(name: str, graph, heading: str, subtitle: str) -> None:
         path = stage_dir / name
         path.write_text(to_html(graph, title=heading, subtitle=subtitle, links=back), encoding="utf-8")
         written.append(path)
+
+    def page(name: str, graph, heading: str, subtitle: str, what: str) -> None:
+        write(name, graph, heading, subtitle)
         views.append({"href": name, "title": heading, "what": what,
                       "nodes": graph.number_of_nodes(), "edges": graph.number_of_edges()})
 
     article = get_article_graph(parts)
-    page("graph.html", article, title, f"{dataset.source.site}: every claim of the article as an edge",
-         "The whole article: every entity, one edge per claim.")
-    with_inferred = get_article_graph(parts, include_inferred=True)
-    if with_inferred.number_of_edges() > article.number_of_edges():
+    if several:
+        drawn = get_corpus_graph(parts, disputed)
+        page("graph.html", drawn, title, "one edge per statement, with the number of sources making it",
+             "The whole corpus: every entity, one edge per statement; click an edge for each source's words. "
+             "Disputed statements stand out.")
+        with_inferred = get_corpus_graph(parts, disputed, include_inferred=True)
+        inferred_what = "The corpus graph with the relations the reasoner inferred (violet)."
+    else:
+        drawn = article
+        page("graph.html", article, title, f"{dataset.source.site}: every claim of the article as an edge",
+             "The whole article: every entity, one edge per claim.")
+        with_inferred = get_article_graph(parts, include_inferred=True)
+        inferred_what = "The article graph with the relations the reasoner inferred (violet)."
+    if with_inferred.number_of_edges() > drawn.number_of_edges():
         page("graph-inferred.html", with_inferred, title + " (with inferences)",
-             "stated claims and the reasoner's inferred relations",
-             "The article graph with the relations the reasoner inferred (violet).")
+             "stated claims and the reasoner's inferred relations", inferred_what)
     main = get_main_entity(dataset)
-    if main is not None:
+    if main is not None and main in dataset.entities:
         label = dataset.entities[main].label
-        name = main if main not in RESERVED_PAGES and not main.startswith("query-") else f"focus-{main}"
-        page(f"{name}.html", get_focus_graph(article, main, 1), f"{label} and its neighbours",
-             f"every entity one step from {label}", f"The neighbourhood of {label}: what the article says about it.")
-    page("ontology-graph.html", get_ontology_graph(parts), "ketamine-kg ontology",
+        where = "the sources say" if several else "the article says"
+        page(get_focus_page_name(main), get_focus_graph(drawn, main, 1), f"{label} and its neighbours",
+             f"every entity one step from {label}", f"The neighbourhood of {label}: what {where} about it.")
+    page("ontology-graph.html", get_ontology_graph(parts), "The ontology",
          "classes (boxes), their hierarchy (is a) and the properties between them",
          "The ontology: classes, their hierarchy and the properties that link them.")
+    articles = []
+    if several:
+        for ds in datasets:
+            own = get_article_graph(get_article_parts(rdf_dataset, ds.source.id))
+            name = f"article-{ds.source.id}.html"
+            write(name, own, ds.source.title, f"{ds.source.site}: every claim of this article as an edge")
+            articles.append({"href": name, "title": ds.source.title, "site": ds.source.site, "claims": len(ds.claims),
+                             "nodes": own.number_of_nodes(), "edges": own.number_of_edges()})
     for report in reports:
         if report.result is None or report.result.form == "ask":
             continue
@@ -162,13 +207,12 @@ def write_site(stage_dir: Path, dataset, rdf_dataset, reports: list[QueryReport]
         if view.number_of_nodes() == 0:
             continue
         report.page = f"query-{report.name}.html"
-        path = stage_dir / report.page
-        path.write_text(to_html(view, title=report.question, subtitle=f"answer of the named query {report.name}",
-                                links=back), encoding="utf-8")
-        written.append(path)
+        write(report.page, view, report.question, f"answer of the named query {report.name}")
+    claims = sum(len(ds.claims) for ds in datasets)
+    entities = len({e for ds in datasets for e in ds.entities})
     html = get_environment().get_template("index.html").render(
-        title=title, source=dataset.source, views=views, queries=reports,
-        claims=len(dataset.claims), entities=len(dataset.entities),
+        title=title, source=dataset.source, views=views, queries=reports, articles=articles,
+        claims=claims, entities=entities,
     )
     index = stage_dir / "index.html"
     index.write_text(html, encoding="utf-8")
