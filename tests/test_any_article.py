@@ -27,6 +27,8 @@ def rename_entities(source: Path, target: Path) -> dict[str, str]:
     renamed = {e["id"]: f"thing_{n:03d}" for n, e in enumerate(entities)}
     for entity in entities:
         entity["id"] = renamed[entity["id"]]
+        for relation in entity.get("curator_relations") or []:
+            relation["object"] = renamed[relation["object"]]
     (target / "entities.yaml").write_text(yaml.safe_dump(entities, allow_unicode=True, sort_keys=False), encoding="utf-8")
     claims = yaml.safe_load((source / "claims.yaml").read_text(encoding="utf-8"))
     for claim in claims:

@@ -62,7 +62,8 @@ CLAIMS = """\
   subject: caffeine
   predicate: causes_adverse_effect
   object: anxiety
-  modality: hedged
+  modality: asserted
+  qualifiers: {frequency: can}  # "can" says how often, not how sure (graph/data/cue_words.yaml)
   evidence:
     - quote: "Large amounts can cause anxiety"
 """
@@ -170,7 +171,7 @@ def test_the_commented_examples_load_once_uncommented(tmp_path):
     claims = uncomment("claims.yaml")
     quoted = re.findall(r'quote: "([^"]+)"', claims)[0]
     assert quoted in COFFEE.read_text(encoding="utf-8")  # the first example quotes the article itself
-    claims = claims.replace('"Another sentence copied exactly from article.txt."', '"A cup of coffee borrows alertness from later in the day."')
+    claims = claims.replace('"Another sentence copied exactly from article.txt."', '"At very high doses caffeine may also slow down phosphodiesterase enzymes"')
     (folder / "claims.yaml").write_text(claims, encoding="utf-8")
     (folder / "vocabulary.yaml").write_text(uncomment("vocabulary.yaml"), encoding="utf-8")
     dataset = load_dataset(folder)

@@ -204,10 +204,12 @@ def _claims_yaml(sentence: str | None) -> str:
 #   subject: psilocybin
 #   predicate: may_treat
 #   object: depression
-#   modality: hedged
-#   qualifiers: {{population: adults}}
+#   modality: hedged                              # the quote's own hedge ("may") says so
 #   evidence:
 #     - quote: "Another sentence copied exactly from article.txt."
+#
+# Qualifiers (onset, duration, population, route ...) say only what the quotes' words say;
+# graph/data/CURATION.md gives the rule and the cue words (may, can, suggests ...).
 #
 # A file of comments only is an empty list: the folder loads while you start.
 """

@@ -33,7 +33,9 @@ def check(data_dir: Path | None, fix: bool, reason: bool) -> None:
     from ketamine_kg.errors import DataError, KkgError, StaleChecksumError, display_path
     from ketamine_kg.load.dataset import default_data_dir
 
-    directory = data_dir if data_dir is not None else default_data_dir()
+    if data_dir is not None and len(data_dir) > 1:
+        raise DataError(None, None, "check takes one data folder at a time: give one --data")
+    directory = data_dir[0] if data_dir else default_data_dir()
     try:
         report = check_data(directory, reason=reason)
     except StaleChecksumError as stale:
