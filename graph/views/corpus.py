@@ -19,7 +19,7 @@ from rdflib import Graph, URIRef
 from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.namespace import DCTERMS, RDF, RDFS
 
-from ketamine_kg.core.namespaces import KKGO, data_graph_iri
+from ketamine_kg.core.namespaces import KKGO, curator_graph_iri, data_graph_iri
 from ketamine_kg.views.graphs import add_inferred_edges, get_article_graph
 from ketamine_kg.views.parts import Parts, as_parts, get_text, local_name
 
@@ -32,9 +32,10 @@ def get_article_parts(rdf_dataset, source_id: str) -> Parts:
     """The parts of a built corpus that belong to one article: its stated graph, no inferences, the ontology."""
     parts = as_parts(rdf_dataset)
     own = rdf_dataset.graph(data_graph_iri(source_id))
+    curator = rdf_dataset.graph(curator_graph_iri(source_id))  # empty where the article has no curator knowledge
     empty = Graph()
     return Parts(data=ReadOnlyGraphAggregate([own]), inferred=ReadOnlyGraphAggregate([empty]), tbox=parts.tbox,
-                 everything=ReadOnlyGraphAggregate([own, parts.tbox]))
+                 everything=ReadOnlyGraphAggregate([own, curator, parts.tbox]), curator=ReadOnlyGraphAggregate([curator]))
 
 
 def _source_titles(data) -> dict[str, tuple[int, str]]:
