@@ -14,7 +14,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import rdflib
+
 from ketamine_kg.core.atomic import StagedDirectory
+from ketamine_kg.core.model import Dataset
 from ketamine_kg.rdf.graphset import _timed, get_graphs, sorted_triples
 
 GRAPH_BASENAME = "ketamine-kg"
@@ -24,8 +27,8 @@ GRAPH_BASENAME = "ketamine-kg"
 class BuildResult:
     """What a build made: the data, the graphs, the files and how long each stage took."""
 
-    dataset: object
-    rdf_dataset: object
+    dataset: Dataset
+    rdf_dataset: rdflib.Dataset
     files: list[Path] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     triples: int = 0

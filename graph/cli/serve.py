@@ -1,6 +1,7 @@
 """``ketamine-kg serve``."""
 
 from pathlib import Path
+from typing import cast
 
 import click
 
@@ -34,7 +35,8 @@ def serve(host: str, port: int, timeout: float, max_rows: int, workers: int, ver
         click.echo(f"warning: listening on {host}, not localhost: anyone who can reach this machine can query it", err=True)
     server = make_server(data_dir, host, port, timeout=timeout, max_rows=max_rows, workers=workers, verbose=verbose,
                          on_build=lambda msg: click.echo(msg, err=True))
-    bound_host, bound_port = server.server_address[:2]
+    # typeshed types a server address as str or bytes (AF_UNIX allows bytes); a TCP server's host is a str
+    bound_host, bound_port = cast("tuple[str, int]", server.server_address[:2])
     click.echo(f"SPARQL endpoint: http://{bound_host}:{bound_port}/sparql", err=True)
     click.echo(f"query page:      http://{bound_host}:{bound_port}/  (Ctrl+C to stop)", err=True)
     try:
