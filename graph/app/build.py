@@ -18,7 +18,7 @@ import rdflib
 
 from ketamine_kg.core.atomic import StagedDirectory
 from ketamine_kg.core.model import Dataset
-from ketamine_kg.rdf.graphset import _timed, get_graphs, sorted_triples
+from ketamine_kg.rdf.graphset import get_graphs, sorted_triples, timed
 
 GRAPH_BASENAME = "ketamine-kg"
 
@@ -66,12 +66,12 @@ def run_build(data_dir: Path | None, out_dir: Path, *, reason: bool = True, rend
     result = BuildResult(dataset=dataset, rdf_dataset=rdf_dataset, timings=timings, inferred=n_inferred, notes=notes)
     result.triples = sum(len(g) for g in rdf_dataset.graphs() if not str(g.identifier).endswith("/inferred"))
     with StagedDirectory(out_dir) as stage:
-        with _timed(timings, "exports"):
+        with timed(timings, "exports"):
             for fmt, (_, ext, _) in FORMATS.items():
                 (stage / f"{GRAPH_BASENAME}.{ext}").write_bytes(to_bytes(rdf_dataset, fmt))
             _write_ontology(stage, rdf_dataset)
         if render:
-            with _timed(timings, "rendering and site"):
+            with timed(timings, "rendering and site"):
                 from ketamine_kg.app.site import write_site
 
                 write_site(stage, dataset, rdf_dataset)
