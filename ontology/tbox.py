@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import re
+from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, XSD
@@ -27,6 +28,11 @@ from ketamine_kg.core.namespaces import KKGO, bind_prefixes
 from ketamine_kg.core.version import __version__
 from ketamine_kg.ontology.alignments import get_alignments
 from ketamine_kg.ontology.vocabulary import Vocabulary, camel_case, load_vocabulary
+
+# owlready2 ships no types, and its classes and properties are made at run time by its
+# metaclasses (``type(name, (Thing,), ...)``): their ``is_a``, ``domain``, ``some()`` ... are
+# invisible to mypy, so they are typed as Any here rather than as ``type``.
+OwlEntity = Any
 
 ONTOLOGY_TITLE = "ketamine-kg ontology"
 ONTOLOGY_DESCRIPTION = (
@@ -167,7 +173,7 @@ def build_ontology(vocab: Vocabulary | None = None, world=None):
             entity.label = [ow.locstr(label, "en")]
             entity.definition = [ow.locstr(text, "en")]
 
-        classes: dict[str, type] = {}
+        classes: dict[str, OwlEntity] = {}
         for name, (label, text) in CORE_CLASSES.items():
             classes[name] = type(name, (ow.Thing,), {"namespace": onto})
             describe(classes[name], label, text)
@@ -186,9 +192,9 @@ def build_ontology(vocab: Vocabulary | None = None, world=None):
             members = [classes[vocab.types[t].class_name] for t in type_ids]
             return members[0] if len(members) == 1 else ow.Or(members)
 
-        properties: dict[str, type] = {}
+        properties: dict[str, OwlEntity] = {}
         for pred in _parents_first(vocab.predicates.values()):
-            bases: list[type] = []
+            bases: list[OwlEntity] = []
             if pred.kind == "object":
                 bases.append(properties[pred.parent] if pred.parent else ow.ObjectProperty)
             else:
@@ -202,7 +208,7 @@ def build_ontology(vocab: Vocabulary | None = None, world=None):
                 "irreflexive": ow.IrreflexiveProperty,
             }
             bases.extend(characteristic_bases[c] for c in pred.characteristics)
-            prop = type(pred.id, tuple(bases), {"namespace": onto})
+            prop: OwlEntity = type(pred.id, tuple(bases), {"namespace": onto})
             describe(prop, pred.label, pred.definition)
             prop.domain = [union(pred.domain)]
             if pred.kind == "object":
@@ -211,7 +217,7 @@ def build_ontology(vocab: Vocabulary | None = None, world=None):
                 prop.range = [{"string": str, "integer": int, "boolean": bool, "date": ow.datetime.date}[pred.datatype]]
             properties[pred.id] = prop
             if pred.inverse:
-                inverse = type(pred.inverse_id, (ow.ObjectProperty,), {"namespace": onto})
+                inverse: OwlEntity = type(pred.inverse_id, (ow.ObjectProperty,), {"namespace": onto})
                 describe(inverse, pred.inverse, f"Inverse of '{pred.label}'.")
                 inverse.inverse_property = prop
                 properties[pred.inverse_id] = inverse
@@ -262,7 +268,7 @@ def _parents_first(items):
                 yield item
 
 
-def _add_disjointness(vocab: Vocabulary, classes: dict[str, type], ow) -> None:
+def _add_disjointness(vocab: Vocabulary, classes: dict[str, OwlEntity], ow) -> None:
     """Root types are pairwise disjoint, and so are the children of each type."""
     roots = [classes[t.class_name] for t in vocab.types.values() if t.parent is None]
     roots += [classes[name] for name in ("Claim", "SourceDocument", "Section", "Modality", "Polarity")]
@@ -273,7 +279,7 @@ def _add_disjointness(vocab: Vocabulary, classes: dict[str, type], ow) -> None:
             ow.AllDisjoint(children)
 
 
-def _add_defined_classes(onto, classes: dict[str, type], props: dict[str, type], ow, describe) -> None:
+def _add_defined_classes(onto, classes: dict[str, OwlEntity], props: dict[str, OwlEntity], ow, describe) -> None:
     """Equivalent-class axioms the reasoner fills in from the stated facts.
 
     Only two things feed them: the plain triples of positive asserted claims (the only
@@ -291,7 +297,7 @@ def _add_defined_classes(onto, classes: dict[str, type], props: dict[str, type],
     def asserted_claim():  # a fresh construct each time: owlready2 cannot share blank nodes
         return classes["Claim"] & props["modality"].value(onto.Asserted) & props["polarity"].value(onto.Positive)
 
-    defined: dict[str, type] = {}
+    defined: dict[str, OwlEntity] = {}
     for name, (label, text) in DEFINED_CLASSES.items():
         defined[name] = type(name, (ow.Thing,), {"namespace": onto})
         describe(defined[name], label, text)

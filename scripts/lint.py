@@ -41,20 +41,32 @@ def install_copy(target: Path) -> Path:
     return target
 
 
-def run(check: str, site: Path) -> int:
+def commands(check: str, site: Path) -> list[tuple[list[str], Path, dict[str, str]]]:
+    """The command lines of one check, each with its working folder and environment."""
     env = dict(os.environ, PYTHONPATH=str(site))
+    config = str(ROOT / "pyproject.toml")
     if check == "imports":
-        command = [str(BIN / "lint-imports"), str(ROOT / "pyproject.toml")]
-        cwd = site
-    elif check == "types":
-        command = [sys.executable, "-m", "mypy", "--config-file", str(ROOT / "pyproject.toml"), "-p", "ketamine_kg"]
+        return [([str(BIN / "lint-imports"), config], site, env)]
+    if check == "types":
         env["MYPYPATH"] = str(site)
-        cwd = site
-    else:
-        command = [str(BIN / "deptry"), str(ROOT / "graph"), str(ROOT / "ontology"), "--config", str(ROOT / "pyproject.toml")]
-        cwd = ROOT
-    print(f"== {check}: {' '.join(Path(c).name if i == 0 else c for i, c in enumerate(command))}", flush=True)
-    return subprocess.run(command, cwd=cwd, env=env).returncode
+        return [([sys.executable, "-m", "mypy", "--config-file", config, "-p", "ketamine_kg"], site, env)]
+    # deps: the whole tree with the test extras as regular dependencies (every import
+    # declared, every declaration used), then the package alone with the test extras as
+    # development ones (the package never imports a test-only library); see [tool.deptry]
+    deptry = str(BIN / "deptry")
+    return [
+        ([deptry, ".", "--config", config, "--no-ansi"], ROOT, env),
+        ([deptry, "graph", "ontology", "queries", "--config", config, "--optional-dependencies-dev-groups", "test", "--no-ansi"], ROOT, env),
+    ]
+
+
+def run(check: str, site: Path) -> int:
+    """Run one check; return 0 if every command of it passed."""
+    failed = 0
+    for command, cwd, env in commands(check, site):
+        print(f"== {check}: {' '.join(Path(c).name if i == 0 else c for i, c in enumerate(command))}", flush=True)
+        failed |= subprocess.run(command, cwd=cwd, env=env).returncode != 0
+    return failed
 
 
 def main(argv: list[str]) -> int:

@@ -15,8 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import rdflib
+
 from ketamine_kg.core.atomic import StagedDirectory
-from ketamine_kg.rdf.graphset import DataDirs, _timed, build_graph_set, get_corpus_view, sorted_triples
+from ketamine_kg.core.model import Dataset
+from ketamine_kg.rdf.graphset import DataDirs, build_graph_set, get_corpus_view, sorted_triples, timed
 
 GRAPH_BASENAME = "ketamine-kg"
 
@@ -25,8 +28,8 @@ GRAPH_BASENAME = "ketamine-kg"
 class BuildResult:
     """What a build made: the data, the graphs, the files and how long each stage took."""
 
-    dataset: Any
-    rdf_dataset: Any
+    dataset: Dataset
+    rdf_dataset: rdflib.Dataset
     files: list[Path] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     triples: int = 0
@@ -76,13 +79,13 @@ def run_build(data_dir: DataDirs, out_dir: Path, *, reason: bool = True, render:
                          corpus=graph_set.corpus)
     result.triples = sum(len(g) for g in rdf_dataset.graphs() if not str(g.identifier).endswith("/inferred"))
     with StagedDirectory(out_dir) as stage:
-        with _timed(timings, "exports"):
+        with timed(timings, "exports"):
             for fmt, (_, ext, _) in FORMATS.items():
                 (stage / f"{GRAPH_BASENAME}.{ext}").write_bytes(to_bytes(rdf_dataset, fmt))
             _write_ontology(stage, rdf_dataset)
             (stage / "void.ttl").write_bytes(_void_turtle(rdf_dataset))
         if render:
-            with _timed(timings, "rendering and site"):
+            with timed(timings, "rendering and site"):
                 from ketamine_kg.app.site import write_site
 
                 write_site(stage, dataset, rdf_dataset, corpus=graph_set.corpus)

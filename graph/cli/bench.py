@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -28,7 +29,7 @@ def bench(quick: bool, triples: int | None, seed: int, query_timeout: float | No
     from ketamine_kg.core.atomic import write_bytes_atomic
     from ketamine_kg.dev.bench import BenchConfig, get_machine, run_bench, to_json, to_table
 
-    overrides = {"seed": seed, "browser": not no_browser}
+    overrides: dict[str, Any] = {"seed": seed, "browser": not no_browser}
     if triples is not None:
         overrides["triples"] = triples
     if query_timeout is not None:

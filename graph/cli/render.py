@@ -1,10 +1,14 @@
 """``ketamine-kg render``."""
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ketamine_kg.cli import data_option
+
+if TYPE_CHECKING:
+    from ketamine_kg.sparql.catalogue import NamedQuery
 
 
 @click.command()
@@ -49,6 +53,8 @@ def render(output: Path | None, focus: str | None, depth: int, query_spec: str |
     if len(chosen) > 1:
         raise KkgError(None, None, f"choose one view: {' and '.join(chosen)} cannot be combined")
     dataset, rdf_dataset, _, _ = get_graphs(data_dir, reason=include_inferred)
+    named: NamedQuery | None = None
+    default_name: str | None
     if ontology:
         view, default_name, title = "ontology", "ontology-graph.html", "ketamine-kg ontology"
     elif focus:
@@ -56,17 +62,18 @@ def render(output: Path | None, focus: str | None, depth: int, query_spec: str |
     elif query_spec:
         from ketamine_kg.sparql.catalogue import get_query
 
-        query_spec = get_query(query_spec)
-        view, default_name, title = "query", f"query-{query_spec.name}.html", query_spec.question or query_spec.name
+        named = get_query(query_spec)
+        view, default_name, title = "query", f"query-{named.name}.html", named.question or named.name
     else:
         view, default_name, title = "article", "graph.html", dataset.source.title
-    graph = get_view_graph(rdf_dataset, view, focus=focus, depth=depth, query=query_spec,
+    graph = get_view_graph(rdf_dataset, view, focus=focus, depth=depth, query=named,
                            include_inferred=include_inferred)
     if view == "focus":
         centre = graph.graph["focus"]
         label = graph.nodes[centre]["label"]
         default_name = f"{centre.rsplit('/', 1)[-1]}.html"
         title = f"{label} and its neighbours (depth {depth})"
+    assert default_name is not None  # every view has named its file by now
     output = output or Path(default_name)
     write_text_atomic(output, to_html(graph, title=title, layout=layout))
     click.echo(f"wrote {output}: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges", err=True)

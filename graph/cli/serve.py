@@ -3,7 +3,7 @@
 import math
 import signal
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import click
 
@@ -62,7 +62,8 @@ def serve(host: str, port: int, timeout: float, max_rows: int, max_bytes: int, m
     server = make_server(data_dir, host, port, timeout=timeout, max_rows=max_rows, workers=workers, verbose=verbose,
                          max_bytes=max_bytes, max_memory=max_memory * 2**20 or None,
                          on_build=lambda msg: click.echo(msg, err=True))
-    bound_host, bound_port = str(server.server_address[0]), server.server_address[1]
+    # typeshed types a server address as str or bytes (AF_UNIX allows bytes); a TCP server's host is a str
+    bound_host, bound_port = cast("tuple[str, int]", server.server_address[:2])
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host
     click.echo(f"SPARQL endpoint: http://{shown}:{bound_port}/sparql", err=True)
     click.echo(f"query page:      http://{shown}:{bound_port}/  (Ctrl+C to stop)", err=True)

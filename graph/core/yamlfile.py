@@ -114,9 +114,8 @@ def load_yaml(path: Path, display: str | None = None) -> Any:
         raise KkgError(name, line, f"malformed YAML: character U+{exc.character:04X} is not allowed in YAML") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
         problem = exc.problem or exc.context or "invalid YAML"
-        raise KkgError(name, line, f"malformed YAML: {problem}") from None
+        raise KkgError(name, mark.line + 1 if mark else None, f"malformed YAML: {problem}") from None
     except yaml.YAMLError as exc:
         raise KkgError(name, None, f"malformed YAML: {exc}") from None
     finally:

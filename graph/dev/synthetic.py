@@ -216,7 +216,7 @@ def get_synthetic_view_graph(n_nodes: int, seed: int = 0, base=None):
 
         _, rdf_dataset, _, _ = get_graphs(None, reason=False)
         base = get_article_graph(rdf_dataset)
-    graph = nx.MultiDiGraph(**base.graph)
+    graph: nx.MultiDiGraph[str] = nx.MultiDiGraph(**base.graph)
     for node, data in list(base.nodes(data=True))[:n_nodes]:
         graph.add_node(node, **data)
     for u, v, key, data in base.edges(keys=True, data=True):

@@ -169,8 +169,8 @@ def load_entities(directory: Path, vocab: Vocabulary) -> dict[str, Entity]:
         synonyms = item.get("synonyms") or []
         if not isinstance(synonyms, list) or not all(isinstance(s, str) for s in synonyms):
             raise DataError(where, item.line_of("synonyms"), "synonyms must be a list of strings")
-        attributes = item.get("attributes") or {}
-        if not isinstance(attributes, dict):
+        attributes = item.get("attributes") or LineDict()  # every YAML mapping is a LineDict
+        if not isinstance(attributes, LineDict):
             raise DataError(where, item.line_of("attributes"), "attributes must be a mapping")
         for name, attr in attributes.items():
             if not isinstance(attr, LineDict) or set(attr) != {"value", "source"}:
@@ -367,6 +367,8 @@ def _check_cycles(claims: list[Claim], vocab: Vocabulary, where: str) -> None:
         def visit(node: str, path: list[Claim]) -> None:
             state[node] = 1
             for claim in edges.get(node, []):
+                if claim.object is None:  # a value claim: no edge to follow
+                    continue
                 if state.get(claim.object) == 1:
                     walk = path + [claim]
                     cycle = walk[next(i for i, c in enumerate(walk) if c.subject == claim.object):]

@@ -67,7 +67,8 @@ def union_graph(*graphs: Graph | None) -> Graph:
 
 
 @contextmanager
-def _timed(timings: dict[str, float], stage: str):
+def timed(timings: dict[str, float], stage: str) -> Iterator[None]:
+    """Add the seconds the ``with`` block takes to ``timings[stage]`` (the build's stage times)."""
     start = time.perf_counter()
     yield
     timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - start
@@ -134,19 +135,19 @@ def get_reasoning_input(corpus: Corpus, tbox: Graph, articles: Sequence[tuple[UR
 def build_graph_set(data_dirs: DataDirs = None, *, reason: bool = True, timings: dict[str, float] | None = None) -> GraphSet:
     """Load one or several data folders and build their graph: ontology, each article's stated graph, inferences."""
     timings = timings if timings is not None else {}
-    with _timed(timings, "load and check data"):
+    with timed(timings, "load and check data"):
         corpus = load_corpus(as_data_dirs(data_dirs))
-    with _timed(timings, "RDF"):
+    with timed(timings, "RDF"):
         articles = list(_article_graphs(corpus))
         curators = [(curator_graph_iri(d.source.id), get_curator_graph(d, corpus.vocabulary))
                     for d in corpus.datasets if has_curator_knowledge(d)]
-    with _timed(timings, "ontology"):
+    with timed(timings, "ontology"):
         tbox = get_tbox_graph(corpus.vocabulary)
     inferred = None
     notes: list[str] = []
     single = corpus.is_single
     if reason:
-        with _timed(timings, "reasoning"):
+        with timed(timings, "reasoning"):
             report = reason_over(*get_reasoning_input(corpus, tbox, articles))
             inferred = report.inferred_graph()
             notes.append(report.one_line())

@@ -129,7 +129,7 @@ def get_article_graph(rdf_dataset, *, include_inferred: bool = False) -> nx.Mult
     parts = as_parts(rdf_dataset)
     types = get_type_index(parts.tbox)
     data = parts.data
-    graph = nx.MultiDiGraph(view="article")
+    graph: nx.MultiDiGraph[str] = nx.MultiDiGraph(view="article")
     source = next(iter(data.subjects(RDF.type, KKGO.SourceDocument)), None)
     if source is not None:
         graph.graph["title"] = get_text(data, source, RDFS.label) or ""
@@ -138,7 +138,7 @@ def get_article_graph(rdf_dataset, *, include_inferred: bool = False) -> nx.Mult
     for node in entities:
         _add_entity(graph, parts, types, node)
     claims = sorted(data.subjects(RDF.type, KKGO.Claim),
-                    key=lambda c: (int(data.value(c, KKGO.order) or 0), str(c)))
+                    key=lambda c: (int(str(data.value(c, KKGO.order) or 0)), str(c)))
     plain = set()
     for claim in claims:
         subject, predicate, obj = (data.value(claim, p) for p in (RDF.subject, RDF.predicate, RDF.object))
@@ -235,7 +235,7 @@ def get_query_graph(graph: nx.MultiDiGraph, result, *, name: str = "query", tbox
     edges among them. An ASK has no graph and is refused. Nodes and edges come in the
     order of ``graph``, whatever the order of the answer, so one answer gives one page.
     """
-    view = nx.MultiDiGraph()
+    view: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     view.graph.update(graph.graph, view="query", query=name, query_form=result.form)
     rdf_subject = str(RDF.subject)
     if result.form == "graph":
@@ -246,9 +246,9 @@ def get_query_graph(graph: nx.MultiDiGraph, result, *, name: str = "query", tbox
                 _copy_edge(graph, view, u, v, s.value, data)
         for s, p, o in result.triples:
             s_iri, o_iri = s.value, o.value if o.kind == "uri" else None
-            if s_iri in graph and o_iri in graph and s_iri != o_iri:
+            if o_iri is not None and s_iri in graph and o_iri in graph and s_iri != o_iri:
                 local = local_name(p.value)
-                matching = [(k, d) for k, d in graph.get_edge_data(s_iri, o_iri, default={}).items()
+                matching = [(k, d) for k, d in (graph.get_edge_data(s_iri, o_iri) or {}).items()
                             if d.get("predicate") == local and p.value.startswith(ns.ONTOLOGY)]
                 for key, data in matching:
                     _copy_edge(graph, view, s_iri, o_iri, key, data)
@@ -262,7 +262,7 @@ def get_query_graph(graph: nx.MultiDiGraph, result, *, name: str = "query", tbox
                                       negated=False, inferred=False, claims=[])
             else:
                 for iri in (s_iri, o_iri):
-                    if iri in graph:
+                    if iri is not None and iri in graph:
                         _copy_node(graph, view, iri)
     elif result.form == "select":
         for row in result.rows:
@@ -280,7 +280,7 @@ def get_query_graph(graph: nx.MultiDiGraph, result, *, name: str = "query", tbox
 def _in_order_of(graph: nx.MultiDiGraph, view: nx.MultiDiGraph) -> nx.MultiDiGraph:
     """``view`` with its nodes in the order of ``graph`` and its edges by (source, target, key)."""
     position = {node: i for i, node in enumerate(graph)}
-    ordered = nx.MultiDiGraph()
+    ordered: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     ordered.graph.update(view.graph)
     for node in sorted(view, key=lambda n: position[n]):
         ordered.add_node(node, **view.nodes[node])
@@ -309,7 +309,7 @@ def get_ontology_graph(rdf_dataset) -> nx.MultiDiGraph:
     parts = as_parts(rdf_dataset)
     tbox, data = parts.tbox, parts.data
     types = get_type_index(tbox)
-    graph = nx.MultiDiGraph(view="ontology", title="ketamine-kg ontology")
+    graph: nx.MultiDiGraph[str] = nx.MultiDiGraph(view="ontology", title="ketamine-kg ontology")
     counts: dict[str, int] = {}
     for node in set(data.subjects(RDF.type, OWL.NamedIndividual)):
         type_id = types.most_specific(list(data.objects(node, RDF.type)))

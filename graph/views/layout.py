@@ -21,7 +21,7 @@ def get_layout(graph: nx.Graph, *, seed: int = 7) -> dict[str, tuple[float, floa
     mostly such trees (three quarters of a 10,000-node synthetic view are leaves), so this
     keeps a 10,000-node layout to seconds where a full spring layout takes about a minute.
     """
-    simple = nx.Graph(graph.to_undirected(as_view=True))
+    simple: nx.Graph[str] = nx.Graph(graph.to_undirected(as_view=True))
     n = simple.number_of_nodes()
     if n == 0:
         return {}

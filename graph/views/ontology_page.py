@@ -13,12 +13,15 @@ True
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from html import escape
 from pathlib import Path
+from typing import TypeGuard, cast
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
+from rdflib.term import Identifier, Node
 
 from ketamine_kg.core import iris as ns
 from ketamine_kg.core.atomic import write_bytes_atomic
@@ -149,7 +152,10 @@ def get_ontology_page(tbox: Graph) -> str:
     names = _Names(tbox)
     onto = URIRef(ns.ONTOLOGY_IRI)
     title = _text(tbox, onto, DCTERMS.title) or "ketamine-kg ontology"
-    ours = lambda t: isinstance(t, URIRef) and str(t).startswith(KKGO)  # noqa: E731
+
+    def ours(t: Node | None) -> TypeGuard[URIRef]:
+        return isinstance(t, URIRef) and str(t).startswith(KKGO)
+
     classes = sorted(c for c in tbox.subjects(RDF.type, OWL.Class) if ours(c))
     defined = [c for c in classes if any(isinstance(e, BNode) for e in tbox.objects(c, OWL.equivalentClass))]
     parents = defaultdict(list)
@@ -185,10 +191,11 @@ def get_ontology_page(tbox: Graph) -> str:
     out.append(tree([c for c in classes if not parents[c] and c not in defined]))
     out.append("<dl>")
     for c in classes:
-        local = escape(str(c)[len(KKGO):])
+        anchor = escape(str(c)[len(KKGO):])
         supers = ", ".join(sorted(_expr(tbox, names, p) for p in tbox.objects(c, RDFS.subClassOf) if p != OWL.Thing))
-        disjoint = ", ".join(_link(names, d) for d in sorted(set(tbox.objects(c, OWL.disjointWith))))
-        out.append(f"<dt id='{local}'>{escape(names(c))} <span class='def'>({escape(_text(tbox, c, RDFS.label))})</span></dt>")
+        # rdflib types objects() as Node, which has no ordering; every node it yields is an Identifier, which does
+        disjoint = ", ".join(_link(names, d) for d in sorted(set(cast("Iterator[Identifier]", tbox.objects(c, OWL.disjointWith)))))
+        out.append(f"<dt id='{anchor}'>{escape(names(c))} <span class='def'>({escape(_text(tbox, c, RDFS.label))})</span></dt>")
         out.append(f"<dd>{escape(_text(tbox, c, SKOS.definition))}" + (f"<br>subclass of: {supers}" if supers else "")
                    + (f"<br>disjoint with: {disjoint}" if disjoint else "") + "</dd>")
     out.append("</dl>")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from functools import cache
 from importlib import resources
+from typing import Any
 
 import networkx as nx
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -31,7 +32,8 @@ LARGE_GRAPH = 1000  # from here on, positions are computed in advance and physic
 MEDIUM_GRAPH = 200  # from here on, physics starts from a precomputed layout and settles in fewer steps
 
 # Edge style by modality: dash pattern for vis-network (False draws a solid line).
-MODALITY_STYLES = {
+# (label: str, dashes: False or a list of dash lengths)
+MODALITY_STYLES: dict[str, dict[str, Any]] = {
     "asserted": {"label": "asserted", "dashes": False},
     "hedged": {"label": "hedged (may, might, suggests)", "dashes": [10, 6]},
     "under_investigation": {"label": "under investigation", "dashes": [2, 6]},
@@ -79,7 +81,8 @@ def get_type_style(type_id: str, parents: dict[str, str | None] | None = None) -
     >>> get_type_style("antibody", {"antibody": "receptor"})
     ('#17becf', 'triangle')
     """
-    current, seen = type_id, set()
+    current: str | None = type_id
+    seen: set[str] = set()
     while current and current not in seen:
         if current in TYPE_STYLES:
             return TYPE_STYLES[current]

@@ -173,6 +173,6 @@ def get_type_index(tbox: Graph) -> TypeIndex:
     labels = {tid: get_text(tbox, cls, RDFS.label) or tid for cls, tid in by_class.items()}
     parents: dict[str, str | None] = {}
     for cls, tid in by_class.items():
-        parent = next((by_class[p] for p in tbox.objects(cls, RDFS.subClassOf) if p in by_class), None)
+        parent = next((by_class[p] for p in tbox.objects(cls, RDFS.subClassOf) if isinstance(p, URIRef) and p in by_class), None)
         parents[tid] = parent
     return TypeIndex(by_class=by_class, labels=labels, parents=parents)
