@@ -151,7 +151,7 @@ def get_store_key(data_dir: Path | str | Sequence[Path | str] | None = None) -> 
     return digest.hexdigest()
 
 
-def default_builder(data_dir: Path | None, reason: bool) -> tuple[Any, Any, int, list[str]]:
+def default_builder(data_dir: Path | list[Path] | None, reason: bool) -> tuple[Any, Any, int, list[str]]:
     """The builder used when none is given: :func:`ketamine_kg.rdf.graphset.get_graphs`."""
     from ketamine_kg.rdf.graphset import get_graphs  # heavy: rdflib, only when a store is built
 
@@ -187,7 +187,7 @@ def load_quads(store: Any, data: bytes | None = None, *, path: str | Path | None
         store.bulk_load(triples, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
 
 
-def build_store(data_dir: Path | None, target: Path, builder: Builder | None = None) -> dict:
+def build_store(data_dir: Path | list[Path] | None, target: Path, builder: Builder | None = None) -> dict:
     """Build the graph of ``data_dir`` (reasoned, where the reasoner is installed) into the empty folder ``target``.
 
     ``builder`` makes the graph set (default: :func:`default_builder`). Returns the
@@ -231,7 +231,7 @@ def get_store_dir(data_dir: Path | None = None, *, cache_dir: Path | None = None
     ``builder`` makes the graph set when one is needed (default: :func:`default_builder`).
     """
     folders = resolve_data_dirs(data_dir)
-    data_dir = folders[0] if len(folders) == 1 else folders
+    to_build: Path | list[Path] = folders[0] if len(folders) == 1 else folders
     key = get_store_key(folders)
     root = Path(cache_dir) if cache_dir else get_cache_dir()
     final = root / "stores" / key[:24]
@@ -247,7 +247,7 @@ def get_store_dir(data_dir: Path | None = None, *, cache_dir: Path | None = None
         on_build(f"building the graph store of {', '.join(str(f) for f in folders)} (the data or code changed) ...")
     try:
         (tmp / MARKER_FILE).write_text(f"{key}\n", encoding="utf-8")
-        build_store(data_dir, tmp, builder)
+        build_store(to_build, tmp, builder)
         if rebuild and final.is_dir():
             shutil.rmtree(final, ignore_errors=True)
         try:

@@ -137,6 +137,7 @@ def parse_vocabulary(data: object, where: str, base: Vocabulary | None = None) -
         raise DataError(where, 1, "a vocabulary needs the top-level keys 'types' and 'predicates'")
     if base is not None and not isinstance(data, dict):
         raise DataError(where, 1, "a data folder's vocabulary is a mapping with 'types' and/or 'predicates'")
+    assert isinstance(data, dict)  # both branches above refuse anything else
     for key in ("types", "predicates"):
         if not isinstance(data.get(key) or [], list) or not all(isinstance(i, dict) for i in data.get(key) or []):
             raise DataError(where, getattr(data, "line_of", lambda _k: 1)(key), f"'{key}' must be a list of mappings")

@@ -13,7 +13,7 @@ from ketamine_kg.cli import data_option
 @click.option("--fix-sha256", "fix", is_flag=True,
               help="Record the article's current sha256 in source.yaml (only that line changes), then check.")
 @click.option("--reason", is_flag=True, help="Also run the reasoner (consistency of the claims with the ontology).")
-def check(data_dir: Path | None, fix: bool, reason: bool) -> None:
+def check(data_dir: list[Path] | None, fix: bool, reason: bool) -> None:
     """Check a data folder without building it.
 
     Loads and checks everything a build reads: source.yaml and the article (sha256,

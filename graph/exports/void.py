@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 
-from ketamine_kg import __version__
+from ketamine_kg.core.version import __version__
 from ketamine_kg.core.iris import BASE, DATASET_IRI, ENTITY, GRAPH, ONTOLOGY_IRI
 from ketamine_kg.core.namespaces import SCHEMA, bind_prefixes
 from ketamine_kg.ontology.tbox import ONTOLOGY_LICENSE

@@ -133,10 +133,10 @@ def load_corpus(directories: Sequence[Path | str]) -> Corpus:
     folders = [Path(d) for d in directories]
     seen: dict[Path, int] = {}
     for n, folder in enumerate(folders):
-        key = folder.resolve()
-        if key in seen:
-            raise DataError(display_path(folder), None, f"the same article folder is given twice (as argument {seen[key] + 1} and {n + 1})")
-        seen[key] = n
+        resolved = folder.resolve()
+        if resolved in seen:
+            raise DataError(display_path(folder), None, f"the same article folder is given twice (as argument {seen[resolved] + 1} and {n + 1})")
+        seen[resolved] = n
     datasets = [load_dataset(folder) for folder in folders]
     sources: dict[str, Dataset] = {}
     for dataset in datasets:

@@ -59,7 +59,7 @@ def get_corpus_graph(rdf_dataset, disputed: Iterable[Statement] = (), *, include
     per_claim = get_article_graph(parts)
     titles = _source_titles(data)
     disputed = set(disputed)
-    graph = nx.MultiDiGraph(view="corpus", title="")
+    graph: nx.MultiDiGraph = nx.MultiDiGraph(view="corpus", title="")
     for node, attributes in per_claim.nodes(data=True):
         graph.add_node(node, **attributes)
     grouped: dict[Statement, list[dict]] = {}

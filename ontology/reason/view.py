@@ -122,8 +122,8 @@ def get_owl_view(tbox_graph: Graph, data_graph: Graph, vocab: Vocabulary | None 
             base.add(triple)  # a fact no claim accounts for (a graph made by another tool)
     # Curated exact matches, as object property assertions the reasoner reads (definitions
     # such as "antagonist of something exactly matched to GO:0017146" use them).
-    for entity, term in data_graph.subject_objects(SKOS.exactMatch):
-        if isinstance(term, URIRef) and str(entity).startswith(ns.ENTITY):
-            base.add((entity, HAS_EXACT_TERM, term))
+    for matched, term in data_graph.subject_objects(SKOS.exactMatch):
+        if isinstance(term, URIRef) and isinstance(matched, URIRef) and str(matched).startswith(ns.ENTITY):
+            base.add((matched, HAS_EXACT_TERM, term))
             base.add((term, RDF.type, OWL.NamedIndividual))
     return OwlView(tbox=tbox_graph, base=base, by_claim=by_claim, stated=dict(stated))
