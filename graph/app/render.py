@@ -19,7 +19,7 @@ def get_view_graph(rdf_dataset, view: str = "article", *, focus: str | None = No
 
     ``view`` is ``article``, ``focus`` (needs ``focus``; ``depth`` steps around it),
     ``query`` (``query`` is a named query, a ``.rq`` file, SPARQL text or a
-    :class:`~ketamine_kg.sparql.NamedQuery`; it runs in memory with its parameters’
+    :class:`~ketamine_kg.sparql.catalogue.NamedQuery`; it runs in memory with its parameters’
     defaults) or ``ontology``.
     """
     if view not in VIEWS:

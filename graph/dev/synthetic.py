@@ -1,7 +1,7 @@
 """A synthetic corpus shaped like the real data, for measuring how cost grows with size.
 
 ``get_synthetic_dataset(index, seed)`` returns one synthetic article as a
-:class:`~ketamine_kg.model.Dataset`, made from the built-in article by renaming: the
+:class:`~ketamine_kg.core.model.Dataset`, made from the built-in article by renaming: the
 same text, sections, entity types, predicates, qualifiers and quotes, with
 
 - a source id of its own (``synthetic-s{seed}-{index}``), so every article-scoped IRI
@@ -14,7 +14,7 @@ same text, sections, entity types, predicates, qualifiers and quotes, with
   ``ketamine_v1``, and so on down a long tail, the way a real corpus reuses a few hub
   entities and many rare ones. So joins across articles have real work to do.
 
-The RDF of an article is made by the real builder, :func:`ketamine_kg.rdf.get_data_graph`,
+The RDF of an article is made by the real builder, :func:`ketamine_kg.rdf.abox.get_data_graph`,
 so its shape is the real shape by construction. ``iter_synthetic_nquads`` streams the
 corpus as N-Quads, one named graph per article (as the build names them), after the
 ontology graph. Article ``i`` depends only on the seed and ``i``: the first ten articles

@@ -1,4 +1,4 @@
-"""Turn a loaded :class:`~ketamine_kg.model.Dataset` into RDF.
+"""Turn a loaded :class:`~ketamine_kg.core.model.Dataset` into RDF.
 
 The graph uses standard vocabularies so any RDF tool can read it:
 
