@@ -24,7 +24,6 @@ fetched from anywhere.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -112,21 +111,6 @@ def get_cell(term: Term | None, labels: dict[str, str]) -> dict:
     return {"text": term.value}
 
 
-def get_main_entity(dataset) -> str | None:
-    """The id of the entity the article is about: ``source.yaml``'s ``subject``, else the one most claims name."""
-    subject = getattr(dataset.source, "subject", None)
-    if subject and subject in dataset.entities:
-        return subject
-    counts: Counter[str] = Counter()
-    for claim in dataset.claims:
-        counts[claim.subject] += 1
-        if claim.object:
-            counts[claim.object] += 1
-    if not counts:
-        return None
-    return min(counts, key=lambda e: (-counts[e], e))
-
-
 def get_focus_page_name(entity_id: str) -> str:
     """The file name of an entity's focus page: its id, unless that is taken by another page.
 
@@ -183,7 +167,7 @@ def write_site(stage_dir: Path, dataset, rdf_dataset, reports: list[QueryReport]
     if with_inferred.number_of_edges() > drawn.number_of_edges():
         page("graph-inferred.html", with_inferred, title + " (with inferences)",
              "stated claims and the reasoner's inferred relations", inferred_what)
-    main = get_main_entity(dataset)
+    main = dataset.main_subject
     if main is not None and main in dataset.entities:
         label = dataset.entities[main].label
         where = "the sources say" if several else "the article says"

@@ -27,6 +27,26 @@ GRAPH_TYPES = {
 }
 
 
+def accept_ranges(accept: str) -> list[tuple[str, float]]:
+    """The media ranges of an ``Accept`` header with their quality, in the header's order.
+
+    >>> accept_ranges("text/html;q=0.5, text/turtle")
+    [('text/html', 0.5), ('text/turtle', 1.0)]
+    """
+    ranges = []
+    for part in accept.split(","):
+        fields = [f.strip() for f in part.split(";")]
+        q = 1.0
+        for f in fields[1:]:
+            if f.startswith("q="):
+                try:
+                    q = float(f[2:])
+                except ValueError:
+                    q = 0.0
+        ranges.append((fields[0].lower(), q))
+    return ranges
+
+
 def negotiate(accept: str, fmt_param: str | None, graph: bool) -> str | None:
     """The result format for an ``Accept`` header (or an explicit ``format=``), by q-value.
 
@@ -44,18 +64,7 @@ def negotiate(accept: str, fmt_param: str | None, graph: bool) -> str | None:
     default = "turtle" if graph else "json"
     if not accept:
         return default
-    choices = []
-    for n, part in enumerate(accept.split(",")):
-        fields = [f.strip() for f in part.split(";")]
-        mime = fields[0].lower()
-        q = 1.0
-        for f in fields[1:]:
-            if f.startswith("q="):
-                try:
-                    q = float(f[2:])
-                except ValueError:
-                    q = 0.0
-        choices.append((-q, n, mime))
+    choices = [(-q, n, mime) for n, (mime, q) in enumerate(accept_ranges(accept))]
     for _, _, mime in sorted(choices):
         if mime in table:
             return table[mime]

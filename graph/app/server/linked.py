@@ -19,7 +19,7 @@ import json
 import re
 from typing import Any
 
-from ketamine_kg.app.server.handler import negotiate
+from ketamine_kg.app.server.handler import accept_ranges, negotiate
 from ketamine_kg.core.iris import BASE, ONTOLOGY_IRI
 from ketamine_kg.errors import StoreError
 
@@ -60,16 +60,7 @@ def prefers_html(accept: str) -> bool:
     (True, False, False)
     """
     best_html, best_rdf = 0.0, 0.0
-    for part in accept.split(","):
-        fields = [f.strip() for f in part.split(";")]
-        q = 1.0
-        for f in fields[1:]:
-            if f.startswith("q="):
-                try:
-                    q = float(f[2:])
-                except ValueError:
-                    q = 0.0
-        mime = fields[0].lower()
+    for mime, q in accept_ranges(accept):
         if mime in HTML_TYPES:
             best_html = max(best_html, q)
         elif negotiate(mime, None, True) in RDF_FORMATS:
