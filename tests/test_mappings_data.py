@@ -339,3 +339,27 @@ def test_recheck_reads_the_hp_release_built_into_hpo3(tmp_path):
     path.write_bytes(b"no ontology here")
     with pytest.raises(SystemExit, match="no HP release"):
         rc.load_hpo3(path)
+
+
+def test_recheck_adds_terms_of_a_newer_release_from_its_untranslated_labels(tmp_path):
+    """A newer release's untranslated-label table brings in the terms the base release lacks, by label."""
+    rc = _recheck_module()
+    base = rc.Release("HP", "HP release 2099-01-01", {"HP:0000001": rc.Term("Abnormal emotional state")})
+    table = tmp_path / "hp-ja-not-translated.babelon.tsv"
+    table.write_text(
+        "source\tsource_version\tsource_language\ttranslation_language\tsubject_id\tpredicate_id\tsource_value\ttranslation_status\n"
+        "\t\ten\tja\tHP:0000001\trdfs:label\tRenamed in the base's eyes\tNOT_TRANSLATED\n"
+        "\t\ten\tja\tHP:0000009\trdfs:label\tDrug craving\tNOT_TRANSLATED\n"
+        "\t\ten\tja\tHP:0000009\tIAO:0000115\tA strong desire.\tNOT_TRANSLATED\n"
+        "\t\ten\tja\tBFO:0000050\trdfs:label\tpart of\tNOT_TRANSLATED\n", encoding="utf-8")
+    rel = rc.load_babelon_added(table, base, "2099-06-01")
+    rel.build_index()
+    assert set(rel.terms) == {"HP:0000001", "HP:0000009"}
+    assert rel.terms["HP:0000001"].label == "Abnormal emotional state"  # the base keeps its labels
+    assert rel.added_tag == "terms added up to HP release 2099-06-01"
+    data = _recheck_data(tmp_path / "data", [
+        "kkg:craving\tcraving\tskos:exactMatch\tsssom:NoTermFound\t\tsemapv:ManualMappingCuration\t\tHP: no term in HP release 2099-01-01, checked 2099-01-02",
+    ])
+    text = "\n".join(rc.recheck(data, {"HP": rel})[0])
+    assert "FOUND   craving HP no-match: HP:0000009 'Drug craving'" in text
+    assert "does not name HP release 2099-01-01 and terms added up to HP release 2099-06-01" in text
