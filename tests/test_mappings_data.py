@@ -352,7 +352,7 @@ def test_recheck_adds_terms_of_a_newer_release_from_its_untranslated_labels(tmp_
         "\t\ten\tja\tHP:0000009\trdfs:label\tDrug craving\tNOT_TRANSLATED\n"
         "\t\ten\tja\tHP:0000009\tIAO:0000115\tA strong desire.\tNOT_TRANSLATED\n"
         "\t\ten\tja\tBFO:0000050\trdfs:label\tpart of\tNOT_TRANSLATED\n", encoding="utf-8")
-    rel = rc.load_babelon_added(table, base, "2099-06-01")
+    rel = rc.load_hp_added(table, base, "2099-06-01")
     rel.build_index()
     assert set(rel.terms) == {"HP:0000001", "HP:0000009"}
     assert rel.terms["HP:0000001"].label == "Abnormal emotional state"  # the base keeps its labels
@@ -363,3 +363,16 @@ def test_recheck_adds_terms_of_a_newer_release_from_its_untranslated_labels(tmp_
     text = "\n".join(rc.recheck(data, {"HP": rel})[0])
     assert "FOUND   craving HP no-match: HP:0000009 'Drug craving'" in text
     assert "does not name HP release 2099-01-01 and terms added up to HP release 2099-06-01" in text
+
+
+def test_recheck_reads_a_table_of_new_terms_with_synonyms(tmp_path):
+    rc = _recheck_module()
+    base = rc.Release("HP", "HP release 2099-01-01", {"HP:0000001": rc.Term("Abnormal emotional state")})
+    table = tmp_path / "new.tsv"
+    table.write_text("# terms of hp.obo 2099-09-01 missing above\nid\tname\texact_synonyms\tis_obsolete\treplaced_by\n"
+                     "HP:0000010\tStrong urge\tDrug craving|Cravings\t\t\n", encoding="utf-8")
+    rel = rc.load_hp_added(table, base, "2099-09-01")
+    rel.build_index()
+    assert rel.exact(["drug craving"]) == {"HP:0000010"} and rel.added_tag.endswith("2099-09-01")
+    with pytest.raises(SystemExit, match="YYYY-MM-DD"):
+        rc.load_hp_added(table, base, "")
