@@ -78,6 +78,11 @@ def run_build(data_dir: DataDirs, out_dir: Path, *, reason: bool = True, render:
     result = BuildResult(dataset=dataset, rdf_dataset=rdf_dataset, timings=timings, inferred=n_inferred, notes=notes,
                          corpus=graph_set.corpus)
     result.triples = sum(len(g) for g in rdf_dataset.graphs() if not str(g.identifier).endswith("/inferred"))
+    with timed(timings, "SHACL shapes"):
+        from ketamine_kg.rdf.shacl import check_shapes, get_article_graph
+
+        for article in graph_set.corpus.datasets:  # a violation stops the build before any file is written
+            check_shapes(get_article_graph(rdf_dataset, article), graph_set.corpus.datasets)
     with StagedDirectory(out_dir) as stage:
         with timed(timings, "exports"):
             for fmt, (_, ext, _) in FORMATS.items():

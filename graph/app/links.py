@@ -22,7 +22,7 @@ from ketamine_kg.core.atomic import write_text_atomic
 from ketamine_kg.core.curies import expand_curie
 from ketamine_kg.core.model import Dataset, Entity
 from ketamine_kg.errors import KkgError
-from ketamine_kg.exports.kgx import get_kgx, write_kgx
+from ketamine_kg.exports.kgx import get_kgx, get_kgx_metadata, write_kgx
 from ketamine_kg.exports.sssom import get_sssom_table, no_match_path, to_sssom_tsv
 from ketamine_kg.load.corpus import load_merged
 from ketamine_kg.load.mappings import no_match_system
@@ -165,8 +165,9 @@ def export_links(fmt: str, output: Path | None, data_dir: Path | None) -> LinksE
     if fmt == "kgx":
         nodes, edges = get_kgx(dataset)
         prefix = output if output is not None else Path("ketamine-kg")
-        node_path, edge_path = write_kgx(prefix, nodes, edges)
+        node_path, edge_path = write_kgx(prefix, nodes, edges, get_kgx_metadata(dataset, len(nodes), len(edges)))
         literal = sum(1 for c in dataset.claims if c.object is None)
         note = f"; {literal} claims with a literal value stay in the RDF" if literal else ""
-        return LinksExport(message=f"wrote {node_path} ({len(nodes)} nodes) and {edge_path} ({len(edges)} edges){note}")
+        return LinksExport(message=f"wrote {node_path} ({len(nodes)} nodes) and {edge_path} ({len(edges)} edges), "
+                                   f"with their prefix context and metadata{note}")
     raise KkgError(None, None, f"unknown links format {fmt!r}")

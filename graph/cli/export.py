@@ -7,17 +7,20 @@ import click
 
 from ketamine_kg.cli import data_option
 
-FORMAT_CHOICES = ["turtle", "nt", "jsonld", "trig", "nquads", "sssom", "kgx"]
+FORMAT_CHOICES = ["turtle", "nt", "jsonld", "trig", "nquads", "sssom", "kgx", "nanopub"]
 
 
 @click.command()
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMAT_CHOICES), default="turtle", show_default=True,
               help="Output format.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="File to write (default: standard output). For kgx, a folder prefix.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="File to write (default: standard output). For kgx, a folder prefix. For nanopub, a .trig "
+                   "file or a folder (one file per nanopublication).")
 @click.option("--no-reason", is_flag=True, help="Leave out the inferred graph (quad formats only).")
+@click.option("--sign", "key", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="nanopub only: sign each nanopublication with this RSA private key (nothing is published).")
 @data_option
-def export(fmt: str, output: Path | None, no_reason: bool, data_dir: Path | None) -> None:
+def export(fmt: str, output: Path | None, no_reason: bool, key: Path | None, data_dir: Path | None) -> None:
     """Write the whole graph: ontology, entities, claims with provenance, external links.
 
     Turtle and N-Triples hold the ontology, the stated data and the curator knowledge in
@@ -28,8 +31,17 @@ def export(fmt: str, output: Path | None, no_reason: bool, data_dir: Path | None
     Examples:
       ketamine-kg export --format turtle > ketamine.ttl
       ketamine-kg export --format trig -o ketamine.trig
+      ketamine-kg export --format nanopub -o nanopubs/ --sign id_rsa
     """
     from ketamine_kg.core.atomic import write_bytes_atomic
+
+    if key is not None and fmt != "nanopub":
+        raise click.UsageError("--sign goes with --format nanopub only")
+    if fmt != "nanopub" and output is not None and output.is_dir():
+        raise click.UsageError(f"{output} is a folder; --format {fmt} writes one file")
+    if fmt == "nanopub":
+        _export_nanopubs(output, key, data_dir)
+        return
 
     if fmt in ("sssom", "kgx"):
         from ketamine_kg.app.links import export_links
@@ -53,3 +65,24 @@ def export(fmt: str, output: Path | None, no_reason: bool, data_dir: Path | None
     else:
         write_bytes_atomic(output, data)
         click.echo(f"wrote {output}", err=True)
+
+
+def _export_nanopubs(output: Path | None, key: Path | None, data_dir: Path | None) -> None:
+    """One TriG document (standard output or a .trig file), or a folder of one file per nanopublication."""
+    from ketamine_kg.core.atomic import StagedDirectory, write_bytes_atomic
+    from ketamine_kg.exports.nanopub import get_nanopubs, load_signing_profile, to_trig, write_nanopubs
+    from ketamine_kg.load.corpus import load_merged
+
+    profile = load_signing_profile(key) if key is not None else None
+    nanopubs = get_nanopubs(load_merged(data_dir), profile=profile)
+    signed = ", signed" if profile is not None else ""
+    if output is None:
+        sys.stdout.buffer.write(to_trig(nanopubs))
+        sys.stdout.flush()
+    elif output.suffix == ".trig" and not output.is_dir():
+        write_bytes_atomic(output, to_trig(nanopubs))
+        click.echo(f"wrote {output} ({len(nanopubs)} nanopublications{signed})", err=True)
+    else:
+        with StagedDirectory(output) as stage:
+            write_nanopubs(stage, nanopubs)
+        click.echo(f"wrote {len(nanopubs)} nanopublications{signed} to {output}/", err=True)

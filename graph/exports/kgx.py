@@ -2,11 +2,21 @@
 
 - ``get_kgx(dataset, graph)``: the ``(nodes, edges)`` rows, read from the RDF graph so the
   two cannot disagree;
-- ``to_kgx_tsv(rows, columns)`` and ``write_kgx(prefix, nodes, edges)``: the TSV files.
+- ``get_kgx_context()``: the JSON-LD context of the project's CURIE prefixes, which the
+  KGX validator reads next to Biolink's own (``kgx.config`` ``jsonld-context``);
+- ``get_kgx_metadata(dataset)``: what the files are: Biolink release, knowledge source;
+- ``to_kgx_tsv(rows, columns)`` and ``write_kgx(prefix, nodes, edges, ...)``: the files.
+
+What KGX itself needs of the rows (checked with the ``kgx`` package in
+``tests/test_kgx_tool.py``): every edge has its own ``id`` (KGX otherwise keys edges by
+subject, predicate and object, and two claims with the same triple would collapse);
+``negated`` is ``True`` or empty (KGX reads any non-empty cell as true); knowledge
+sources are ``infores:`` CURIEs.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -20,7 +30,7 @@ from ketamine_kg.errors import DataError
 from ketamine_kg.load.snapshots import one_line, sort_key
 from ketamine_kg.ontology.vocabulary import load_vocabulary
 from ketamine_kg.rdf.abox import get_data_graph
-from ketamine_kg.rdf.biolink import get_edge_predicate
+from ketamine_kg.rdf.biolink import BIOLINK_VERSION, get_edge_predicate
 
 NODE_COLUMNS = ("id", "category", "name", "description", "synonym", "xref", "provided_by")
 EDGE_COLUMNS = (
@@ -28,6 +38,16 @@ EDGE_COLUMNS = (
     "primary_knowledge_source", "publications", "supporting_text", "has_evidence", "negated",
     "original_predicate", "qualifiers",
 )
+# The project's own infores id. No registered Information Resource Registry entry covers
+# this graph (a curation of one blog post), so it is minted the way the registry's ids are
+# written (lower case, hyphens) and would be registered there before publication in
+# Translator; the registry lists ids as `status: draft` until then.
+KNOWLEDGE_SOURCE = "infores:ketamine-kg"
+# The infores namespace, from the Information Resource Registry's LinkML schema
+# (pip package information-resource-registry 1.1.5, schema/information_resource_registry.yaml).
+INFORES = "https://w3id.org/biolink/infores/"
+# Prefixes of the project that the KGX files use and Biolink's context lacks.
+KGX_PREFIXES = ("kkg", "kkgc", "kkgs", "kkgo")
 
 
 def get_kgx(dataset: Dataset, graph: Graph | None = None) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
@@ -62,7 +82,7 @@ def get_kgx(dataset: Dataset, graph: Graph | None = None) -> tuple[list[dict[str
             "description": entity.description or "",
             "synonym": _join(entity.synonyms),
             "xref": _join(sorted(exact.get(entity.id, []), key=sort_key)),
-            "provided_by": source_curie,
+            "provided_by": KNOWLEDGE_SOURCE,
         })
     edges = []
     for claim in dataset.claims:
@@ -81,11 +101,12 @@ def get_kgx(dataset: Dataset, graph: Graph | None = None) -> tuple[list[dict[str
             "category": "biolink:Association",
             "knowledge_level": str(graph.value(node, BIOLINK.knowledge_level)),
             "agent_type": str(graph.value(node, BIOLINK.agent_type)),
-            "primary_knowledge_source": source_curie,
+            "primary_knowledge_source": KNOWLEDGE_SOURCE,
             "publications": src.url or source_curie,
             "supporting_text": _join(ev.quote for ev in claim.evidence),
             "has_evidence": "ECO:0000034",
-            "negated": "True" if _is_negated(graph, node) else "False",
+            # KGX reads any non-empty cell as true (bool("False")): only a true value is written
+            "negated": "True" if _is_negated(graph, node) else "",
             "original_predicate": f"kkgo:{claim.predicate}",
             "qualifiers": _join(qualifiers),
         })
@@ -105,6 +126,29 @@ def _join(values: Iterable[str]) -> str:
     return "|".join(items)
 
 
+def get_kgx_context() -> dict[str, dict[str, str]]:
+    """The JSON-LD context of the prefixes the KGX files use beyond Biolink's own context.
+
+    >>> get_kgx_context()["@context"]["kkg"]
+    'https://w3id.org/ketamine-kg/entity/'
+    """
+    prefixes = {p: ns.PREFIXES[p] for p in KGX_PREFIXES}
+    prefixes["infores"] = INFORES
+    return {"@context": prefixes}
+
+
+def get_kgx_metadata(dataset: Dataset, nodes: int, edges: int) -> dict[str, object]:
+    """What the KGX files hold and which Biolink release they are written for."""
+    return {
+        "biolink_version": BIOLINK_VERSION,
+        "knowledge_source": KNOWLEDGE_SOURCE,
+        "source": f"kkgs:{dataset.source.id}",
+        "source_url": dataset.source.url or None,
+        "nodes": nodes,
+        "edges": edges,
+    }
+
+
 def to_kgx_tsv(rows: list[dict[str, str]], columns: tuple[str, ...]) -> str:
     """One KGX TSV file: a header of ``columns``, then one line per row (no quoting)."""
     lines = ["\t".join(columns)]
@@ -112,12 +156,19 @@ def to_kgx_tsv(rows: list[dict[str, str]], columns: tuple[str, ...]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_kgx(prefix: Path | str, nodes: list[dict[str, str]], edges: list[dict[str, str]]) -> tuple[Path, Path]:
-    """Write ``PREFIX_nodes.tsv`` and ``PREFIX_edges.tsv`` (each atomically); return their paths."""
+def write_kgx(prefix: Path | str, nodes: list[dict[str, str]], edges: list[dict[str, str]],
+              metadata: dict[str, object] | None = None) -> tuple[Path, Path]:
+    """Write ``PREFIX_nodes.tsv``, ``PREFIX_edges.tsv``, ``PREFIX_context.jsonld`` and ``PREFIX_metadata.json``.
+
+    Each file is written atomically; the two TSV paths are returned.
+    """
     prefix = Path(prefix)
     node_path = prefix.with_name(prefix.name + "_nodes.tsv")
     edge_path = prefix.with_name(prefix.name + "_edges.tsv")
     node_text, edge_text = to_kgx_tsv(nodes, NODE_COLUMNS), to_kgx_tsv(edges, EDGE_COLUMNS)
     write_text_atomic(node_path, node_text)
     write_text_atomic(edge_path, edge_text)
+    write_text_atomic(prefix.with_name(prefix.name + "_context.jsonld"), json.dumps(get_kgx_context(), indent=1) + "\n")
+    if metadata is not None:
+        write_text_atomic(prefix.with_name(prefix.name + "_metadata.json"), json.dumps(metadata, indent=1) + "\n")
     return node_path, edge_path

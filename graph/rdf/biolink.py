@@ -25,6 +25,10 @@ from __future__ import annotations
 from ketamine_kg.ontology.alignments import get_alignments
 from ketamine_kg.ontology.vocabulary import Vocabulary
 
+# The Biolink Model release the alignments, categories and KGX export are checked against:
+# the biolink-model pip package of that version (its schema/biolink_model.yaml), pinned in
+# scripts/kgx-requirements.txt and recorded in the KGX metadata file.
+BIOLINK_VERSION = "4.4.6"
 ROOT_CATEGORY = "biolink:NamedThing"
 ROOT_PREDICATE = "biolink:related_to"
 # Alignment relations under which the Biolink term is the same as, or broader than, ours:

@@ -1,0 +1,105 @@
+"""The claim model's SHACL shapes (``ontology/shapes.ttl``), checked with pySHACL.
+
+- ``load_shapes()``: the shapes graph (one claim subject, predicate and object; one
+  modality and polarity of the allowed sets; evidence that selects its quote by text and
+  by integer position; the plain triple there exactly when the claim is asserted and
+  positive);
+- ``get_violations(graph)``: what pySHACL reports, one :class:`Violation` per result;
+- ``check_shapes(graph, datasets)``: raise :class:`~ketamine_kg.errors.DataError` on the
+  first violation, naming its focus node and the ``claims.yaml`` line of the claim it
+  belongs to.
+
+The build checks each article's stated graph (the claims, their evidence and the plain
+triples) with the curator graph beside it, as a hedged claim's triple may be stated there
+too; the ontology is left out, as no shape needs it. Measured on the article (3,100
+triples): 0.4 s, 0.7 s the first time (pySHACL's import); the two rules on plain triples
+are SPARQL targets, as per-claim SPARQL constraints took 3 s.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF, SH
+
+from ketamine_kg.core import iris as ns
+from ketamine_kg.core.model import Claim, Dataset
+from ketamine_kg.errors import DataError, display_path
+
+SHAPES_FILE = "shapes.ttl"
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One SHACL result: the node, the property path (if any), the shape's message."""
+
+    focus: str
+    path: str | None
+    message: str
+    shape: str
+
+
+@cache
+def load_shapes() -> Graph:
+    """The shapes of ``ontology/shapes.ttl`` (parsed once; callers must not change the graph)."""
+    text = (resources.files("ketamine_kg.ontology") / SHAPES_FILE).read_text(encoding="utf-8")
+    return Graph().parse(data=text, format="turtle")
+
+
+def get_violations(graph: Graph, shapes: Graph | None = None) -> list[Violation]:
+    """Validate ``graph`` against the shapes; return its violations, in a stable order (none when it conforms)."""
+    from pyshacl import validate
+
+    _, report, _ = validate(graph, shacl_graph=shapes if shapes is not None else load_shapes(),
+                            advanced=True, allow_warnings=True, inplace=False)
+    assert isinstance(report, Graph)
+    found = []
+    for result in report.subjects(RDF.type, SH.ValidationResult):
+        path = report.value(result, SH.resultPath)
+        found.append(Violation(
+            focus=str(report.value(result, SH.focusNode)),
+            path=str(path) if isinstance(path, URIRef) else None,
+            message=str(report.value(result, SH.resultMessage) or "violates a shape"),
+            shape=str(report.value(result, SH.sourceShape)),
+        ))
+    return sorted(set(found), key=lambda v: (v.focus, v.message, v.path or ""))
+
+
+def find_claim(focus: str, datasets: list[Dataset]) -> tuple[Dataset, Claim] | None:
+    """The claim a focus node belongs to: the claim itself, or its evidence, target or selectors."""
+    for dataset in datasets:
+        for claim in dataset.claims:
+            iri = ns.claim_iri(dataset.source.id, claim.id)
+            if focus == iri or focus.startswith(iri + "/"):
+                return dataset, claim
+    return None
+
+
+def get_article_graph(rdf_dataset, dataset: Dataset) -> Graph:
+    """What the shapes are checked on for one article: its stated graph and its curator graph, merged."""
+    from ketamine_kg.core.namespaces import curator_graph_iri, data_graph_iri
+
+    graph = Graph()
+    for name in (data_graph_iri(dataset.source.id), curator_graph_iri(dataset.source.id)):
+        for triple in rdf_dataset.graph(name):
+            graph.add(triple)
+    return graph
+
+
+def check_shapes(graph: Graph, datasets: list[Dataset], shapes: Graph | None = None) -> None:
+    """Raise :class:`DataError` for the first violation of the shapes in ``graph``, at its claim's file and line."""
+    violations = get_violations(graph, shapes)
+    if not violations:
+        return
+    first = violations[0]
+    more = f" (and {len(violations) - 1} more)" if len(violations) > 1 else ""
+    found = find_claim(first.focus, datasets)
+    if found is None:
+        raise DataError(None, None, f"SHACL: {first.focus}: {first.message}{more}")
+    dataset, claim = found
+    file = claim.file or display_path(dataset.directory / "claims.yaml")
+    raise DataError(file, claim.line, f"claim {claim.id!r} breaks the claim shapes: {first.message} "
+                                      f"(focus node {first.focus}){more}")
