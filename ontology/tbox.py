@@ -214,7 +214,7 @@ def build_ontology(vocab: Vocabulary | None = None, world=None):
             if pred.kind == "object":
                 prop.range = [union(pred.range)]
             else:
-                prop.range = [{"string": str, "integer": int, "boolean": bool, "date": ow.datetime.date}[pred.datatype]]
+                prop.range = [{"string": str, "integer": int, "boolean": bool, "date": ow.datetime.datetime}[pred.datatype]]
             properties[pred.id] = prop
             if pred.inverse:
                 inverse: OwlEntity = type(pred.inverse_id, (ow.ObjectProperty,), {"namespace": onto})
