@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Generator
+from collections.abc import Callable, Generator
+from functools import partial
 from typing import Any
 
-from rdflib import Dataset as RdfDataset, Graph
+from rdflib import Dataset as RdfDataset, Graph, URIRef
+from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.plugins.serializers.trig import TrigSerializer
 from rdflib.term import Node
 
@@ -66,14 +68,41 @@ class _SubjectsInOrder(Graph):
         yield from sorted(set(super().subjects(predicate, object)), key=lambda node: node.n3())
 
 
+# Declarations written first in RDF/XML, in this order: OWLAPI 3 (owlready2's HermiT) drops an
+# annotation whose property it has not yet seen declared, and OWLAPI reads RDF/XML in document order.
+DECLARATION_TYPES = (OWL.Ontology, OWL.AnnotationProperty, OWL.ObjectProperty, OWL.DatatypeProperty, RDFS.Datatype,
+                     OWL.Class, OWL.NamedIndividual)
+
+
 def to_rdf_xml(graph: Graph) -> bytes:
-    """``graph`` as RDF/XML, the same bytes on every run (subjects in order, prefixes kept)."""
+    """``graph`` as RDF/XML, the same bytes on every run (subjects in order, prefixes kept).
+
+    Every declaration (an IRI typed with one of :data:`DECLARATION_TYPES`) comes first, on
+    its own, before any triple that uses the term; then each subject with all the rest.
+    """
+    declarations: set[tuple[Node, Node, Node]] = {(s, RDF.type, t) for s, t in graph.subject_objects(RDF.type)
+                    if isinstance(s, URIRef) and t in DECLARATION_TYPES}
+    head, body = _rdf_xml_parts(graph, lambda triple: triple not in declarations)
+    declared = [_rdf_xml_parts(graph, partial(_declares, declarations, kind))[1] for kind in DECLARATION_TYPES]
+    return head + b"".join(declared) + body + b"</rdf:RDF>\n"
+
+
+def _declares(declarations: set[tuple[Node, Node, Node]], kind: Node, triple: tuple[Node, Node, Node]) -> bool:
+    """Whether ``triple`` is one of ``declarations`` and declares a ``kind``."""
+    return triple in declarations and triple[2] == kind
+
+
+def _rdf_xml_parts(graph: Graph, keep: Callable[[tuple[Node, Node, Node]], bool]) -> tuple[bytes, bytes]:
+    """The RDF/XML of the triples of ``graph`` that ``keep`` accepts: its opening (prolog and ``rdf:RDF`` tag) and its body."""
     ordered = _SubjectsInOrder(bind_namespaces="none")
     for prefix, iri in graph.namespaces():
         ordered.bind(prefix, iri, override=True, replace=True)
     for triple in sorted(graph, key=lambda triple: tuple(term.n3() for term in triple)):
-        ordered.add(triple)
-    return ordered.serialize(format="xml", encoding="utf-8")
+        if keep(triple):
+            ordered.add(triple)
+    data = ordered.serialize(format="xml", encoding="utf-8")
+    opening = data.index(b"\n>\n", data.index(b"<rdf:RDF")) + 3  # rdflib closes the rdf:RDF tag on a line of its own
+    return data[:opening], data[opening:data.rindex(b"</rdf:RDF>")]
 
 
 def _sorted_nodes(value: Any) -> Any:

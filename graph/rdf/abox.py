@@ -125,7 +125,7 @@ def add_claim(graph: Graph, claim: Claim, dataset: Dataset, vocab: Vocabulary, d
     if claim.object is not None:
         obj: URIRef | Literal = URIRef(ns.entity_iri(claim.object))
     else:
-        value = date_time_value(claim.value) if pred.datatype == "date" else claim.value
+        value = date_time_value(claim.value) if pred.datatype == "date" and claim.value else claim.value
         obj = Literal(value, datatype=DATATYPES[pred.datatype or "string"])  # xsd:string stays a plain literal (RDF 1.1)
     predicate = KKGO[claim.predicate]
     graph.add((node, RDF.type, RDF.Statement))

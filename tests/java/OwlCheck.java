@@ -1,7 +1,8 @@
 // What OWLAPI 5 (the library Protégé is built on) makes of one ontology file.
 //
-// Usage: java -cp JARS:. OwlCheck FILE [--classify]
-// Prints, one fact a line:
+// Usage: java -cp JARS:. OwlCheck [--classify] FILE...
+// For each FILE (one Java start for all: the JVM's start is most of the time), prints one fact a line:
+//   file PATH
 //   axioms N                      logical axioms loaded
 //   unparsed N                    triples the RDF parser could not turn into axioms, then each as "unparsed: ..."
 //   guessed N                     terms the parser had to guess a declaration for, then each as "guessed: ..."
@@ -30,8 +31,16 @@ import org.semanticweb.owlapi.reasoner.OWLReasoner;
 
 public class OwlCheck {
     public static void main(String[] args) throws Exception {
-        OWLOntologyManager manager = OWLManager.createOWLOntologyManager();
-        OWLOntology ontology = manager.loadOntologyFromOntologyDocument(new File(args[0]));
+        boolean classify = args.length > 0 && args[0].equals("--classify");
+        for (int i = classify ? 1 : 0; i < args.length; i++) {
+            check(args[i], classify);
+        }
+    }
+
+    static void check(String path, boolean classify) throws Exception {
+        System.out.println("file " + path);
+        OWLOntologyManager manager = OWLManager.createOWLOntologyManager();  // one manager a file: no IRI clashes
+        OWLOntology ontology = manager.loadOntologyFromOntologyDocument(new File(path));
         System.out.println("axioms " + ontology.getLogicalAxiomCount());
         OWLOntologyLoaderMetaData meta = manager.getOntologyFormat(ontology).getOntologyLoaderMetaData().orElse(null);
         if (meta instanceof RDFParserMetaData) {
@@ -52,7 +61,7 @@ public class OwlCheck {
         System.out.println("violations " + violations.size());
         violations.stream().map(v -> v.toString().replace('\n', ' ')).sorted()
             .forEach(v -> System.out.println("violation: " + v));
-        if (args.length > 1 && args[1].equals("--classify")) {
+        if (classify) {
             OWLReasoner reasoner = new ReasonerFactory().createReasoner(ontology);
             boolean consistent = reasoner.isConsistent();
             System.out.println("consistent " + consistent);
