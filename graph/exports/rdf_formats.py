@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable, Generator
-from functools import partial
+from collections.abc import Generator
 from typing import Any
 
 from rdflib import Dataset as RdfDataset, Graph, URIRef
@@ -80,26 +79,26 @@ def to_rdf_xml(graph: Graph) -> bytes:
     Every declaration (an IRI typed with one of :data:`DECLARATION_TYPES`) comes first, on
     its own, before any triple that uses the term; then each subject with all the rest.
     """
-    declarations: set[tuple[Node, Node, Node]] = {(s, RDF.type, t) for s, t in graph.subject_objects(RDF.type)
-                    if isinstance(s, URIRef) and t in DECLARATION_TYPES}
-    head, body = _rdf_xml_parts(graph, lambda triple: triple not in declarations)
-    declared = [_rdf_xml_parts(graph, partial(_declares, declarations, kind))[1] for kind in DECLARATION_TYPES]
+    triples = sorted(graph, key=lambda triple: tuple(term.n3() for term in triple))
+    namespaces = list(graph.namespaces())
+    kinds = {kind: n for n, kind in enumerate(DECLARATION_TYPES)}
+    parts: list[list[tuple[Node, Node, Node]]] = [[] for _ in range(len(DECLARATION_TYPES) + 1)]
+    for triple in triples:
+        s, p, o = triple
+        declares = p == RDF.type and isinstance(s, URIRef) and o in kinds
+        parts[kinds[o] if declares else -1].append(triple)
+    head, body = _rdf_xml_parts(namespaces, parts[-1])
+    declared = [_rdf_xml_parts(namespaces, part)[1] for part in parts[:-1] if part]
     return head + b"".join(declared) + body + b"</rdf:RDF>\n"
 
 
-def _declares(declarations: set[tuple[Node, Node, Node]], kind: Node, triple: tuple[Node, Node, Node]) -> bool:
-    """Whether ``triple`` is one of ``declarations`` and declares a ``kind``."""
-    return triple in declarations and triple[2] == kind
-
-
-def _rdf_xml_parts(graph: Graph, keep: Callable[[tuple[Node, Node, Node]], bool]) -> tuple[bytes, bytes]:
-    """The RDF/XML of the triples of ``graph`` that ``keep`` accepts: its opening (prolog and ``rdf:RDF`` tag) and its body."""
+def _rdf_xml_parts(namespaces: list[tuple[str, URIRef]], triples: list[tuple[Node, Node, Node]]) -> tuple[bytes, bytes]:
+    """The RDF/XML of ``triples`` (in order): its opening (prolog and ``rdf:RDF`` tag) and its body."""
     ordered = _SubjectsInOrder(bind_namespaces="none")
-    for prefix, iri in graph.namespaces():
+    for prefix, iri in namespaces:
         ordered.bind(prefix, iri, override=True, replace=True)
-    for triple in sorted(graph, key=lambda triple: tuple(term.n3() for term in triple)):
-        if keep(triple):
-            ordered.add(triple)
+    for triple in triples:
+        ordered.add(triple)
     data = ordered.serialize(format="xml", encoding="utf-8")
     opening = data.index(b"\n>\n", data.index(b"<rdf:RDF")) + 3  # rdflib closes the rdf:RDF tag on a line of its own
     return data[:opening], data[opening:data.rindex(b"</rdf:RDF>")]
