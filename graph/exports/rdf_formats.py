@@ -81,7 +81,7 @@ def to_rdf_xml(graph: Graph) -> bytes:
     """
     triples = sorted(graph, key=lambda triple: tuple(term.n3() for term in triple))
     namespaces = list(graph.namespaces())
-    kinds = {kind: n for n, kind in enumerate(DECLARATION_TYPES)}
+    kinds: dict[Node, int] = {kind: n for n, kind in enumerate(DECLARATION_TYPES)}
     parts: list[list[tuple[Node, Node, Node]]] = [[] for _ in range(len(DECLARATION_TYPES) + 1)]
     for triple in triples:
         s, p, o = triple
