@@ -212,7 +212,7 @@ def fast_jvm(monkeypatch):
     monkeypatch.setenv("JAVA_TOOL_OPTIONS", JVM_OPTIONS)
 
 
-def test_hermit_in_owlready2_reads_the_view_and_infers_the_builds_classifications(owl_files, reasoned_graphs, fast_jvm):
+def test_hermit_in_owlready2_reads_the_view_and_infers_the_builds_classifications(fast_jvm, owl_files, reasoned_graphs):
     import owlready2 as ow
 
     world = ow.World()
