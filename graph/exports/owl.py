@@ -58,8 +58,9 @@ DECLARED_AS = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.Annotati
 
 
 def _is_builtin(term: Node) -> bool:
+    """Whether OWL 2 gives ``term`` its meaning (any other rdf: or rdfs: term would be reserved vocabulary misused)."""
     text = str(term)
-    return term in BUILT_IN or text.startswith((str(OWL), str(XSD))) or text in (str(RDF), str(RDFS))
+    return term in BUILT_IN or text.startswith((str(OWL), str(XSD)))
 
 
 def get_owl_graph(rdf_dataset: RdfDataset, vocab: Vocabulary | None = None, version: str = __version__) -> Graph:
