@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time __getattr__ imports 
     from ketamine_kg.core.model import Claim, Dataset, Entity
     from ketamine_kg.core.terms import Result, Term
     from ketamine_kg.errors import DataError, EndpointError, KkgError, QueryError, ReadOnlyError, StoreError
+    from ketamine_kg.exports.owl import get_owl_graph, to_owl_bytes
     from ketamine_kg.exports.rdf_formats import to_bytes
     from ketamine_kg.load.dataset import load_dataset
     from ketamine_kg.ontology.reason import ReasoningReport, reason_over
@@ -55,6 +56,8 @@ _HOMES = {
     "run_build": "ketamine_kg.app.build",
     "BuildResult": "ketamine_kg.app.build",
     "to_bytes": "ketamine_kg.exports.rdf_formats",
+    "get_owl_graph": "ketamine_kg.exports.owl",
+    "to_owl_bytes": "ketamine_kg.exports.owl",
     # queries
     "get_query": "ketamine_kg.sparql.catalogue",
     "list_queries": "ketamine_kg.sparql.catalogue",

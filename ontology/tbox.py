@@ -79,9 +79,13 @@ CLAIM_PROPERTIES = {
     "time": ("data", None, "time", "When the claim holds, as the source words it."),
     "purpose": ("data", None, "purpose", "What the claimed use aims at."),
     "order": ("data", None, "order", "Position: character offset of a claim, rank of a section, place of an article in a corpus."),
-    "claimSubject": ("object", None, "claim subject", "The entity a claim is about: the OWL-visible copy of rdf:subject, which OWL 2 DL reasoners ignore."),
-    "claimObject": ("object", None, "claim object", "The entity a claim's statement points to: the OWL-visible copy of rdf:object."),
+    "claimSubject": ("object", None, "claim subject", "The entity a claim (or curator statement) is about: the OWL-visible copy of rdf:subject, which OWL 2 DL reasoners ignore."),
+    "claimObject": ("object", None, "claim object", "The entity a claim's (or curator statement's) statement points to: the OWL-visible copy of rdf:object."),
+    "claimPredicate": ("annotation", None, "claim predicate", "The property a claim's (or curator statement's) statement uses, by its IRI: the OWL-visible copy of rdf:predicate, an annotation so that OWL 2 DL needs no individual named like the property."),
+    "claimValue": ("data", None, "claim value", "The literal a claim's (or curator statement's) statement gives, such as a date or a decade: the OWL-visible copy of an rdf:object that is a literal."),
 }
+# Claim-level properties that curator statements carry as well (the OWL view's copies of the reification).
+STATEMENT_PROPERTIES = ("claimSubject", "claimObject", "claimPredicate", "claimValue")
 # Inverses of claim-level properties: name -> (inverse name, label).
 CLAIM_INVERSES = {"claimSubject": ("subjectOfClaim", "subject of claim"), "claimObject": ("objectOfClaim", "object of claim")}
 # Patterns (XML Schema regular expressions, anchored) over the source's wording of a qualifier.
@@ -214,7 +218,7 @@ def build_ontology(vocab: Vocabulary | None = None, world=None):
             if pred.kind == "object":
                 prop.range = [union(pred.range)]
             else:
-                prop.range = [{"string": str, "integer": int, "boolean": bool, "date": ow.datetime.date}[pred.datatype]]
+                prop.range = [{"string": str, "integer": int, "boolean": bool, "date": ow.datetime.datetime}[pred.datatype]]
             properties[pred.id] = prop
             if pred.inverse:
                 inverse: OwlEntity = type(pred.inverse_id, (ow.ObjectProperty,), {"namespace": onto})
@@ -222,17 +226,22 @@ def build_ontology(vocab: Vocabulary | None = None, world=None):
                 inverse.inverse_property = prop
                 properties[pred.inverse_id] = inverse
         for name, (kind, range_name, label, text) in CLAIM_PROPERTIES.items():
-            base = ow.ObjectProperty if kind == "object" else ow.DataProperty
+            base = {"object": ow.ObjectProperty, "data": ow.DataProperty, "annotation": ow.AnnotationProperty}[kind]
             prop = type(name, (base,), {"namespace": onto})
             describe(prop, label, text)
+            properties[name] = prop
+            if kind == "annotation":
+                continue  # no domain: an annotation has no logic
             prop.domain = [classes["Section"]] if name == "order" else [classes["Claim"]]
+            if name in STATEMENT_PROPERTIES:
+                prop.domain = [ow.Or([classes["Claim"], classes["CuratorStatement"]])]
             if name == "order":
                 prop.domain = [ow.Or([classes["Claim"], classes["Section"], classes["SourceDocument"]])]
             if name == "section":
                 prop.domain = []  # claims and their evidence annotations both stand in a section
             if range_name:
                 prop.range = [classes[range_name]]
-            elif kind == "data":
+            elif kind == "data" and name != "claimValue":  # a claim value is a literal of any type
                 # Qualifiers keep the source's words with a language tag: rdf:PlainLiteral covers both.
                 prop.range = [int] if name == "order" else [ow.plainliteral]
             if name in CLAIM_INVERSES:

@@ -35,7 +35,7 @@ def test_build_writes_every_format_and_summarises(tmp_path):
     assert re.search(r"^claims: \d+ \(asserted \d+, hedged \d+", proc.stdout, re.M)
     assert re.search(r"^entities: \d+ \(.*substance 3", proc.stdout, re.M)
     assert re.search(r"^triples: \d+ stated", proc.stdout, re.M)
-    for name in ("ketamine-kg.ttl", "ketamine-kg.nt", "ketamine-kg.jsonld", "ketamine-kg.trig", "ketamine-kg.nq",
+    for name in ("ketamine-kg.ttl", "ketamine-kg.nt", "ketamine-kg.jsonld", "ketamine-kg.trig", "ketamine-kg.nq", "ketamine-kg.owl",
                  "ontology/ketamine-kg.owl", "ontology/ketamine-kg.ttl", "manifest.json"):
         assert (tmp_path / name).stat().st_size > 0, name
     manifest = json.loads((tmp_path / "manifest.json").read_text())

@@ -241,7 +241,7 @@ def test_entity_attributes_are_curator_knowledge_with_their_source(dataset, stat
     approval = URIRef(ns.entity_iri("esketamine_fda_approval"))
     attributes = dataset.entities["esketamine_fda_approval"].attributes
     assert set(attributes) == {"agency", "date", "product"}
-    date = Literal("2019-03-05", datatype=XSD.date)
+    date = Literal("2019-03-05T00:00:00", datatype=XSD.dateTime)
     assert (approval, URIRef(KKGO + "date"), date) in curator
     for name, attr in attributes.items():
         prop = URIRef(KKGO + name)
@@ -249,7 +249,7 @@ def test_entity_attributes_are_curator_knowledge_with_their_source(dataset, stat
         [stmt] = [s for s in curator.subjects(RDF.subject, approval) if (s, RDF.predicate, prop) in curator]
         assert (stmt, RDF.type, URIRef(KKGO + "CuratorStatement")) in curator
         assert str(curator.value(stmt, DCTERMS.source)) == attr["source"] and "openFDA" in attr["source"]
-    assert not [o for o in stated.objects() if isinstance(o, Literal) and o.datatype == XSD.date]
+    assert not [o for o in stated.objects() if isinstance(o, Literal) and o.datatype == XSD.dateTime]
 
 
 def test_the_reasoner_never_sees_curator_knowledge(dataset, tbox, data_graph, stated_graphs):

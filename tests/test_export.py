@@ -56,7 +56,7 @@ def test_quad_formats_keep_curator_knowledge_in_its_own_graph(dataset, rdf_datas
     curator = parsed.graph(curator_graph_iri(dataset.source.id))
     article = parsed.graph(data_graph_iri(dataset.source.id))
     enantiomer = (URIRef(ENTITY + "esketamine"), URIRef(ONTOLOGY + "enantiomer_of"), URIRef(ENTITY + "ketamine"))
-    date = (URIRef(ENTITY + "esketamine_fda_approval"), URIRef(ONTOLOGY + "date"), Literal("2019-03-05", datatype=XSD.date))
+    date = (URIRef(ENTITY + "esketamine_fda_approval"), URIRef(ONTOLOGY + "date"), Literal("2019-03-05T00:00:00", datatype=XSD.dateTime))
     for triple in (enantiomer, date):
         assert triple in curator and triple not in article, (fmt, triple)
 

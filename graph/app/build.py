@@ -70,7 +70,8 @@ def _breakdown(counts: Counter) -> str:
 
 def run_build(data_dir: DataDirs, out_dir: Path, *, reason: bool = True, render: bool = True) -> BuildResult:
     """Build every output of the article (or of the corpus, given several folders) into ``out_dir``."""
-    from ketamine_kg.exports.rdf_formats import FORMATS, to_bytes, to_rdf_xml
+    from ketamine_kg.exports.owl import get_owl_graph, to_owl_bytes
+    from ketamine_kg.exports.rdf_formats import FORMATS, to_bytes
 
     timings: dict[str, float] = {}
     graph_set = build_graph_set(data_dir, reason=reason, timings=timings)
@@ -87,6 +88,9 @@ def run_build(data_dir: DataDirs, out_dir: Path, *, reason: bool = True, render:
         with timed(timings, "exports"):
             for fmt, (_, ext, _) in FORMATS.items():
                 (stage / f"{GRAPH_BASENAME}.{ext}").write_bytes(to_bytes(rdf_dataset, fmt))
+            # the OWL view for Protégé: ontology, stated data and curator knowledge as one OWL 2 DL ontology
+            (stage / f"{GRAPH_BASENAME}.owl").write_bytes(
+                to_owl_bytes(get_owl_graph(rdf_dataset, graph_set.corpus.vocabulary)))
             _write_ontology(stage, rdf_dataset)
             (stage / "void.ttl").write_bytes(_void_turtle(rdf_dataset))
         if render:

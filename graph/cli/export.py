@@ -7,7 +7,8 @@ import click
 
 from ketamine_kg.cli import data_option
 
-FORMAT_CHOICES = ["turtle", "nt", "jsonld", "trig", "nquads", "sssom", "kgx", "nanopub"]
+FORMAT_CHOICES = ["turtle", "nt", "jsonld", "trig", "nquads", "owl", "sssom", "kgx", "nanopub"]
+OWL_SYNTAXES = ["rdfxml", "turtle"]  # ketamine_kg.exports.owl.SYNTAXES (not imported: it pulls in rdflib)
 
 
 @click.command()
@@ -17,20 +18,26 @@ FORMAT_CHOICES = ["turtle", "nt", "jsonld", "trig", "nquads", "sssom", "kgx", "n
               help="File to write (default: standard output). For kgx, a folder prefix. For nanopub, a .trig "
                    "file or a folder (one file per nanopublication).")
 @click.option("--no-reason", is_flag=True, help="Leave out the inferred graph (quad formats only).")
+@click.option("--syntax", type=click.Choice(OWL_SYNTAXES), default="rdfxml", show_default=True,
+              help="For --format owl: RDF/XML (owlready2, OWLAPI, Protégé) or Turtle (OWLAPI, Protégé).")
 @click.option("--sign", "key", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="nanopub only: sign each nanopublication with this RSA private key (nothing is published).")
 @data_option
-def export(fmt: str, output: Path | None, no_reason: bool, key: Path | None, data_dir: Path | None) -> None:
+def export(fmt: str, output: Path | None, no_reason: bool, syntax: str, key: Path | None, data_dir: Path | None) -> None:
     """Write the whole graph: ontology, entities, claims with provenance, external links.
 
     Turtle and N-Triples hold the ontology, the stated data and the curator knowledge in
     one graph (a curator fact is marked by its kkgo:CuratorStatement node); TriG, N-Quads
     and JSON-LD keep each in its own named graph and add the reasoner's inferred triples.
+    owl is the same as Turtle, as one OWL 2 DL ontology for Protégé: claims keep subject,
+    predicate and object through kkgo:claimSubject, kkgo:claimPredicate, kkgo:claimObject
+    instead of rdf:Statement reification, and every term is declared.
 
     \b
     Examples:
       ketamine-kg export --format turtle > ketamine.ttl
       ketamine-kg export --format trig -o ketamine.trig
+      ketamine-kg export --format owl -o ketamine-kg.owl
       ketamine-kg export --format nanopub -o nanopubs/ --sign id_rsa
     """
     from ketamine_kg.core.atomic import write_bytes_atomic
@@ -54,11 +61,16 @@ def export(fmt: str, output: Path | None, no_reason: bool, key: Path | None, dat
             click.echo(done.message, err=True)
         return
     from ketamine_kg.exports.rdf_formats import FORMATS, to_bytes
-    from ketamine_kg.rdf.graphset import get_graphs
+    from ketamine_kg.rdf.graphset import build_graph_set, get_graphs
 
-    quads = FORMATS[fmt][2]
-    _, rdf_dataset, _, _ = get_graphs(data_dir, reason=quads and not no_reason)
-    data = to_bytes(rdf_dataset, fmt)
+    if fmt == "owl":
+        from ketamine_kg.exports.owl import get_owl_graph, to_owl_bytes
+
+        graph_set = build_graph_set(data_dir, reason=False)
+        data = to_owl_bytes(get_owl_graph(graph_set.rdf_dataset, graph_set.corpus.vocabulary), syntax)
+    else:
+        _, rdf_dataset, _, _ = get_graphs(data_dir, reason=FORMATS[fmt][2] and not no_reason)
+        data = to_bytes(rdf_dataset, fmt)
     if output is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()

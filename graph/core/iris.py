@@ -23,6 +23,7 @@ GRAPH = BASE + "graph/"
 ONTOLOGY_IRI = BASE + "ontology"
 ONTOLOGY = ONTOLOGY_IRI + "#"
 DATASET_IRI = BASE + "dataset"  # the dataset as a whole (its VoID description)
+OWL_VIEW_IRI = BASE + "owl-view"  # the OWL 2 DL ontology of the whole graph (`export --format owl`)
 
 # Prefixes declared in every export. Values are namespace IRIs.
 PREFIXES: dict[str, str] = {

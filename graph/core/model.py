@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,13 +13,28 @@ POLARITIES = ("positive", "negative")
 # The object of an SSSOM row that records that a system has no term for the entity.
 NO_TERM = "sssom:NoTermFound"
 # Datatypes a data predicate may take: name in vocabulary.yaml -> XSD datatype IRI of its
-# literals (None: a plain literal, which is xsd:string in RDF 1.1).
+# literals (None: a plain literal, which is xsd:string in RDF 1.1). A date is written as an
+# xsd:dateTime (see date_time_value): xsd:date is outside the OWL 2 datatype map, and
+# HermiT refuses a whole input holding one.
 DATATYPES: dict[str, str | None] = {
     "string": None,
-    "date": "http://www.w3.org/2001/XMLSchema#date",
+    "date": "http://www.w3.org/2001/XMLSchema#dateTime",
     "integer": "http://www.w3.org/2001/XMLSchema#integer",
     "boolean": "http://www.w3.org/2001/XMLSchema#boolean",
 }
+
+
+def date_time_value(value: str) -> str:
+    """The xsd:dateTime form of a date: midnight, no time zone (a value with a time is kept).
+
+    SPARQL still orders and compares such values, and ``YEAR()``/``MONTH()`` read them.
+
+    >>> date_time_value("2019-03-05"), date_time_value("2019-03-05T12:00:00Z")
+    ('2019-03-05T00:00:00', '2019-03-05T12:00:00Z')
+    """
+    return f"{value}T00:00:00" if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) else value
+
+
 # Qualifier keys, and the entity type a key's value must have (None: free text).
 QUALIFIERS: dict[str, str | None] = {
     "onset": None,

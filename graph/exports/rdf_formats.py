@@ -14,7 +14,8 @@ import json
 from collections.abc import Generator
 from typing import Any
 
-from rdflib import Dataset as RdfDataset, Graph
+from rdflib import Dataset as RdfDataset, Graph, URIRef
+from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.plugins.serializers.trig import TrigSerializer
 from rdflib.term import Node
 
@@ -66,14 +67,41 @@ class _SubjectsInOrder(Graph):
         yield from sorted(set(super().subjects(predicate, object)), key=lambda node: node.n3())
 
 
+# Declarations written first in RDF/XML, in this order: OWLAPI 3 (owlready2's HermiT) drops an
+# annotation whose property it has not yet seen declared, and OWLAPI reads RDF/XML in document order.
+DECLARATION_TYPES = (OWL.Ontology, OWL.AnnotationProperty, OWL.ObjectProperty, OWL.DatatypeProperty, RDFS.Datatype,
+                     OWL.Class, OWL.NamedIndividual)
+
+
 def to_rdf_xml(graph: Graph) -> bytes:
-    """``graph`` as RDF/XML, the same bytes on every run (subjects in order, prefixes kept)."""
+    """``graph`` as RDF/XML, the same bytes on every run (subjects in order, prefixes kept).
+
+    Every declaration (an IRI typed with one of :data:`DECLARATION_TYPES`) comes first, on
+    its own, before any triple that uses the term; then each subject with all the rest.
+    """
+    triples = sorted(graph, key=lambda triple: tuple(term.n3() for term in triple))
+    namespaces = list(graph.namespaces())
+    kinds: dict[Node, int] = {kind: n for n, kind in enumerate(DECLARATION_TYPES)}
+    parts: list[list[tuple[Node, Node, Node]]] = [[] for _ in range(len(DECLARATION_TYPES) + 1)]
+    for triple in triples:
+        s, p, o = triple
+        declares = p == RDF.type and isinstance(s, URIRef) and o in kinds
+        parts[kinds[o] if declares else -1].append(triple)
+    head, body = _rdf_xml_parts(namespaces, parts[-1])
+    declared = [_rdf_xml_parts(namespaces, part)[1] for part in parts[:-1] if part]
+    return head + b"".join(declared) + body + b"</rdf:RDF>\n"
+
+
+def _rdf_xml_parts(namespaces: list[tuple[str, URIRef]], triples: list[tuple[Node, Node, Node]]) -> tuple[bytes, bytes]:
+    """The RDF/XML of ``triples`` (in order): its opening (prolog and ``rdf:RDF`` tag) and its body."""
     ordered = _SubjectsInOrder(bind_namespaces="none")
-    for prefix, iri in graph.namespaces():
+    for prefix, iri in namespaces:
         ordered.bind(prefix, iri, override=True, replace=True)
-    for triple in sorted(graph, key=lambda triple: tuple(term.n3() for term in triple)):
+    for triple in triples:
         ordered.add(triple)
-    return ordered.serialize(format="xml", encoding="utf-8")
+    data = ordered.serialize(format="xml", encoding="utf-8")
+    opening = data.index(b"\n>\n", data.index(b"<rdf:RDF")) + 3  # rdflib closes the rdf:RDF tag on a line of its own
+    return data[:opening], data[opening:data.rindex(b"</rdf:RDF>")]
 
 
 def _sorted_nodes(value: Any) -> Any:

@@ -24,7 +24,7 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD, Namespace
 
 from ketamine_kg.core import iris as ns
 from ketamine_kg.core.namespaces import BIOLINK, ECO, KKGO, OA, SCHEMA, bind_prefixes, section_iri
-from ketamine_kg.core.model import DATATYPES, MODALITIES, POLARITIES, Claim, Dataset
+from ketamine_kg.core.model import DATATYPES, MODALITIES, POLARITIES, Claim, Dataset, date_time_value
 from ketamine_kg.core.curies import expand_curie
 from ketamine_kg.ontology.vocabulary import Vocabulary, camel_case, load_vocabulary
 
@@ -125,7 +125,8 @@ def add_claim(graph: Graph, claim: Claim, dataset: Dataset, vocab: Vocabulary, d
     if claim.object is not None:
         obj: URIRef | Literal = URIRef(ns.entity_iri(claim.object))
     else:
-        obj = Literal(claim.value, datatype=DATATYPES[pred.datatype or "string"])  # xsd:string stays a plain literal (RDF 1.1)
+        value = date_time_value(claim.value) if pred.datatype == "date" and claim.value else claim.value
+        obj = Literal(value, datatype=DATATYPES[pred.datatype or "string"])  # xsd:string stays a plain literal (RDF 1.1)
     predicate = KKGO[claim.predicate]
     graph.add((node, RDF.type, RDF.Statement))
     graph.add((node, RDF.type, KKGO.Claim))

@@ -15,8 +15,9 @@ node typed ``rdf:Statement`` and ``kkgo:CuratorStatement`` (never ``kkgo:Claim``
 
 The reasoner reads only the article's stated graph, so no curator fact reaches it: not a
 relation (the article's "adaptation" is its claim; the enantiomer relation is not), and
-not a ``kkgo:date`` literal, whose ``xsd:date`` is outside the OWL 2 datatype map and
-would make HermiT refuse the whole input.
+not an attribute value. (Dates are ``xsd:dateTime`` values all the same, as everywhere in the
+graph: ``xsd:date`` is outside the OWL 2 datatype map, and HermiT refuses a whole input
+holding one, so the OWL view of the whole graph could not carry it.)
 """
 
 from __future__ import annotations
@@ -25,18 +26,20 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 
 from ketamine_kg.core import iris as ns
-from ketamine_kg.core.model import Dataset, Entity
+from ketamine_kg.core.model import Dataset, Entity, date_time_value
 from ketamine_kg.core.namespaces import KKGO, bind_prefixes
 from ketamine_kg.ontology.vocabulary import Vocabulary, load_vocabulary
 
 
 def attribute_literal(name: str, value: str) -> Literal:
-    """The RDF value of an entity attribute: an ``xsd:date`` for a ``...date`` attribute, else plain text.
+    """The RDF value of an entity attribute: an ``xsd:dateTime`` for a ``...date`` attribute, else plain text.
 
-    >>> attribute_literal("date", "2019-03-05").datatype == XSD.date, attribute_literal("product", "x").datatype
-    (True, None)
+    >>> attribute_literal("date", "2019-03-05"), attribute_literal("product", "x").datatype
+    (rdflib.term.Literal('2019-03-05T00:00:00', datatype=rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#dateTime')), None)
     """
-    return Literal(value, datatype=XSD.date if name.endswith("date") else None)
+    if name.endswith("date"):
+        return Literal(date_time_value(value), datatype=XSD.dateTime)
+    return Literal(value)
 
 
 def attribute_statement_iri(entity_id: str, name: str) -> URIRef:

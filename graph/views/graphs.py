@@ -23,7 +23,7 @@ import hashlib
 import networkx as nx
 from rdflib import Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
 from ketamine_kg.core import iris as ns
@@ -91,7 +91,9 @@ def _curator_facts(parts: Parts, node: URIRef) -> list[dict]:
             continue
         label = _predicate_label(parts, predicate)
         if isinstance(value, Literal):
-            text = f"{label}: {value}"
+            # a date is an xsd:dateTime at midnight (see core.model.date_time_value): shown as the date
+            shown = str(value).removesuffix("T00:00:00") if value.datatype == XSD.dateTime else str(value)
+            text = f"{label}: {shown}"
         else:
             target = get_text(parts.data, value, RDFS.label) or local_name(str(value))
             text = f"{label} {target}"

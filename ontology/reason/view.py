@@ -11,12 +11,12 @@ The view is chosen so that hedging can never become fact:
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, SKOS, XSD
 from rdflib.term import Node
 
@@ -38,13 +38,20 @@ Triple = tuple[Node, Node, Node]
 
 
 def add_all_different(graph: Graph, individuals: Sequence[Node]) -> None:
-    """State that ``individuals`` are pairwise different (``owl:AllDifferent``), if there are two or more."""
+    """State that ``individuals`` are pairwise different (``owl:AllDifferent``), if there are two or more.
+
+    Its blank nodes are named after the members, so the same statement gives the same
+    triples on every run (the OWL view export writes them) and twice is once.
+    """
     if len(individuals) > 1:
-        members = BNode()
-        Collection(graph, members, list(individuals))
-        different = BNode()
+        key = hashlib.sha256("\n".join(str(i) for i in individuals).encode("utf-8")).hexdigest()[:16]
+        nodes = [BNode(f"different{key}n{n}") for n in range(len(individuals))]
+        for node, individual, rest in zip(nodes, individuals, [*nodes[1:], RDF.nil]):
+            graph.add((node, RDF.first, individual))
+            graph.add((node, RDF.rest, rest))
+        different = BNode(f"different{key}")
         graph.add((different, RDF.type, OWL.AllDifferent))
-        graph.add((different, OWL.members, members))
+        graph.add((different, OWL.members, nodes[0]))
 
 
 @dataclass

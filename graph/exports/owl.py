@@ -1,0 +1,149 @@
+"""The OWL view of the whole graph, for Protégé and other OWLAPI tools: ``get_owl_graph(...)``, ``to_owl_bytes(...)``.
+
+The default exports describe a claim by RDF reification (``rdf:Statement``,
+``rdf:subject``, ``rdf:predicate``, ``rdf:object``). That vocabulary is reserved in
+OWL 2 DL: OWLAPI drops those triples as unparsed, so in Protégé a claim would no longer
+say what it claims. The OWL view is the same graph (ontology, stated data, curator
+knowledge; no inferred triples) as one OWL 2 DL ontology:
+
+- a claim or curator statement keeps its subject and object through the object
+  properties ``kkgo:claimSubject`` / ``kkgo:claimObject`` (a literal object through the
+  data property ``kkgo:claimValue``), and its predicate through the annotation property
+  ``kkgo:claimPredicate``, whose value is the property's IRI (an annotation value needs no
+  individual of that name, so there is no punning of a property as an individual);
+  ``rdf:Statement`` typing is left out;
+- what the reasoner reads is exactly the reasoning run's input
+  (:func:`~ketamine_kg.ontology.reason.get_owl_view`): the curated exact matches as
+  ``kkgo:hasExactTerm``, all entities pairwise different, and a claim's qualifiers as
+  ``xsd:string`` (the definitions' patterns match strings; the language tag is dropped),
+  so HermiT in Protégé derives the build's classifications;
+- every term is declared: the project's own in the ontology, every other property
+  (Web Annotation, PROV, Dublin Core, SKOS, schema.org, Biolink) as an annotation
+  property, every other type as a class, every individual as a named individual;
+- it is its own ontology (:data:`~ketamine_kg.core.iris.OWL_VIEW_IRI`), not the TBox's IRI.
+
+Dates are ``xsd:dateTime`` here as in every export (``xsd:date`` is not in the OWL 2
+datatype map). RDF/XML (what owlready2 and OWLAPI 3 read) writes every declaration before
+the triples that use it; Turtle is offered too. OWL functional syntax needs OWLAPI itself
+(Java), which the package does not ship: Protégé saves the file in it.
+"""
+
+from __future__ import annotations
+
+from rdflib import Dataset as RdfDataset, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, XSD
+from rdflib.term import Node
+
+from ketamine_kg.core import iris as ns
+from ketamine_kg.core.namespaces import KKGO, ONTOLOGY_GRAPH
+from ketamine_kg.core.version import __version__
+from ketamine_kg.exports.rdf_formats import stated_union, to_rdf_xml
+from ketamine_kg.ontology.reason.view import CLAIM_NODE_PROPERTIES, get_owl_view
+from ketamine_kg.ontology.vocabulary import Vocabulary
+
+SYNTAXES = ("rdfxml", "turtle")
+# The OWL-visible copies of the reification properties (the object one for IRIs, the data one for literals).
+REIFICATION: dict[Node, Node] = {RDF.subject: KKGO.claimSubject, RDF.predicate: KKGO.claimPredicate}
+OWL_VIEW_TITLE = "ketamine-kg knowledge graph, OWL view"
+OWL_VIEW_DESCRIPTION = (
+    "The ontology, the article's stated claims with their evidence, and the curator knowledge, as one OWL 2 DL "
+    "ontology: each claim keeps its subject, predicate and object through kkgo:claimSubject, kkgo:claimPredicate "
+    "and kkgo:claimObject (or kkgo:claimValue) instead of RDF reification."
+)
+# Terms OWL 2 itself gives meaning to: never declared, never typed as classes of ours.
+BUILT_IN = {RDF.type, RDF.first, RDF.rest, RDF.nil, RDF.List, RDF.PlainLiteral, RDF.XMLLiteral, RDFS.Literal,
+            RDFS.label, RDFS.comment, RDFS.seeAlso, RDFS.isDefinedBy, RDFS.subClassOf, RDFS.subPropertyOf,
+            RDFS.domain, RDFS.range, RDFS.Datatype, RDFS.Class}
+DECLARED_AS = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDFS.Datatype, OWL.Ontology)
+
+
+def _is_builtin(term: Node) -> bool:
+    """Whether OWL 2 gives ``term`` its meaning (any other rdf: or rdfs: term would be reserved vocabulary misused)."""
+    text = str(term)
+    return term in BUILT_IN or text.startswith((str(OWL), str(XSD)))
+
+
+def get_owl_graph(rdf_dataset: RdfDataset, vocab: Vocabulary | None = None, version: str = __version__) -> Graph:
+    """The OWL view of ``rdf_dataset``: its ontology, stated and curator graphs as one OWL 2 DL ontology."""
+    union = stated_union(rdf_dataset)
+    data = Graph()
+    for graph in rdf_dataset.graphs():
+        name = str(graph.identifier)
+        if name.startswith(ns.GRAPH) and graph.identifier != ONTOLOGY_GRAPH and not name.endswith(("/inferred", "/curator")):
+            for triple in graph:
+                data.add(triple)
+    owl = Graph(bind_namespaces="core")
+    for prefix, iri in union.namespaces():
+        owl.bind(prefix, iri, override=True, replace=True)
+    statements = set(union.subjects(RDF.type, RDF.Statement))
+    claims = set(union.subjects(RDF.type, KKGO.Claim))
+    tbox_iri = URIRef(ns.ONTOLOGY_IRI)
+    for s, p, o in union:
+        if s == tbox_iri:
+            continue  # the TBox's header: the view has its own (below)
+        if s in statements:
+            if p == RDF.type and o == RDF.Statement:
+                continue
+            if p == RDF.object:
+                p = KKGO.claimValue if isinstance(o, Literal) else KKGO.claimObject
+            p = REIFICATION.get(p, p)
+            if s in claims and p in CLAIM_NODE_PROPERTIES and isinstance(o, Literal):
+                continue  # a qualifier's words: the reasoner's xsd:string copy comes from the view below
+        owl.add((s, p, o))
+    # Exactly what the reasoning run reads: hasExactTerm, AllDifferent, qualifiers as strings.
+    for triple in get_owl_view(rdf_dataset.graph(ONTOLOGY_GRAPH), data, vocab).graph():
+        if triple[0] != tbox_iri:
+            owl.add(triple)
+    _add_header(owl, union, version)
+    _declare(owl)
+    return owl
+
+
+def _add_header(owl: Graph, union: Graph, version: str) -> None:
+    """The view's ontology header: its own IRI and version IRI, the TBox's licence, creator and date."""
+    view = URIRef(ns.OWL_VIEW_IRI)
+    tbox_iri = URIRef(ns.ONTOLOGY_IRI)
+    owl.add((view, RDF.type, OWL.Ontology))
+    owl.add((view, OWL.versionIRI, URIRef(f"{ns.OWL_VIEW_IRI}/{version}")))
+    owl.add((view, OWL.versionInfo, Literal(version)))
+    owl.add((view, DCTERMS.title, Literal(OWL_VIEW_TITLE, lang="en")))
+    owl.add((view, DCTERMS.description, Literal(OWL_VIEW_DESCRIPTION, lang="en")))
+    owl.add((view, DCTERMS.source, tbox_iri))
+    owl.add((view, RDFS.seeAlso, URIRef(ns.DATASET_IRI)))
+    for prop in (DCTERMS.license, DCTERMS.creator, DCTERMS.created):
+        for value in union.objects(tbox_iri, prop):
+            owl.add((view, prop, value))
+
+
+def _declare(owl: Graph) -> None:
+    """Declare every term ``owl`` uses and does not declare (see the module docstring)."""
+    declared: dict[Node, set[Node]] = {}
+    for term, kind in owl.subject_objects(RDF.type):
+        if kind in DECLARED_AS:
+            declared.setdefault(term, set()).add(kind)
+    object_properties = {t for t, kinds in declared.items() if OWL.ObjectProperty in kinds}
+    data_properties = {t for t, kinds in declared.items() if OWL.DatatypeProperty in kinds}
+    individuals: set[Node] = set()
+    for s, p, o in list(owl):
+        if p == RDF.type:
+            if not _is_builtin(o) and o not in declared:
+                owl.add((o, RDF.type, OWL.Class))
+                declared[o] = {OWL.Class}
+            if isinstance(s, URIRef) and not _is_builtin(o):
+                individuals.add(s)
+            continue
+        if not _is_builtin(p) and p not in declared:
+            owl.add((p, RDF.type, OWL.AnnotationProperty))  # no logic: any value goes
+            declared[p] = {OWL.AnnotationProperty}
+        if p in object_properties or p in data_properties:
+            individuals.update(t for t in (s, o) if isinstance(t, URIRef) and t not in (RDF.nil,))
+    for individual in individuals - {t for t, kinds in declared.items() if kinds - {OWL.Class}}:
+        if isinstance(individual, URIRef):
+            owl.add((individual, RDF.type, OWL.NamedIndividual))
+
+
+def to_owl_bytes(owl: Graph, syntax: str = "rdfxml") -> bytes:
+    """The OWL view in ``syntax`` (a name of :data:`SYNTAXES`), the same bytes on every run."""
+    if syntax == "rdfxml":
+        return to_rdf_xml(owl)
+    return owl.serialize(format="turtle", encoding="utf-8")
