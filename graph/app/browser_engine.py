@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -91,7 +92,10 @@ def _install(source: Path, parent: Path, final: Path, npm: str | None) -> None:
             raise BrowserEngineMissing(None, None, f"npm ci did not run: {exc}") from None
         if proc.returncode != 0:
             lines = [line for line in (proc.stderr or proc.stdout).splitlines() if line.strip()]
-            why = next((line for line in lines if "ERR" in line and "code" not in line.split()[-2:]), lines[0] if lines else "")
+            # npm prints "npm error code ENOTFOUND" first; the line after it says what failed
+            told = [line for line in lines if not re.match(r"npm (ERR!|error) (code|errno|syscall)\b", line)
+                    and "complete log" not in line]
+            why = (told or lines or [""])[0]
             raise BrowserEngineMissing(None, None, f"npm ci failed ({' '.join(why.split())[:160] or f'exit {proc.returncode}'})")
         try:
             os.rename(tmp, final)
