@@ -146,3 +146,15 @@ def test_site_without_npm_skips_only_the_sparql_page(tmp_path, monkeypatch, stat
     assert "Not built: sparql.html skipped" in index
     assert 'href="sparql.html"' not in (out / "article.html").read_text(encoding="utf-8")
     assert os.path.getsize(out / "claims.html") > 1000
+
+
+def test_readme_shows_the_reader_and_sparql_screenshots():
+    """graph/docs/reader.png and sparql.png exist, are real PNGs and the README shows them (python scripts/screenshot.py --pages)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    for name in ("reader.png", "sparql.png"):
+        png = root / "graph" / "docs" / name
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 20_000, name
+        assert f"](graph/docs/{name})" in readme, name

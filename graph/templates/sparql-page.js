@@ -96,7 +96,7 @@ function toIri(value, name) {
   else if (/^[a-z0-9]+(_[a-z0-9]+)*$/.test(v)) iri = KKG.entityBase + v;
   else if (/^[a-z][a-z0-9+.-]*:\/\//.test(v)) iri = v;
   else if (ENTITY_BY_NAME.has(v.toLowerCase())) iri = ENTITY_BY_NAME.get(v.toLowerCase());
-  if (!iri || /[\s<>"{}|^`\\]/.test(iri)) throw new Error("parameter " + name + ": write an entity id, a label, a CURIE such as kkg:ketamine or an <IRI>; got " + JSON.stringify(value));
+  if (!iri || /[\s<>"{}|^`\\]/.test(iri)) throw new Error("parameter " + name + ": write an entity id, a label, a CURIE such as kkg:ID or an <IRI>; got " + JSON.stringify(value));
   return iri;
 }
 
@@ -186,7 +186,10 @@ function graphOf(data, extra) {
   const termKey = t => t.type + " " + t.value + " " + (t["xml:lang"] || t.datatype || "");
   if ("boolean" in data) return {nodes: [], edges: [], why: "An ASK answers yes or no: there is nothing to draw."};
   if (data.graph) {
+    const naming = [RDFS_LABEL, "http://www.w3.org/2004/02/skos/core#prefLabel"];
     for (const b of data.results.bindings) {
+      // a node's label names it in the picture; drawn as a node of its own it would only double it
+      if (b.object.type === "literal" && naming.includes(b.predicate.value) && b.subject.type === "uri" && label(b.subject.value)) continue;
       const s = node(termKey(b.subject), b.subject), o = node(termKey(b.object), b.object);
       edges.push({from: s, to: o, label: label(b.predicate.value) || curie(b.predicate.value)});
     }
@@ -239,6 +242,13 @@ function layout(g, width, height) {
       v.x = Math.min(width - 40, Math.max(40, v.x + v.vx / d * Math.min(d, t)));
       v.y = Math.min(height - 20, Math.max(20, v.y + v.vy / d * Math.min(d, t)));
     }
+  }
+  // fit the picture to the box, leaving room on the right for labels
+  const xs = g.nodes.map(v => v.x), ys = g.nodes.map(v => v.y);
+  const x0 = Math.min(...xs), x1 = Math.max(...xs), y0 = Math.min(...ys), y1 = Math.max(...ys);
+  for (const v of g.nodes) {
+    v.x = 30 + (x1 > x0 ? (v.x - x0) / (x1 - x0) : 0.5) * (width - 200);
+    v.y = 25 + (y1 > y0 ? (v.y - y0) / (y1 - y0) : 0.5) * (height - 50);
   }
 }
 
