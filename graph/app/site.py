@@ -28,14 +28,14 @@ CORPUS_NOTE = ("Needs two or more sources: this question compares articles, and 
 DISPUTES_QUERY = "conflicts"
 
 
-def get_query_reports(rdf_dataset, *, sources: int = 1) -> list[QueryReport]:
+def get_query_reports(rdf_dataset, *, sources: int = 1, engine: MemoryEngine | None = None) -> list[QueryReport]:
     """Run every named query in memory; return one report each, in the catalogue's order.
 
     ``sources`` is how many articles the graph holds: a question that compares sources
-    (``scope: corpus``) is not run on one.
+    (``scope: corpus``) is not run on one. ``engine`` (over ``rdf_dataset``) is made if not given.
     """
     reports = []
-    engine = MemoryEngine(rdf_dataset)
+    engine = engine or MemoryEngine(rdf_dataset)
     scope = "this article" if sources < 2 else f"these {sources} articles"
     for query in catalogue.list_queries():
         if "internet" in query.requires or requires_internet(query.text):
@@ -97,8 +97,11 @@ def get_gallery(queries, defaults: dict[str, str], *, sources: int = 1) -> list[
     return gallery
 
 
-def write_sparql_page(stage_dir: Path, rdf_dataset, datasets, *, several: bool, title: str) -> Path:
+def write_sparql_page(stage_dir: Path, rdf_dataset, datasets, *, several: bool, title: str,
+                      memory_engine: MemoryEngine | None = None) -> Path:
     """Write ``sparql.html``: the graph, the named queries and Oxigraph's WebAssembly build in one file.
+
+    ``memory_engine`` (over ``rdf_dataset``) answers the data-naming defaults; one is made if not given.
 
     Raises :class:`~ketamine_kg.app.browser_engine.BrowserEngineMissing` when the engine cannot be had.
     """
@@ -107,14 +110,15 @@ def write_sparql_page(stage_dir: Path, rdf_dataset, datasets, *, several: bool, 
     from ketamine_kg.app.browser_engine import get_browser_engine
     from ketamine_kg.core.curies import get_prefix_map
     from ketamine_kg.core.namespaces import ONTOLOGY_GRAPH
+    from ketamine_kg.exports.rdf_formats import to_bytes
     from ketamine_kg.views.reading import get_reading_names
     from ketamine_kg.views.sparql_page import get_ontology_links, get_page_links, to_sparql_html
 
     engine = get_browser_engine()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)  # rdflib's N-Quads writer, as in the store
-        nquads = rdf_dataset.serialize(format="nquads", encoding="utf-8").decode("utf-8")
-    defaults = get_data_defaults(MemoryEngine(rdf_dataset))
+        nquads = to_bytes(rdf_dataset, "nquads").decode("utf-8")  # sorted: the same page on every build
+    defaults = get_data_defaults(memory_engine or MemoryEngine(rdf_dataset))
     gallery = get_gallery(catalogue.list_queries(), defaults, sources=len(datasets))
     links = get_ontology_links(rdf_dataset.graph(ONTOLOGY_GRAPH))
     links.update(get_page_links(datasets, reader_page=lambda sid: get_reading_names(sid, several)["reader"]))
@@ -124,7 +128,7 @@ def write_sparql_page(stage_dir: Path, rdf_dataset, datasets, *, several: bool, 
             entities.setdefault(e.id, {"iri": entity_iri(e.id), "id": e.id, "label": e.label, "synonyms": list(e.synonyms)})
     header = [("← index", "index.html")] + [(f"the article{'s' if several else ''}: reader", get_reading_names(ds.source.id, several)["reader"]) for ds in datasets[:1]]
     html = to_sparql_html(title=title, engine_version=engine.version, web_js=engine.web_js, wasm=engine.wasm, nquads=nquads,
-                          gallery=gallery, links=links, entities=sorted(entities.values(), key=lambda e: e["label"].lower()),
+                          gallery=gallery, links=dict(sorted(links.items())), entities=sorted(entities.values(), key=lambda e: e["label"].lower()),
                           prefixes=get_prefix_map(), quads=nquads.count("\n"), several=several, header_links=header)
     path = stage_dir / "sparql.html"
     path.write_text(html, encoding="utf-8")
@@ -145,7 +149,8 @@ def write_site(stage_dir: Path, dataset, rdf_dataset, corpus=None, notes: list[s
     sources = len(corpus.datasets) if corpus is not None else 1
     several = sources > 1
     datasets = list(corpus.datasets) if several else [dataset]
-    reports = get_query_reports(rdf_dataset, sources=sources)
+    engine = MemoryEngine(rdf_dataset)  # one for the index's answers and the SPARQL page's defaults
+    reports = get_query_reports(rdf_dataset, sources=sources, engine=engine)
     disputed: set[tuple[str, str, str]] = set()
     if several:
         disputed = get_disputed_statements(next((r.result for r in reports if r.name == DISPUTES_QUERY), None))
@@ -153,7 +158,8 @@ def write_site(stage_dir: Path, dataset, rdf_dataset, corpus=None, notes: list[s
     title = f"A corpus of {sources} articles" if several else dataset.source.title
     sparql_note = ""
     try:
-        written.append(write_sparql_page(stage_dir, rdf_dataset, datasets, several=several, title=title))
+        written.append(write_sparql_page(stage_dir, rdf_dataset, datasets, several=several, title=title,
+                                         memory_engine=engine))
     except BrowserEngineMissing as exc:
         sparql_note = f"sparql.html skipped: {exc}"
         if notes is not None:
