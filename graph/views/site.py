@@ -189,7 +189,8 @@ def write_site(stage_dir: Path, dataset, rdf_dataset, reports: list[QueryReport]
             articles.append({"href": name, "title": ds.source.title, "site": ds.source.site, "claims": len(ds.claims),
                              "nodes": own.number_of_nodes(), "edges": own.number_of_edges(),
                              "reader": get_reading_names(ds.source.id, True)["reader"],
-                             "claims_page": get_reading_names(ds.source.id, True)["claims"]})
+                             "claims_page": get_reading_names(ds.source.id, True)["claims"],
+                             "text": get_reading_names(ds.source.id, True)["text"]})
     for report in reports:
         if report.result is None or report.result.form == "ask":
             continue
