@@ -239,6 +239,18 @@ def test_reader_click_shows_the_claims_of_a_passage(tab, site):
     assert on and all(set(c.split()) & hedged for c in on)
 
 
+def test_reader_link_opens_at_its_claim(tab, site):
+    folder, dataset, _ = site
+    claim = dataset.claims[-1]
+    tab.send("Page.navigate", url=(folder / "article.html").resolve().as_uri() + f"#claim-{claim.id}")
+    deadline = time.monotonic() + 10
+    while tab.evaluate("document.readyState") != "complete" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert tab.evaluate("Array.from(document.querySelectorAll('#panel .claim')).map(b => b.id)") == [f"panel-{claim.id}"]
+    targets = tab.evaluate("Array.from(document.querySelectorAll('mark.target')).map(m => m.dataset.claim)")
+    assert targets and all(claim.id in t.split() for t in targets)
+
+
 def test_claims_table_sorts_and_filters(tab, site):
     folder, dataset, _ = site
     tab.open(folder / "claims.html")

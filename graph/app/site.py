@@ -126,7 +126,10 @@ def write_sparql_page(stage_dir: Path, rdf_dataset, datasets, *, several: bool, 
     for ds in datasets:
         for e in ds.entities.values():
             entities.setdefault(e.id, {"iri": entity_iri(e.id), "id": e.id, "label": e.label, "synonyms": list(e.synonyms)})
-    header = [("← index", "index.html")] + [(f"the article{'s' if several else ''}: reader", get_reading_names(ds.source.id, several)["reader"]) for ds in datasets[:1]]
+    header = [("← index", "index.html")]
+    if not several:  # a corpus's readers are listed on the index
+        names = get_reading_names(datasets[0].source.id, False)
+        header += [("the article", names["reader"]), ("claims table", names["claims"])]
     html = to_sparql_html(title=title, engine_version=engine.version, web_js=engine.web_js, wasm=engine.wasm, nquads=nquads,
                           gallery=gallery, links=dict(sorted(links.items())), entities=sorted(entities.values(), key=lambda e: e["label"].lower()),
                           prefixes=get_prefix_map(), quads=nquads.count("\n"), several=several, header_links=header)
