@@ -123,6 +123,9 @@ def test_engine_missing_without_npm(tmp_path, monkeypatch):
     failing.chmod(failing.stat().st_mode | stat.S_IEXEC)
     with pytest.raises(BrowserEngineMissing, match=r"npm ci failed \(npm error network request"):
         get_browser_engine(cache_dir=tmp_path, npm=str(failing))
+    failing.write_text("#!/bin/sh\necho ran again >&2\nexit 1\n")  # a failure is remembered: npm is not asked twice
+    with pytest.raises(BrowserEngineMissing, match=r"npm ci failed \(npm error network request"):
+        get_browser_engine(cache_dir=tmp_path, npm=str(failing))
     assert not (tmp_path / "web").exists() or not any(p.name.startswith(".installing") for p in (tmp_path / "web").iterdir())
 
 

@@ -10,7 +10,9 @@ failed or interrupted install is never reused.
 
 Without npm, or when npm fails (offline, registry unreachable), it raises
 :class:`BrowserEngineMissing` with one line saying why; the build then skips the SPARQL
-page only.
+page only. npm is told to retry a failed download once, after a second, rather than for
+its default minute and more, and a failure is remembered for the rest of the process, so
+a run that builds many sites offline waits for npm once.
 """
 
 from __future__ import annotations
@@ -30,6 +32,9 @@ from ketamine_kg.store import get_cache_dir
 
 NPM_TIMEOUT = 300  # seconds: a first install downloads about 4 MB
 PACKAGE_FILES = ("package.json", "package-lock.json")
+# Offline, npm's defaults (two retries, 10 to 60 s apart) wait 71 s before failing; these 1.7 s.
+NPM_FETCH = ["--fetch-retries=1", "--fetch-retry-mintimeout=1000", "--fetch-retry-maxtimeout=2000", "--fetch-timeout=60000"]
+_FAILED: dict[tuple[Path, str | None], str] = {}  # (install folder, npm) -> why it failed, in this process
 
 
 class BrowserEngineMissing(KkgError):
@@ -62,7 +67,13 @@ def get_browser_engine(cache_dir: Path | None = None, npm: str | None = None) ->
     final = root / "web" / digest
     package = final / "node_modules" / "oxigraph"
     if not (package / "web_bg.wasm").is_file():
-        _install(lock.parent, root / "web", final, npm)
+        if (final, npm) in _FAILED:
+            raise BrowserEngineMissing(None, None, _FAILED[(final, npm)])
+        try:
+            _install(lock.parent, root / "web", final, npm)
+        except BrowserEngineMissing as exc:
+            _FAILED[(final, npm)] = exc.message
+            raise
     try:
         import json
 
@@ -86,7 +97,7 @@ def _install(source: Path, parent: Path, final: Path, npm: str | None) -> None:
             shutil.copyfile(source / name, tmp / name)
         env = dict(os.environ, npm_config_update_notifier="false", npm_config_fund="false", npm_config_audit="false")
         try:
-            proc = subprocess.run([command, "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"],
+            proc = subprocess.run([command, "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error", *NPM_FETCH],
                                   cwd=tmp, capture_output=True, text=True, timeout=NPM_TIMEOUT, env=env)
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise BrowserEngineMissing(None, None, f"npm ci did not run: {exc}") from None
