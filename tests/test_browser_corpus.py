@@ -101,3 +101,24 @@ def test_dissociation_edge_is_drawn_as_disputed(browser, corpus_site):
     text = browser.evaluate("document.getElementById('details').textContent")
     assert "Disputed" in text and "denies (negative)" in text and "affirms (positive)" in text
     assert browser.problems() == []
+
+
+def test_corpus_has_a_reader_and_claims_table_per_article_and_one_sparql_page(browser, corpus_site):
+    folder, result = corpus_site
+    index = (folder / "index.html").read_text(encoding="utf-8")
+    for ds in result.corpus.datasets:
+        sid = ds.source.id
+        for name in (f"reader-{sid}.html", f"claims-{sid}.html", f"article-{sid}.txt"):
+            assert (folder / name).is_file(), name
+        assert f'href="reader-{sid}.html"' in index and f'href="claims-{sid}.html"' in index
+        browser.open(folder / f"reader-{sid}.html")
+        assert browser.problems() == []
+        marked = set(" ".join(browser.evaluate("Array.from(document.querySelectorAll('mark')).map(m => m.dataset.claim)")).split())
+        assert marked == {c.id for c in ds.claims}
+        assert f"article-{sid}.html#node=" in (folder / f"claims-{sid}.html").read_text(encoding="utf-8")
+    if (folder / "sparql.html").exists():  # npm installed oxigraph; else the build said why
+        assert 'href="sparql.html"' in index
+        page = (folder / "sparql.html").read_text(encoding="utf-8")
+        assert all(f"reader-{ds.source.id}.html#claim-" in page for ds in result.corpus.datasets)  # claims link to their reader
+    else:
+        assert any(n.startswith("sparql.html skipped:") for n in result.notes)

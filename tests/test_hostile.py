@@ -384,10 +384,20 @@ def test_every_site_page_of_the_injected_article_is_inert(browser, hostile_datas
         _inert(browser, scripts_allowed=3)
         # where the data's markup is shown, it is there as text (in the page or in its graph data)
         shown = browser.evaluate("document.body.innerText") + json.dumps(
-            browser.evaluate("window.kkg ? Object.values(window.kkg.details.nodes || {}) : []"))
+            browser.evaluate("window.kkg && window.kkg.details ? Object.values(window.kkg.details.nodes || {}) : []"))
         if "alert(" in shown:
             marked.add(page.name)
     assert {"index.html", "graph.html"} <= marked and len(marked) >= 3, marked
+    assert {"article.html", "claims.html"} <= marked, marked  # the reader and the claims table show the quotes as text
+    if "sparql.html" in names:  # answers of the offline SPARQL page: labels and quotes as text, in the table and the graph
+        browser.open(tmp_path / "sparql.html")
+        deadline = time.monotonic() + 30
+        while browser.evaluate("document.body.getAttribute('data-ready')") != "1" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        browser.evaluate("kkg.run('SELECT ?s ?label WHERE { ?s rdfs:label ?label } ORDER BY ?label')")
+        browser.evaluate("document.querySelector('#tabs button[data-tab=graph]').click()")
+        assert "alert(" in browser.evaluate("document.getElementById('table-view').innerText")
+        _inert(browser, scripts_allowed=3)
 
 
 def test_ontology_pages_are_inert(browser, hostile_dataset, tmp_path):

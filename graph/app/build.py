@@ -97,7 +97,7 @@ def run_build(data_dir: DataDirs, out_dir: Path, *, reason: bool = True, render:
             with timed(timings, "rendering and site"):
                 from ketamine_kg.app.site import write_site
 
-                write_site(stage, dataset, rdf_dataset, corpus=graph_set.corpus)
+                write_site(stage, dataset, rdf_dataset, corpus=graph_set.corpus, notes=result.notes)
         manifest: dict[str, Any] = {
             "source": dataset.source.id,
             "sha256": dataset.source.sha256,

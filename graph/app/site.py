@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ketamine_kg.core.iris import entity_iri
 from ketamine_kg.core.terms import Result
 from ketamine_kg.errors import KkgError
 # The module, not its names: tests replace ``catalogue.list_queries`` with their own queries.
 from ketamine_kg.sparql import catalogue
-from ketamine_kg.sparql.engines import MemoryEngine, run_query
-from ketamine_kg.sparql.lexer import requires_internet
+from ketamine_kg.sparql.engines import MemoryEngine, get_data_defaults, run_query
+from ketamine_kg.sparql.lexer import requires_internet, where_clause_start
 from ketamine_kg.views import site as site_view
 from ketamine_kg.views.site import INTERNET_NOTE, QueryReport, get_query_report, get_unanswered_report
 
@@ -27,14 +28,14 @@ CORPUS_NOTE = ("Needs two or more sources: this question compares articles, and 
 DISPUTES_QUERY = "conflicts"
 
 
-def get_query_reports(rdf_dataset, *, sources: int = 1) -> list[QueryReport]:
+def get_query_reports(rdf_dataset, *, sources: int = 1, engine: MemoryEngine | None = None) -> list[QueryReport]:
     """Run every named query in memory; return one report each, in the catalogue's order.
 
     ``sources`` is how many articles the graph holds: a question that compares sources
-    (``scope: corpus``) is not run on one.
+    (``scope: corpus``) is not run on one. ``engine`` (over ``rdf_dataset``) is made if not given.
     """
     reports = []
-    engine = MemoryEngine(rdf_dataset)
+    engine = engine or MemoryEngine(rdf_dataset)
     scope = "this article" if sources < 2 else f"these {sources} articles"
     for query in catalogue.list_queries():
         if "internet" in query.requires or requires_internet(query.text):
@@ -67,15 +68,105 @@ def get_disputed_statements(result: Result | None) -> set[tuple[str, str, str]]:
     return found
 
 
-def write_site(stage_dir: Path, dataset, rdf_dataset, corpus=None) -> list[Path]:
-    """Write the graph pages and ``index.html`` into ``stage_dir``; return the files written.
+def get_gallery(queries, defaults: dict[str, str], *, sources: int = 1) -> list[dict]:
+    """The named queries as the SPARQL page's gallery: each with its parameters' kinds and defaults.
+
+    ``defaults`` are the values of the data-naming defaults (:func:`get_data_defaults`); an
+    IRI default shows as a CURIE. ``head`` and ``tail`` are the text before and after the
+    point where a ``VALUES`` block of the parameters opens the WHERE clause, as the CLI
+    binds them. A query that needs the internet is listed but not ``runnable``.
+    """
+    from ketamine_kg.core.curies import to_curie
+
+    gallery = []
+    for query in queries:
+        params = []
+        for p in query.params:
+            value = defaults.get(p.default, "") if p.from_data else p.default
+            if p.kind == "iri" and value.startswith("<") and value.endswith(">"):
+                value = to_curie(value[1:-1])
+            params.append({"name": p.name, "kind": p.kind, "default": value, "description": p.description})
+        offline = not ("internet" in query.requires or requires_internet(query.text))
+        note = "" if offline else "Needs the internet (it asks a remote endpoint with SERVICE): not runnable on this offline page."
+        if offline and query.scope == "corpus" and sources < 2:
+            note = CORPUS_NOTE
+        at = where_clause_start(query.text) if query.params else len(query.text)
+        gallery.append({"name": query.name, "question": query.question or query.name, "description": query.description,
+                        "form": query.form or "", "text": query.text, "head": query.text[:at], "tail": query.text[at:],
+                        "params": params, "runnable": offline, "note": note})
+    return gallery
+
+
+def write_sparql_page(stage_dir: Path, rdf_dataset, datasets, *, several: bool, title: str,
+                      memory_engine: MemoryEngine | None = None) -> Path:
+    """Write ``sparql.html``: the graph, the named queries and Oxigraph's WebAssembly build in one file.
+
+    ``memory_engine`` (over ``rdf_dataset``) answers the data-naming defaults; one is made if not given.
+
+    Raises :class:`~ketamine_kg.app.browser_engine.BrowserEngineMissing` when the engine cannot be had.
+    """
+    import warnings
+
+    from ketamine_kg.app.browser_engine import get_browser_engine
+    from ketamine_kg.core.curies import get_prefix_map
+    from ketamine_kg.core.namespaces import ONTOLOGY_GRAPH
+    from ketamine_kg.exports.rdf_formats import to_bytes
+    from ketamine_kg.views.reading import get_reading_names
+    from ketamine_kg.views.sparql_page import get_ontology_links, get_page_links, to_sparql_html
+
+    engine = get_browser_engine()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # rdflib's N-Quads writer, as in the store
+        nquads = to_bytes(rdf_dataset, "nquads").decode("utf-8")  # sorted: the same page on every build
+    defaults = get_data_defaults(memory_engine or MemoryEngine(rdf_dataset))
+    gallery = get_gallery(catalogue.list_queries(), defaults, sources=len(datasets))
+    links = get_ontology_links(rdf_dataset.graph(ONTOLOGY_GRAPH))
+    links.update(get_page_links(datasets, reader_page=lambda sid: get_reading_names(sid, several)["reader"]))
+    entities: dict[str, dict] = {}
+    for ds in datasets:
+        for e in ds.entities.values():
+            entities.setdefault(e.id, {"iri": entity_iri(e.id), "id": e.id, "label": e.label, "synonyms": list(e.synonyms)})
+    header = [("← index", "index.html")]
+    if not several:  # a corpus's readers are listed on the index
+        names = get_reading_names(datasets[0].source.id, False)
+        header += [("the article", names["reader"]), ("claims table", names["claims"])]
+    html = to_sparql_html(title=title, engine_version=engine.version, web_js=engine.web_js, wasm=engine.wasm, nquads=nquads,
+                          gallery=gallery, links=dict(sorted(links.items())), entities=sorted(entities.values(), key=lambda e: e["label"].lower()),
+                          prefixes=get_prefix_map(), quads=nquads.count("\n"), several=several, header_links=header)
+    path = stage_dir / "sparql.html"
+    path.write_text(html, encoding="utf-8")
+    return path
+
+
+def write_site(stage_dir: Path, dataset, rdf_dataset, corpus=None, notes: list[str] | None = None) -> list[Path]:
+    """Write the graph pages, the readers, the claims tables, ``sparql.html`` and ``index.html``; return the files written.
 
     ``corpus`` (a :class:`~ketamine_kg.load.corpus.Corpus`) of two or more articles gives
     the corpus pages: one graph per article and a corpus graph with its disputed statements.
+    Where ``sparql.html`` cannot be made (no npm, npm offline) a line saying so is appended
+    to ``notes``.
     """
+    from ketamine_kg.app.browser_engine import BrowserEngineMissing
+    from ketamine_kg.views.reading import write_reading_pages
+
     sources = len(corpus.datasets) if corpus is not None else 1
-    reports = get_query_reports(rdf_dataset, sources=sources)
+    several = sources > 1
+    datasets = list(corpus.datasets) if several else [dataset]
+    engine = MemoryEngine(rdf_dataset)  # one for the index's answers and the SPARQL page's defaults
+    reports = get_query_reports(rdf_dataset, sources=sources, engine=engine)
     disputed: set[tuple[str, str, str]] = set()
-    if sources > 1:
+    if several:
         disputed = get_disputed_statements(next((r.result for r in reports if r.name == DISPUTES_QUERY), None))
-    return site_view.write_site(stage_dir, dataset, rdf_dataset, reports, corpus=corpus, disputed=disputed)
+    written: list[Path] = []
+    title = f"A corpus of {sources} articles" if several else dataset.source.title
+    sparql_note = ""
+    try:
+        written.append(write_sparql_page(stage_dir, rdf_dataset, datasets, several=several, title=title,
+                                         memory_engine=engine))
+    except BrowserEngineMissing as exc:
+        sparql_note = f"sparql.html skipped: {exc}"
+        if notes is not None:
+            notes.append(sparql_note)
+    written += write_reading_pages(stage_dir, datasets, several=several, sparql=not sparql_note)
+    return written + site_view.write_site(stage_dir, dataset, rdf_dataset, reports, corpus=corpus, disputed=disputed,
+                                          sparql_note=sparql_note)

@@ -11,7 +11,8 @@
   ``article-<source-id>.html``, listed on the index;
 - ``ontology-graph.html``: classes, hierarchy and the properties between classes;
 - ``query-<name>.html``: the graph of each named query whose answer holds entities;
-- ``index.html``: links to every view, every named query with its current result as
+- ``index.html``: links to the article reader, the claims table and the SPARQL page
+  (written by :mod:`ketamine_kg.views.reading` and :mod:`ketamine_kg.views.sparql_page`), to every view, every named query with its current result as
   a table, and the ontology's documentation page (``ontology/index.html``).
 
 The views never run a query: the caller (:mod:`ketamine_kg.app.site`) runs the named
@@ -35,9 +36,10 @@ from ketamine_kg.views.corpus import get_article_parts, get_corpus_graph
 from ketamine_kg.views.graphs import get_article_graph, get_focus_graph, get_ontology_graph, get_query_graph
 from ketamine_kg.views.page import get_environment, to_html
 from ketamine_kg.views.parts import get_parts, is_web_link
+from ketamine_kg.views.reading import get_reading_names
 
 MAX_TABLE_ROWS = 200
-RESERVED_PAGES = {"index", "graph", "graph-inferred", "ontology-graph"}
+RESERVED_PAGES = {"index", "graph", "graph-inferred", "ontology-graph", "article", "claims", "sparql"}
 INTERNET_NOTE = "Not run here: this query asks a remote SPARQL endpoint (SERVICE), which needs the internet."
 
 
@@ -117,12 +119,12 @@ def get_focus_page_name(entity_id: str) -> str:
     >>> get_focus_page_name("ketamine"), get_focus_page_name("graph"), get_focus_page_name("article-x")
     ('ketamine.html', 'focus-graph.html', 'focus-article-x.html')
     """
-    taken = entity_id in RESERVED_PAGES or entity_id.startswith(("query-", "article-", "focus-"))
+    taken = entity_id in RESERVED_PAGES or entity_id.startswith(("query-", "article-", "focus-", "reader-", "claims-"))
     return f"focus-{entity_id}.html" if taken else f"{entity_id}.html"
 
 
 def write_site(stage_dir: Path, dataset, rdf_dataset, reports: list[QueryReport], *, corpus=None,
-               disputed: Iterable[tuple[str, str, str]] = ()) -> list[Path]:
+               disputed: Iterable[tuple[str, str, str]] = (), sparql_note: str = "") -> list[Path]:
     """Write the graph pages and ``index.html`` into ``stage_dir``; return the files written.
 
     ``reports`` are the named queries' reports, in the order the index lists them; each
@@ -130,6 +132,8 @@ def write_site(stage_dir: Path, dataset, rdf_dataset, reports: list[QueryReport]
     With a ``corpus`` of two or more articles, ``graph.html`` draws one edge per statement
     (``disputed`` are the statements the ``conflicts`` query returned) and each article
     gets its own graph, ``article-<source-id>.html``, listed on the index.
+    The index links each article's reader and claims table, and ``sparql.html`` unless
+    ``sparql_note`` says why it was not made.
     """
     stage_dir = Path(stage_dir)
     parts = get_parts(rdf_dataset)
@@ -183,7 +187,10 @@ def write_site(stage_dir: Path, dataset, rdf_dataset, reports: list[QueryReport]
             name = f"article-{ds.source.id}.html"
             write(name, own, ds.source.title, f"{ds.source.site}: every claim of this article as an edge")
             articles.append({"href": name, "title": ds.source.title, "site": ds.source.site, "claims": len(ds.claims),
-                             "nodes": own.number_of_nodes(), "edges": own.number_of_edges()})
+                             "nodes": own.number_of_nodes(), "edges": own.number_of_edges(),
+                             "reader": get_reading_names(ds.source.id, True)["reader"],
+                             "claims_page": get_reading_names(ds.source.id, True)["claims"],
+                             "text": get_reading_names(ds.source.id, True)["text"]})
     for report in reports:
         if report.result is None or report.result.form == "ask":
             continue
@@ -196,7 +203,8 @@ def write_site(stage_dir: Path, dataset, rdf_dataset, reports: list[QueryReport]
     entities = len({e for ds in datasets for e in ds.entities})
     html = get_environment().get_template("index.html").render(
         title=title, source=dataset.source, views=views, queries=reports, articles=articles,
-        claims=claims, entities=entities,
+        claims=claims, entities=entities, reading=get_reading_names(dataset.source.id, several),
+        sparql_note=sparql_note,
     )
     index = stage_dir / "index.html"
     index.write_text(html, encoding="utf-8")
