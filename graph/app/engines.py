@@ -14,6 +14,7 @@ from typing import Any
 from ketamine_kg.core.terms import Result
 from ketamine_kg.sparql.catalogue import NamedQuery, get_query
 from ketamine_kg.sparql.engines import Engine, MemoryEngine, OxigraphEngine, RemoteEngine, run_query
+from ketamine_kg.sparql.names import check_values
 from ketamine_kg.store import NQUADS_FILE, get_store_dir, open_store
 
 
@@ -41,8 +42,12 @@ def get_engine(store: str = "oxigraph", data_dir: Path | None = None, endpoint: 
 def run_named_query(rdf_dataset: Any, query: NamedQuery | str, values: dict[str, str] | None = None) -> Result:
     """Run a named query (a :class:`~ketamine_kg.sparql.catalogue.NamedQuery`, a name, a file or SPARQL text) in memory.
 
-    Parameters take their defaults unless ``values`` names them. Returns a
+    Parameters take their defaults unless ``values`` names them (an entity by id, CURIE, IRI or
+    label; an unknown one is an error: :func:`~ketamine_kg.sparql.names.check_values`). Returns a
     :class:`~ketamine_kg.core.terms.Result`.
     """
     named = query if isinstance(query, NamedQuery) else get_query(query)
-    return run_query(MemoryEngine(rdf_dataset), named, values)
+    engine = MemoryEngine(rdf_dataset)
+    if values:
+        values = check_values(engine, named, values)
+    return run_query(engine, named, values)

@@ -14,13 +14,14 @@ VIEWS = ("article", "focus", "query", "ontology")
 
 
 def get_view_graph(rdf_dataset, view: str = "article", *, focus: str | None = None, depth: int = 1,
-                   query=None, query_name: str | None = None, include_inferred: bool = False) -> nx.MultiDiGraph:
+                   query=None, query_name: str | None = None, include_inferred: bool = False,
+                   values: dict[str, str] | None = None) -> nx.MultiDiGraph:
     """Build the networkx graph of one view of a built dataset.
 
     ``view`` is ``article``, ``focus`` (needs ``focus``; ``depth`` steps around it),
     ``query`` (``query`` is a named query, a ``.rq`` file, SPARQL text or a
-    :class:`~ketamine_kg.sparql.catalogue.NamedQuery`; it runs in memory with its parameters’
-    defaults) or ``ontology``.
+    :class:`~ketamine_kg.sparql.catalogue.NamedQuery`; it runs in memory with ``values`` for its
+    parameters, defaults for the rest) or ``ontology``.
     """
     if view not in VIEWS:
         raise KkgError(None, None, f"unknown view {view!r} (views: {', '.join(VIEWS)})")
@@ -36,6 +37,6 @@ def get_view_graph(rdf_dataset, view: str = "article", *, focus: str | None = No
         if not query:
             raise KkgError(None, None, "the query view needs a query")
         query_name = query_name or getattr(query, "name", None) or "query"
-        result = run_named_query(rdf_dataset, query)
+        result = run_named_query(rdf_dataset, query, values)
         return get_query_graph(graph, result, name=query_name, tbox=parts.tbox)
     return graph
