@@ -15,7 +15,7 @@ from ketamine_kg.core.terms import Result
 from ketamine_kg.sparql.catalogue import NamedQuery, get_query
 from ketamine_kg.sparql.engines import Engine, MemoryEngine, OxigraphEngine, RemoteEngine, run_query
 from ketamine_kg.sparql.names import check_values
-from ketamine_kg.store import NQUADS_FILE, get_store_dir, open_store
+from ketamine_kg.store import NQUADS_FILE, get_store_dir, load_rdf_dataset, open_store, reasoner_available
 
 
 def build_graphs(data_dir: Path | None, reason: bool) -> tuple[Any, Any, int, list[str]]:
@@ -51,3 +51,22 @@ def run_named_query(rdf_dataset: Any, query: NamedQuery | str, values: dict[str,
     if values:
         values = check_values(engine, named, values)
     return run_query(engine, named, values)
+
+
+def get_reasoned_graphs(data_dir: Any = None, *, on_build: Callable[[str], None] | None = None) -> tuple[Any, Any]:
+    """``(dataset, rdf_dataset)`` with the inferred graph, read from the store where it is current.
+
+    The store keeps the reasoned graph, so a command that needs the inferred triples (a quad
+    export, ``render --include-inferred``) reads it back (about 0.4 s on the article) instead
+    of running HermiT again (about 3 s); a missing or stale store is built first, once, for
+    every later command. ``dataset`` is the first article's curated data (titles, names).
+    Without the reasoner installed, the graph is built in memory as before.
+    """
+    from ketamine_kg.load.corpus import load_corpus  # heavy: YAML and the vocabulary
+    from ketamine_kg.rdf.graphset import as_data_dirs, get_graphs
+
+    if not reasoner_available():
+        dataset, rdf_dataset, _, _ = get_graphs(data_dir, reason=True)
+        return dataset, rdf_dataset
+    rdf_dataset = load_rdf_dataset(data_dir, on_build=on_build, builder=build_graphs)
+    return load_corpus(as_data_dirs(data_dir)).datasets[0], rdf_dataset

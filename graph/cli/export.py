@@ -42,10 +42,16 @@ def export(fmt: str, output: Path | None, no_reason: bool, data_dir: Path | None
             click.echo(done.message, err=True)
         return
     from ketamine_kg.exports.rdf_formats import FORMATS, to_bytes
-    from ketamine_kg.rdf.graphset import get_graphs
 
     quads = FORMATS[fmt][2]
-    _, rdf_dataset, _, _ = get_graphs(data_dir, reason=quads and not no_reason)
+    if quads and not no_reason:  # the store keeps the reasoned graph: no second run of the reasoner
+        from ketamine_kg.app.engines import get_reasoned_graphs
+
+        _, rdf_dataset = get_reasoned_graphs(data_dir, on_build=lambda msg: click.echo(msg, err=True))
+    else:
+        from ketamine_kg.rdf.graphset import get_graphs
+
+        _, rdf_dataset, _, _ = get_graphs(data_dir, reason=False)
     data = to_bytes(rdf_dataset, fmt)
     if output is None:
         sys.stdout.buffer.write(data)

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
               help="Show the answer of a named query, a .rq file or SPARQL text (CONSTRUCT: its subgraph; SELECT: its entities).")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
               help="With --query: bind a parameter (an entity by id, CURIE, IRI or label).")
-@click.option("--include-inferred", is_flag=True, help="Run the reasoner and draw its inferred relations too (thin violet edges).")
+@click.option("--include-inferred", is_flag=True, help="Draw the reasoner's inferred relations and types too (read from the graph store; violet edges).")
 @click.option("--ontology", is_flag=True, help="Show the ontology: classes, their hierarchy and the properties between them.")
 @click.option("--layout", type=click.Choice(["auto", "physics", "precomputed"]), default="auto", show_default=True,
               help="physics: settle in the browser, then stop; precomputed: networkx positions, physics off "
@@ -57,7 +57,12 @@ def render(output: Path | None, focus: str | None, depth: int, query_spec: str |
         raise KkgError(None, None, f"choose one view: {' and '.join(chosen)} cannot be combined")
     if params and not query_spec:
         raise KkgError("--param", None, "--param binds a parameter of --query; give --query NAME too")
-    dataset, rdf_dataset, _, _ = get_graphs(data_dir, reason=include_inferred)
+    if include_inferred:  # the store keeps the reasoned graph: no second run of the reasoner
+        from ketamine_kg.app.engines import get_reasoned_graphs
+
+        dataset, rdf_dataset = get_reasoned_graphs(data_dir, on_build=lambda msg: click.echo(msg, err=True))
+    else:
+        dataset, rdf_dataset, _, _ = get_graphs(data_dir, reason=False)
     named: NamedQuery | None = None
     values: dict[str, str] = {}
     default_name: str | None
