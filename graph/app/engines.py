@@ -13,7 +13,7 @@ from typing import Any
 
 from ketamine_kg.core.terms import Result
 from ketamine_kg.sparql.catalogue import NamedQuery, get_query
-from ketamine_kg.sparql.engines import Engine, MemoryEngine, OxigraphEngine, RemoteEngine, run_query
+from ketamine_kg.sparql.engines import Engine, MemoryEngine, OxigraphEngine, RemoteEngine, get_bindings
 from ketamine_kg.sparql.names import check_values
 from ketamine_kg.store import NQUADS_FILE, get_store_dir, load_rdf_dataset, open_store, reasoner_available
 
@@ -46,11 +46,18 @@ def run_named_query(rdf_dataset: Any, query: NamedQuery | str, values: dict[str,
     label; an unknown one is an error: :func:`~ketamine_kg.sparql.names.check_values`). Returns a
     :class:`~ketamine_kg.core.terms.Result`.
     """
+    return answer_named_query(rdf_dataset, query, values)[0]
+
+
+def answer_named_query(rdf_dataset: Any, query: NamedQuery | str,
+                       values: dict[str, str] | None = None) -> tuple[Result, list[str]]:
+    """Like :func:`run_named_query`, with the IRIs its parameters were bound to (what the answer is about)."""
     named = query if isinstance(query, NamedQuery) else get_query(query)
     engine = MemoryEngine(rdf_dataset)
     if values:
         values = check_values(engine, named, values)
-    return run_query(engine, named, values)
+    bindings = get_bindings(engine, named, values)
+    return engine.run(named, bindings), [t.value for t in bindings.values() if t.kind == "uri"]
 
 
 def get_reasoned_graphs(data_dir: Any = None, *, on_build: Callable[[str], None] | None = None) -> tuple[Any, Any]:

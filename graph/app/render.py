@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import networkx as nx
 
-from ketamine_kg.app.engines import run_named_query
+from ketamine_kg.app.engines import answer_named_query
 from ketamine_kg.errors import KkgError
-from ketamine_kg.views.graphs import get_article_graph, get_focus_graph, get_ontology_graph, get_query_graph
+from ketamine_kg.views.answers import get_query_graph
+from ketamine_kg.views.graphs import get_article_graph, get_focus_graph, get_ontology_graph
 from ketamine_kg.views.parts import get_parts
 
 
@@ -37,6 +38,6 @@ def get_view_graph(rdf_dataset, view: str = "article", *, focus: str | None = No
         if not query:
             raise KkgError(None, None, "the query view needs a query")
         query_name = query_name or getattr(query, "name", None) or "query"
-        result = run_named_query(rdf_dataset, query, values)
-        return get_query_graph(graph, result, name=query_name, tbox=parts.tbox)
+        result, bound = answer_named_query(rdf_dataset, query, values)
+        return get_query_graph(graph, result, name=query_name, tbox=parts.tbox, bound=bound)
     return graph
