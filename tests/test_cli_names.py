@@ -27,6 +27,8 @@ ERRORS = [
     (["query", "SELECT ?p WHERE { <https://w3id.org/ketamine-kg/entity/esketamin> ?p ?o }"],
      "the graph has no entity <https://w3id.org/ketamine-kg/entity/esketamin>; did you mean 'kkg:esketamine'"),
     (["query", "external_ids"], "unknown query 'external_ids'; did you mean 'external-ids'?"),
+    (["render", "--query", "SELECT ?x WHERE { ?x a kkgo:Recepter }", "-o", "/dev/null"],
+     "error: query:1: the ontology has no class kkgo:Recepter; did you mean 'kkgo:Receptor'"),
     (["render", "--query", "receptors-of-substance", "--param", "substance=ketamin", "-o", "/dev/null"],
      "substance=ketamin: no entity of the graph has this id, CURIE, IRI or label; did you mean 'ketamine'"),
 ]
@@ -117,3 +119,18 @@ def test_to_table_never_cuts_below_the_floor():
 def test_own_iris_skip_strings_comments_and_prefix_lines():
     text = 'PREFIX kkg: <https://w3id.org/ketamine-kg/entity/>\nSELECT * { kkg:a ?p "kkg:b" } # kkg:c\n'
     assert [w for _, w, _ in get_own_iris(text)] == ["kkg:a"]
+
+
+def test_render_an_answer_that_is_not_a_graph_says_so(tmp_path):
+    out = tmp_path / "counts.html"
+    proc = run_cli("render", "--query", "claims-by-modality", "-o", str(out), check=True)
+    assert "note: The answer of claims-by-modality names no entity" in proc.stderr
+    assert "so it is not a graph" in out.read_text(encoding="utf-8")
+
+
+def test_render_binds_a_parameter_by_label(tmp_path):
+    out = tmp_path / "receptors.html"
+    proc = run_cli("render", "--query", "receptors-of-substance", "--param", "substance=Ketamine", "-o", str(out), check=True)
+    assert ": 2 nodes, 1 edges" in proc.stderr  # the substance, its receptor and the claim between them
+    html = out.read_text(encoding="utf-8")
+    assert '"label": "ketamine"' in html and '"label": "NMDA receptor"' in html

@@ -14,7 +14,7 @@ from typing import Any
 from ketamine_kg.core.terms import Result
 from ketamine_kg.sparql.catalogue import NamedQuery, get_query
 from ketamine_kg.sparql.engines import Engine, MemoryEngine, OxigraphEngine, RemoteEngine, get_bindings
-from ketamine_kg.sparql.names import check_values
+from ketamine_kg.sparql.names import check_query_names, check_values
 from ketamine_kg.store import NQUADS_FILE, get_store_dir, load_rdf_dataset, open_store, reasoner_available
 
 
@@ -54,6 +54,7 @@ def answer_named_query(rdf_dataset: Any, query: NamedQuery | str,
     """Like :func:`run_named_query`, with the IRIs its parameters were bound to (what the answer is about)."""
     named = query if isinstance(query, NamedQuery) else get_query(query)
     engine = MemoryEngine(rdf_dataset)
+    check_query_names(engine, named)
     if values:
         values = check_values(engine, named, values)
     bindings = get_bindings(engine, named, values)

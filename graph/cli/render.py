@@ -91,3 +91,5 @@ def render(output: Path | None, focus: str | None, depth: int, query_spec: str |
     output = output or Path(default_name)
     write_text_atomic(output, to_html(graph, title=title, layout=layout))
     click.echo(f"wrote {output}: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges", err=True)
+    if graph.graph.get("empty_note"):  # the page says so too: never a silent empty picture
+        click.echo(f"note: {graph.graph['empty_note']} (ketamine-kg query {named.name if named else ''})".replace(" )", ")"), err=True)
