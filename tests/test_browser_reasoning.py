@@ -39,12 +39,13 @@ def tab(browser):
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory, reasoned_graphs):
-    """The pages a build writes, from the reasoned graph."""
+def site(tmp_path_factory, store_cache):
+    """The pages a build writes, from the reasoned graph (the store's copy: the session's shared one stays untouched)."""
+    from ketamine_kg.app.engines import get_reasoned_graphs
     from ketamine_kg.app.site import write_site
 
     folder = tmp_path_factory.mktemp("site")
-    dataset, rdf_dataset = reasoned_graphs[:2]
+    dataset, rdf_dataset = get_reasoned_graphs(None)
     write_site(folder, dataset, rdf_dataset)
     return folder
 

@@ -61,6 +61,7 @@ _MEMBERS_QUERY = _PREFIXES + f"""SELECT ?t (COUNT(DISTINCT ?e) AS ?n) WHERE {{
 # The namespaces whose IRIs a query may only name where the graph holds them, and what they name.
 OWN_NAMESPACES = {"kkg": ns.ENTITY, "kkgc": ns.CLAIM, "kkgs": ns.SOURCE, "kkgo": ns.ONTOLOGY}
 LOCAL_ENGINES = ("oxigraph", "memory")
+ENTITY_ID = re.compile(r"[a-z0-9]+(_[a-z0-9]+)*")
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
@@ -238,6 +239,10 @@ def check_values(engine, query: NamedQuery, values: dict[str, str]) -> dict[str,
         if param is None:
             continue  # refused by NamedQuery.bindings, with the list of parameters
         if param.kind == "iri":
+            direct = _as_iri(value.strip()) or (ns.entity_iri(value.strip()) if ENTITY_ID.fullmatch(value.strip()) else "")
+            if direct and _mentioned(engine, direct):  # an id, CURIE or IRI the graph holds: no need to list names
+                out[name] = f"<{direct}>"
+                continue
             known = get_known_names(engine)
             entity = known.find_entity(value)
             if entity is not None:
