@@ -134,3 +134,11 @@ def test_render_binds_a_parameter_by_label(tmp_path):
     assert ": 2 nodes, 1 edges" in proc.stderr  # the substance, its receptor and the claim between them
     html = out.read_text(encoding="utf-8")
     assert '"label": "ketamine"' in html and '"label": "NMDA receptor"' in html
+
+
+def test_an_alias_of_a_merged_entity_is_read_as_the_entity():
+    root = os.path.dirname(os.path.dirname(__file__))
+    corpus = ["--data", "graph/data", "--corpus", "tests/input/corpus", "--format", "csv"]
+    by_alias = run_cli("query", "neighbourhood", "--param", "entity=nmdar", *corpus, cwd=root, check=True).stdout
+    by_id = run_cli("query", "neighbourhood", "--param", "entity=nmda_receptor", *corpus, cwd=root, check=True).stdout
+    assert by_alias == by_id and by_id.count("\n") > 2

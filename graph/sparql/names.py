@@ -240,7 +240,7 @@ def check_values(engine, query: NamedQuery, values: dict[str, str]) -> dict[str,
             continue  # refused by NamedQuery.bindings, with the list of parameters
         if param.kind == "iri":
             direct = _as_iri(value.strip()) or (ns.entity_iri(value.strip()) if ENTITY_ID.fullmatch(value.strip()) else "")
-            if direct and _mentioned(engine, direct):  # an id, CURIE or IRI the graph holds: no need to list names
+            if direct and _is_entity(engine, direct):  # an entity's id, CURIE or IRI: no need to list every name
                 out[name] = f"<{direct}>"
                 continue
             known = get_known_names(engine)
@@ -263,6 +263,13 @@ def check_values(engine, query: NamedQuery, values: dict[str, str]) -> dict[str,
                                  f"{_suggest(known.closest(value, 'claim'))} (ketamine-kg list claims)")
             out[name] = claim.id
     return out
+
+
+def _is_entity(engine, iri: str) -> bool:
+    if not iri.startswith(ns.ENTITY) or re.search(r'[\s<>"{}|^`\\]', iri):
+        return False
+    ask = parse_query(f"ASK {{ <{iri}> a <http://www.w3.org/2002/07/owl#NamedIndividual> }}", "check")
+    return bool(engine.run(ask).boolean)
 
 
 def _mentioned(engine, iri: str) -> bool:
