@@ -85,6 +85,19 @@ def test_a_node_link_restores_the_selection(tab, site):
     assert tab.evaluate("document.querySelector('#details h3').textContent") == "NMDA receptor"
 
 
+def test_a_view_link_restores_zoom_and_position(tab, site):
+    tab.open(site / "graph.html")
+    tab.send("Page.navigate", url=(site / "graph.html").resolve().as_uri() + "#view=120,-40,1.75")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and tab.evaluate("document.body.getAttribute('data-ready')") != "1":
+        time.sleep(0.1)
+    time.sleep(0.2)
+    scale, at = tab.evaluate("[kkg.network.getScale(), kkg.network.getViewPosition()]")
+    assert abs(scale - 1.75) < 0.01 and abs(at["x"] - 120) < 1 and abs(at["y"] + 40) < 1
+    tab.evaluate("void kkg.network.emit('zoom', {})")  # the reader zooms: the address follows
+    assert tab.evaluate("location.hash").startswith("#view=120,-40,1.75")
+
+
 def test_the_ontology_page_counts_and_lists_inferred_members(tab, site):
     tab.open(site / "ontology-graph.html")
     facts = tab.evaluate("""(() => { const k = window.kkg;

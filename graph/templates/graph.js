@@ -193,19 +193,37 @@
   // --- the address: #node=ID selects that node, and follows the selection ----------------
   var byLocalId = {};
   Object.keys(details.nodes).forEach(function (id) { byLocalId[details.nodes[id].id] = id; });
+  var viewMoved = false;  // the reader zoomed or dragged: the address keeps the view too
   function writeHash() {
-    var hash = pinned && pinned.kind === "node" && details.nodes[pinned.id] ? "#node=" + encodeURIComponent(details.nodes[pinned.id].id) : "";
+    var parts = [];
+    if (pinned && pinned.kind === "node" && details.nodes[pinned.id]) { parts.push("node=" + encodeURIComponent(details.nodes[pinned.id].id)); }
+    if (viewMoved) {
+      var at = network.getViewPosition();
+      parts.push("view=" + [Math.round(at.x), Math.round(at.y), network.getScale().toFixed(2)].join(","));
+    }
+    var hash = parts.length ? "#" + parts.join("&") : "";
     if (window.location.hash !== hash) {
       try { history.replaceState(null, "", hash || window.location.pathname + window.location.search); }
       catch (err) { /* a page opened from a file may refuse: the selection still works */ }
     }
   }
-  function restoreFromHash() {
-    var m = /(?:^#|&)node=([^&]*)/.exec(window.location.hash || "");
-    if (!m || !byLocalId) { return; }
-    var id = byLocalId[decodeURIComponent(m[1])];
-    if (id) { go(id, true); }
+  function hashValue(name) {
+    var m = new RegExp("(?:^#|&)" + name + "=([^&]*)").exec(window.location.hash || "");
+    return m ? decodeURIComponent(m[1]) : null;
   }
+  function restoreFromHash() {
+    if (!byLocalId) { return; }
+    var node = hashValue("node"), view = hashValue("view");
+    var id = node !== null ? byLocalId[node] : null;
+    if (id) { go(id, true); }
+    var at = view ? view.split(",").map(Number) : [];
+    if (at.length === 3 && at.every(isFinite) && at[2] > 0) {
+      viewMoved = true;
+      network.moveTo({position: {x: at[0], y: at[1]}, scale: at[2], animation: false});
+    }
+  }
+  network.on("zoom", function () { viewMoved = true; writeHash(); });
+  network.on("dragEnd", function (p) { if (!p.nodes.length) { viewMoved = true; writeHash(); } });
   window.addEventListener("hashchange", restoreFromHash);
   network.on("click", function (p) {
     if (p.nodes.length) { pinned = {kind: "node", id: p.nodes[0]}; }
