@@ -44,11 +44,12 @@ from ketamine_kg.errors import KkgError, StoreError
 # Builds the graph set of a data folder: (data_dir, reason) -> (dataset, rdf_dataset, n_inferred, notes).
 Builder = Callable[[Any, bool], tuple[Any, Any, int, list[str]]]
 
-STORE_FORMAT = 2  # bump when the layout of a store folder changes (2: union materialised in the default graph)
+STORE_FORMAT = 3  # bump when the layout of a store folder changes (2: union materialised in the default graph; 3: prefixes.json)
 KEEP_STORES = 4
 OXIGRAPH_DIR = "oxigraph"
 NQUADS_FILE = "graph.nq"
 INFO_FILE = "info.json"
+PREFIXES_FILE = "prefixes.json"  # the build's prefix bindings, so a dataset read back serialises as the build's did
 MARKER_FILE = ".ketamine-kg-store"  # written into every store folder this module builds: prune deletes only these
 PINS_DIR = ".pins"  # under stores/: one file per running process that must keep a store ("<store>.<pid>")
 
@@ -202,6 +203,7 @@ def build_store(data_dir: Path | list[Path] | None, target: Path, builder: Build
         warnings.simplefilter("ignore", DeprecationWarning)  # rdflib's N-Quads writer uses its own deprecated names
         nquads = rdf_dataset.serialize(format="nquads", encoding="utf-8")
     (target / NQUADS_FILE).write_bytes(nquads)
+    (target / PREFIXES_FILE).write_text(json.dumps([[p, str(iri)] for p, iri in rdf_dataset.namespaces()]) + "\n", encoding="utf-8")
     store = pyoxigraph.Store(str(target / OXIGRAPH_DIR))
     load_quads(store, nquads, on_disk=True)
     store.flush()
@@ -287,6 +289,50 @@ def load_memory_store(data_dir: Path | None = None, **kwargs: Any) -> Any:
     store = pyoxigraph.Store()
     load_quads(store, path=folder / NQUADS_FILE)
     return store
+
+
+class _KeptBlankNodes(dict):
+    """A blank-node context for rdflib's N-Quads parser that keeps each node's label (``_:x`` stays ``x``)."""
+
+    def __missing__(self, label: str) -> Any:
+        from rdflib import BNode
+
+        node = self[label] = BNode(label)
+        return node
+
+    def get(self, label: str, default: Any = None) -> Any:  # the parser asks with get()
+        """The node labelled ``label``, made on first use."""
+        return self[label]
+
+
+def load_rdf_dataset(data_dir: Path | None = None, **kwargs: Any) -> Any:
+    """The current store's graph of ``data_dir`` as an rdflib Dataset: the build's named graphs, prefixes and blank nodes.
+
+    The store is built first where it is missing or stale (``kwargs`` go to
+    :func:`get_store_dir`); where it is current this reads the kept N-Quads instead of
+    rebuilding and reasoning (about 0.3 s on the article, against 3 s with HermiT).
+    Triples are added graph by graph in a fixed order, as the build adds them, so every
+    serialisation is the same bytes as the build's.
+    """
+    from rdflib import Dataset, Graph
+    from rdflib.namespace import NamespaceManager
+
+    folder = get_store_dir(data_dir, **kwargs)
+    parsed = Dataset()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # rdflib's N-Quads reader uses its own deprecated names
+        parsed.parse(str(folder / NQUADS_FILE), format="nquads", bnode_context=_KeptBlankNodes())
+    rdf_dataset = Dataset()
+    rdf_dataset.namespace_manager = NamespaceManager(rdf_dataset, bind_namespaces="none")
+    for prefix, iri in json.loads((folder / PREFIXES_FILE).read_text(encoding="utf-8")):
+        rdf_dataset.bind(prefix, iri, override=True, replace=True)
+    for graph in sorted(parsed.graphs(), key=lambda g: str(g.identifier)):
+        if not len(graph):
+            continue
+        target: Graph = rdf_dataset.graph(graph.identifier)
+        for triple in sorted(graph, key=lambda triple: tuple(term.n3() for term in triple)):
+            target.add(triple)
+    return rdf_dataset
 
 
 def get_store_info(folder: Path) -> dict:

@@ -165,6 +165,9 @@ def test_cli_reason_lists_facts_with_claims():
     assert "reasoner: HermiT, consistent" in proc.stdout
     assert "kkg:ketamine rdf:type kkgo:NMDAReceptorAntagonist" in proc.stdout
     assert "rests on: ketamine-antagonist-of-nmda-receptor" in proc.stdout
+    # labels and CURIEs, never a raw RO IRI or a full claim IRI
+    assert "RO:0002410 (causally related to)" in proc.stdout and "<http" not in proc.stdout
+    assert "claim ketamine-treats-depression rdf:type kkgo:RapidAntidepressantClaim" in proc.stdout
     assert int(re.search(r"classifications: (\d+)", proc.stdout).group(1)) >= 5
 
 

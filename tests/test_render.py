@@ -151,7 +151,7 @@ def test_inferred_edges_are_marked_and_implied_ones_left_out(built, tbox):
 
 
 def test_query_views(built, article):
-    from ketamine_kg.views.graphs import get_query_graph
+    from ketamine_kg.views.answers import get_query_graph
     from ketamine_kg.app.engines import run_named_query
 
     _, rdf_dataset = built
@@ -207,7 +207,11 @@ def test_page_encoding_follows_type_and_modality(article):
         assert (node["color"]["background"], node["shape"]) == (colour, shape)
     for edge in data["edges"]:
         assert edge["dashes"] == MODALITY_STYLES[edge["kkgModality"]]["dashes"]
-        assert edge["color"]["color"] in (STATED_COLOUR, "#c0392b")
+        # each modality its own colour as well as its own dashes; negated claims red
+        assert edge["color"]["color"] in (MODALITY_STYLES[edge["kkgModality"]]["colour"], "#c0392b")
+    styles = list(MODALITY_STYLES.values())
+    assert len({s["colour"] for s in styles}) == len({str(s["dashes"]) for s in styles}) == len(styles)
+    assert STATED_COLOUR == MODALITY_STYLES["asserted"]["colour"]
     legend_types = {t["type"] for t in data["legend"]["types"]}
     assert legend_types == {n["kkgType"] for n in labels.values()}
     assert {m["modality"] for m in data["legend"]["edges"]} == {e["kkgModality"] for e in data["edges"]}

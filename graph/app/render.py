@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import networkx as nx
 
-from ketamine_kg.app.engines import run_named_query
+from ketamine_kg.app.engines import answer_named_query
 from ketamine_kg.errors import KkgError
-from ketamine_kg.views.graphs import get_article_graph, get_focus_graph, get_ontology_graph, get_query_graph
+from ketamine_kg.views.answers import get_query_graph
+from ketamine_kg.views.graphs import get_article_graph, get_focus_graph, get_ontology_graph
 from ketamine_kg.views.parts import get_parts
 
 
@@ -14,13 +15,14 @@ VIEWS = ("article", "focus", "query", "ontology")
 
 
 def get_view_graph(rdf_dataset, view: str = "article", *, focus: str | None = None, depth: int = 1,
-                   query=None, query_name: str | None = None, include_inferred: bool = False) -> nx.MultiDiGraph:
+                   query=None, query_name: str | None = None, include_inferred: bool = False,
+                   values: dict[str, str] | None = None) -> nx.MultiDiGraph:
     """Build the networkx graph of one view of a built dataset.
 
     ``view`` is ``article``, ``focus`` (needs ``focus``; ``depth`` steps around it),
     ``query`` (``query`` is a named query, a ``.rq`` file, SPARQL text or a
-    :class:`~ketamine_kg.sparql.catalogue.NamedQuery`; it runs in memory with its parameters’
-    defaults) or ``ontology``.
+    :class:`~ketamine_kg.sparql.catalogue.NamedQuery`; it runs in memory with ``values`` for its
+    parameters, defaults for the rest) or ``ontology``.
     """
     if view not in VIEWS:
         raise KkgError(None, None, f"unknown view {view!r} (views: {', '.join(VIEWS)})")
@@ -36,6 +38,6 @@ def get_view_graph(rdf_dataset, view: str = "article", *, focus: str | None = No
         if not query:
             raise KkgError(None, None, "the query view needs a query")
         query_name = query_name or getattr(query, "name", None) or "query"
-        result = run_named_query(rdf_dataset, query)
-        return get_query_graph(graph, result, name=query_name, tbox=parts.tbox)
+        result, bound = answer_named_query(rdf_dataset, query, values)
+        return get_query_graph(graph, result, name=query_name, tbox=parts.tbox, bound=bound)
     return graph

@@ -18,7 +18,7 @@ from ketamine_kg.core.terms import Result
 from ketamine_kg.errors import KkgError
 # The module, not its names: tests replace ``catalogue.list_queries`` with their own queries.
 from ketamine_kg.sparql import catalogue
-from ketamine_kg.sparql.engines import MemoryEngine, get_data_defaults, run_query
+from ketamine_kg.sparql.engines import MemoryEngine, get_bindings, get_data_defaults
 from ketamine_kg.sparql.lexer import requires_internet, where_clause_start
 from ketamine_kg.views import site as site_view
 from ketamine_kg.views.site import INTERNET_NOTE, QueryReport, get_query_report, get_unanswered_report
@@ -45,11 +45,14 @@ def get_query_reports(rdf_dataset, *, sources: int = 1, engine: MemoryEngine | N
             reports.append(get_unanswered_report(query, CORPUS_NOTE))
             continue
         try:
-            result = run_query(engine, query)
+            bindings = get_bindings(engine, query)
+            result = engine.run(query, bindings)
         except KkgError as exc:
             reports.append(get_unanswered_report(query, f"This query failed: {exc}"))
             continue
-        reports.append(get_query_report(query, result, engine.labels(result.iris()), scope=scope))
+        report = get_query_report(query, result, engine.labels(result.iris()), scope=scope)
+        report.bound = [t.value for t in bindings.values() if t.kind == "uri"]
+        reports.append(report)
     return reports
 
 

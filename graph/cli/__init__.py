@@ -27,6 +27,7 @@ COMMANDS = {
     "push": "push:push",
     "render": "render:render",
     "links": "links:links",
+    "list": "listing:list_names",
     "enrich": "enrich:enrich",
     "bench": "bench:bench",
 }

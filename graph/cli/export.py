@@ -61,15 +61,22 @@ def export(fmt: str, output: Path | None, no_reason: bool, syntax: str, key: Pat
             click.echo(done.message, err=True)
         return
     from ketamine_kg.exports.rdf_formats import FORMATS, to_bytes
-    from ketamine_kg.rdf.graphset import build_graph_set, get_graphs
 
     if fmt == "owl":
         from ketamine_kg.exports.owl import get_owl_graph, to_owl_bytes
+        from ketamine_kg.rdf.graphset import build_graph_set
 
         graph_set = build_graph_set(data_dir, reason=False)
         data = to_owl_bytes(get_owl_graph(graph_set.rdf_dataset, graph_set.corpus.vocabulary), syntax)
     else:
-        _, rdf_dataset, _, _ = get_graphs(data_dir, reason=FORMATS[fmt][2] and not no_reason)
+        if FORMATS[fmt][2] and not no_reason:  # the store keeps the reasoned graph: no second run of the reasoner
+            from ketamine_kg.app.engines import get_reasoned_graphs
+
+            _, rdf_dataset = get_reasoned_graphs(data_dir, on_build=lambda msg: click.echo(msg, err=True))
+        else:
+            from ketamine_kg.rdf.graphset import get_graphs
+
+            _, rdf_dataset, _, _ = get_graphs(data_dir, reason=False)
         data = to_bytes(rdf_dataset, fmt)
     if output is None:
         sys.stdout.buffer.write(data)

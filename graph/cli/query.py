@@ -1,5 +1,6 @@
 """``ketamine-kg query``."""
 
+import shutil
 import sys
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from ketamine_kg.core.terms import Result
 from ketamine_kg.errors import KkgError
 from ketamine_kg.sparql.catalogue import NamedQuery, get_query, list_queries, parse_param_options
 from ketamine_kg.sparql.engines import Engine, run_query
+from ketamine_kg.sparql.names import check_query_names, check_values
 from ketamine_kg.sparql.results import to_bytes
 
 FORMAT_CHOICES = ["table", "csv", "tsv", "json", "xml", "turtle", "nt"]
@@ -27,9 +29,12 @@ FORMAT_CHOICES = ["table", "csv", "tsv", "json", "xml", "turtle", "nt"]
 @click.option("--endpoint", metavar="URL", default=None,
               help="Run the query on this SPARQL 1.1 endpoint instead (e.g. http://localhost:7878/query).")
 @click.option("--list", "list_", is_flag=True, help="List the named queries with their questions and parameters.")
+@click.option("--wide", is_flag=True, help="Table: never cut a cell (by default a table on a terminal fits its width).")
+@click.option("--width", type=click.IntRange(min=20), default=None, metavar="N",
+              help="Table: fit the lines into N characters (default: the terminal's width on a terminal, else no limit).")
 @data_option
 def query(query: str | None, fmt: str, params: tuple[str, ...], store: str, endpoint: str | None, list_: bool,
-          data_dir: Path | None) -> None:
+          wide: bool, width: int | None, data_dir: Path | None) -> None:
     """Ask the graph a question: a named query, a .rq file or SPARQL text.
 
     The default graph is the union of the named graphs (ontology, stated data, inferred
@@ -41,6 +46,7 @@ def query(query: str | None, fmt: str, params: tuple[str, ...], store: str, endp
       ketamine-kg query --list
       ketamine-kg query receptors-of-substance
       ketamine-kg query claim-evidence --param claim_id=ketamine-treats-migraine
+      ketamine-kg query receptors-of-substance --param substance=Esketamine
       ketamine-kg query 'SELECT ?s WHERE { ?s a kkgo:Disorder }' --format csv
       ketamine-kg query my-question.rq --format json
       ketamine-kg query approvals --endpoint http://localhost:7878/query
@@ -54,18 +60,33 @@ def query(query: str | None, fmt: str, params: tuple[str, ...], store: str, endp
     values = parse_param_options(params)
     if "internet" in named.requires and not endpoint:
         click.echo(f"note: {named.name} asks a public endpoint over the internet", err=True)
-    if not named.needs_data_defaults(values):
-        named.bindings(values)  # a bad parameter is refused before any store is built or opened
+    # a bad parameter is refused before any store is built or opened; an entity may be
+    # written as a label, which only the graph can read (check_values, below)
+    known = {p.name: p for p in named.params}
+    for name, value in values.items():
+        if name not in known:
+            named.bindings(values)  # raises the unknown-parameter error, naming the parameters there are
+        elif known[name].kind != "iri":
+            known[name].bind(value)
     engine = get_engine(store, data_dir, endpoint, on_build=lambda msg: click.echo(msg, err=True))
+    check_query_names(engine, named)
+    values = check_values(engine, named, values)
     result = run_query(engine, named, values)
-    sys.stdout.buffer.write(render(result, fmt, engine))
+    sys.stdout.buffer.write(render(result, fmt, engine, width=None if wide else (width or terminal_width())))
     sys.stdout.flush()
 
 
-def render(result: Result, fmt: str, engine: Engine) -> bytes:
-    """``result`` in ``fmt``, with labels for the table."""
+def terminal_width() -> int | None:
+    """The terminal's width when standard output is one, else None (a file or pipe gets every cell whole)."""
+    if not sys.stdout.isatty():
+        return None
+    return shutil.get_terminal_size().columns
+
+
+def render(result: Result, fmt: str, engine: Engine, *, width: int | None = None) -> bytes:
+    """``result`` in ``fmt``, with labels for the table (fitted into ``width`` characters where given)."""
     labels = engine.labels(result.iris()) if fmt == "table" and result.form == "select" else None
-    return to_bytes(result, fmt, labels=labels)
+    return to_bytes(result, fmt, labels=labels, width=width)
 
 
 def format_listing(queries: list[NamedQuery]) -> str:

@@ -31,7 +31,6 @@ def reason(reasoner: str, data_dir: Path | None) -> None:
       ketamine-kg reason
       ketamine-kg reason --data my-article/ --reasoner owlrl
     """
-    from ketamine_kg.core.namespaces import bind_prefixes
     from ketamine_kg.load.corpus import load_corpus
     from ketamine_kg.ontology.reason import reason_over
     from ketamine_kg.ontology.tbox import get_tbox_graph
@@ -42,7 +41,7 @@ def reason(reasoner: str, data_dir: Path | None) -> None:
     report = reason_over(dataset, tbox, data, reasoner=reasoner)
     for note in report.notes:
         click.echo(f"note: {note}", err=True)
-    names = bind_prefixes(data).namespace_manager
+    labels = get_labels(tbox, data)
     click.echo(report.one_line())
     click.echo(f"classifications: {len(report.classifications())} inferred types of entities")
     for kind, title in KIND_TITLES.items():
@@ -51,6 +50,40 @@ def reason(reasoner: str, data_dir: Path | None) -> None:
             continue
         click.echo(f"\n{title} ({len(facts)}):")
         for fact in facts:
-            triple = " ".join(term.n3(names) for term in fact.triple)
+            triple = " ".join(show_term(term, labels) for term in fact.triple)
             rests_on = ", ".join(fact.claims) if fact.claims else "(the ontology alone)"
             click.echo(f"  {triple}\n      rests on: {rests_on}")
+
+
+def get_labels(*graphs) -> dict[str, str]:
+    """IRI -> English label (or the first label) in ``graphs``."""
+    from rdflib.namespace import RDFS
+
+    labels: dict[str, str] = {}
+    for graph in graphs:
+        for node, label in graph.subject_objects(RDFS.label):
+            if str(node) not in labels or getattr(label, "language", None) == "en":
+                labels[str(node)] = str(label)
+    return labels
+
+
+def show_term(term, labels: dict[str, str]) -> str:
+    """A term as the reason listing shows it: ``rdf:type``, ``kkg:ketamine``, ``RO:0002410 (causally related to)``, ``claim ID``.
+
+    >>> show_term(__import__("rdflib").URIRef("http://purl.obolibrary.org/obo/RO_0002410"), {"http://purl.obolibrary.org/obo/RO_0002410": "causally related to"})
+    'RO:0002410 (causally related to)'
+    """
+    from ketamine_kg.core import iris as ns
+    from ketamine_kg.core.curies import compact
+
+    text = str(term)
+    if text.startswith(ns.CLAIM):
+        return f"claim {text[len(ns.CLAIM):].split('/', 1)[-1]}"
+    curie = compact(text)
+    if curie is None:
+        return term.n3()
+    label = labels.get(text)
+    local = curie.split(":", 1)[1]
+    if label and label.replace(" ", "_").lower() != local.lower() and not curie.startswith(("rdf:", "rdfs:", "owl:")):
+        return f"{curie} ({label})"
+    return curie

@@ -20,14 +20,16 @@ if TYPE_CHECKING:
               help="With --focus: how many steps away from ENTITY to go.")
 @click.option("--query", "query_spec", metavar="NAME|FILE", default=None,
               help="Show the answer of a named query, a .rq file or SPARQL text (CONSTRUCT: its subgraph; SELECT: its entities).")
-@click.option("--include-inferred", is_flag=True, help="Run the reasoner and draw its inferred relations too (thin violet edges).")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="With --query: bind a parameter (an entity by id, CURIE, IRI or label).")
+@click.option("--include-inferred", is_flag=True, help="Draw the reasoner's inferred relations and types too (read from the graph store; violet edges).")
 @click.option("--ontology", is_flag=True, help="Show the ontology: classes, their hierarchy and the properties between them.")
 @click.option("--layout", type=click.Choice(["auto", "physics", "precomputed"]), default="auto", show_default=True,
               help="physics: settle in the browser, then stop; precomputed: networkx positions, physics off "
                    "(auto: precomputed from 2,000 nodes on).")
 @data_option
-def render(output: Path | None, focus: str | None, depth: int, query_spec: str | None, include_inferred: bool,
-           ontology: bool, layout: str, data_dir: Path | None) -> None:
+def render(output: Path | None, focus: str | None, depth: int, query_spec: str | None, params: tuple[str, ...],
+           include_inferred: bool, ontology: bool, layout: str, data_dir: Path | None) -> None:
     """Write one self-contained, offline HTML page showing the graph.
 
     Node colour and shape show the entity type; edge style shows how firmly the article
@@ -39,6 +41,7 @@ def render(output: Path | None, focus: str | None, depth: int, query_spec: str |
       ketamine-kg render                                  # the whole article -> graph.html
       ketamine-kg render --focus ketamine --depth 1 -o ketamine.html
       ketamine-kg render --query receptors-of-substance
+      ketamine-kg render --query receptors-of-substance --param substance=Esketamine
       ketamine-kg render --query my-question.rq -o answer.html
       ketamine-kg render --ontology
       ketamine-kg render --include-inferred -o inferred.html
@@ -52,8 +55,16 @@ def render(output: Path | None, focus: str | None, depth: int, query_spec: str |
     chosen = [name for name, on in (("--focus", focus), ("--query", query_spec), ("--ontology", ontology)) if on]
     if len(chosen) > 1:
         raise KkgError(None, None, f"choose one view: {' and '.join(chosen)} cannot be combined")
-    dataset, rdf_dataset, _, _ = get_graphs(data_dir, reason=include_inferred)
+    if params and not query_spec:
+        raise KkgError("--param", None, "--param binds a parameter of --query; give --query NAME too")
+    if include_inferred:  # the store keeps the reasoned graph: no second run of the reasoner
+        from ketamine_kg.app.engines import get_reasoned_graphs
+
+        dataset, rdf_dataset = get_reasoned_graphs(data_dir, on_build=lambda msg: click.echo(msg, err=True))
+    else:
+        dataset, rdf_dataset, _, _ = get_graphs(data_dir, reason=False)
     named: NamedQuery | None = None
+    values: dict[str, str] = {}
     default_name: str | None
     if ontology:
         view, default_name, title = "ontology", "ontology-graph.html", "ketamine-kg ontology"
@@ -62,12 +73,15 @@ def render(output: Path | None, focus: str | None, depth: int, query_spec: str |
     elif query_spec:
         from ketamine_kg.sparql.catalogue import get_query
 
+        from ketamine_kg.sparql.catalogue import parse_param_options
+
         named = get_query(query_spec)
+        values = parse_param_options(params)
         view, default_name, title = "query", f"query-{named.name}.html", named.question or named.name
     else:
         view, default_name, title = "article", "graph.html", dataset.source.title
     graph = get_view_graph(rdf_dataset, view, focus=focus, depth=depth, query=named,
-                           include_inferred=include_inferred)
+                           include_inferred=include_inferred, values=values if named else None)
     if view == "focus":
         centre = graph.graph["focus"]
         label = graph.nodes[centre]["label"]
@@ -77,3 +91,5 @@ def render(output: Path | None, focus: str | None, depth: int, query_spec: str |
     output = output or Path(default_name)
     write_text_atomic(output, to_html(graph, title=title, layout=layout))
     click.echo(f"wrote {output}: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges", err=True)
+    if graph.graph.get("empty_note"):  # the page says so too: never a silent empty picture
+        click.echo(f"note: {graph.graph['empty_note']} (ketamine-kg query {named.name if named else ''})".replace(" )", ")"), err=True)

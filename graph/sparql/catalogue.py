@@ -271,9 +271,10 @@ def get_query(spec: str) -> NamedQuery:
         return load_query(Path(spec))
     if query_form(spec) is not None:
         return parse_query(spec, "query")
-    names = [p.stem for p in queries_dir().glob("*.rq")]
-    close = difflib.get_close_matches(spec, names, n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else "; see ketamine-kg query --list"
+    names = sorted([p.stem for p in queries_dir().glob("*.rq")] + list(RENAMED_QUERIES))
+    close = [RENAMED_QUERIES.get(n, n) for n in difflib.get_close_matches(spec.strip().lower().replace("_", "-"), names, n=3, cutoff=0.5)]
+    close = list(dict.fromkeys(close))
+    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else "; see ketamine-kg query --list"
     if spec.endswith((".rq", ".sparql")):
         raise QueryError(spec, None, "no such query file")
     raise QueryError(None, None, f"unknown query {spec!r}{hint}")
@@ -290,5 +291,7 @@ def parse_param_options(options: tuple[str, ...] | list[str]) -> dict[str, str]:
         name, sep, value = option.partition("=")
         if not sep or not PARAM_NAME.match(name.strip()):
             raise QueryError("--param", None, f"write a parameter as NAME=VALUE, got {option!r}")
+        if name.strip() in values:
+            raise QueryError("--param", None, f"parameter {name.strip()!r} is given twice ({values[name.strip()]!r} and {value!r}); give it once")
         values[name.strip()] = value
     return values

@@ -39,7 +39,7 @@ GRAPH_MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "tsv": "text/tab-separated-values; charset=utf-8",
 }
-TABLE_CELL_WIDTH = 72
+MIN_CELL_WIDTH = 12  # a column fitted to the terminal keeps at least this many characters (or its header's)
 
 
 def media_type(result: Result, fmt: str) -> str:
@@ -47,11 +47,12 @@ def media_type(result: Result, fmt: str) -> str:
     return (GRAPH_MEDIA_TYPES if result.form == "graph" else MEDIA_TYPES)[fmt]
 
 
-def to_bytes(result: Result, fmt: str, *, labels: dict[str, str] | None = None) -> bytes:
+def to_bytes(result: Result, fmt: str, *, labels: dict[str, str] | None = None, width: int | None = None) -> bytes:
     """Write ``result`` in ``fmt``: table, json, csv, tsv or xml (and turtle or nt for graphs).
 
     ``labels`` (IRI -> label) are used by ``table``; IRIs are shortened with the
     project's one prefix map (:func:`ketamine_kg.core.curies.compact`) there and in Turtle.
+    ``width`` fits the table's lines into that many characters (None: every cell whole).
     """
     if result.form == "graph":
         return _graph_to_bytes(result, fmt, get_prefix_map())
@@ -60,7 +61,7 @@ def to_bytes(result: Result, fmt: str, *, labels: dict[str, str] | None = None) 
     writer = {"json": _to_json, "csv": _to_csv, "tsv": _to_tsv, "xml": _to_xml}.get(fmt)
     if writer is not None:
         return writer(result)
-    return to_table(result, labels or {}).encode("utf-8")
+    return to_table(result, labels or {}, width=width).encode("utf-8")
 
 
 def _to_json(result: Result) -> bytes:
@@ -167,13 +168,36 @@ def _cell(term: Term | None, labels: dict[str, str]) -> str:
         text = f"_:{term.value}"
     else:
         text = term.value
-    text = " ".join(text.split())
-    if len(text) > TABLE_CELL_WIDTH:
-        text = text[: TABLE_CELL_WIDTH - 1] + "…"
-    return text
+    return " ".join(text.split())
 
 
-def to_table(result: Result, labels: dict[str, str]) -> str:
+def fit_widths(widths: list[int], headers: list[str], width: int) -> list[int]:
+    """Column widths whose lines (two spaces between columns) fit ``width``: the widest columns give way first.
+
+    No column goes below :data:`MIN_CELL_WIDTH` (or its header), so a table too wide even then
+    stays wider than ``width``.
+
+    >>> fit_widths([10, 60, 40], ["a", "b", "c"], 80)
+    [10, 33, 33]
+    """
+    widths = list(widths)
+    floors = [min(w, max(MIN_CELL_WIDTH, len(h))) for w, h in zip(widths, headers)]
+    while sum(widths) + 2 * (len(widths) - 1) > width:
+        excess = sum(widths) + 2 * (len(widths) - 1) - width
+        widest = max(range(len(widths)), key=lambda i: (widths[i] - floors[i], widths[i]))
+        if widths[widest] <= floors[widest]:
+            break
+        others = sorted((w for i, w in enumerate(widths) if i != widest), reverse=True)
+        target = max(floors[widest], widths[widest] - excess, others[0] if others else 0)
+        widths[widest] = target if target < widths[widest] else widths[widest] - 1
+    return widths
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
+
+
+def to_table(result: Result, labels: dict[str, str], *, width: int | None = None) -> str:
     """An aligned text table of a SELECT result (or ``true``/``false`` for ASK).
 
     >>> from ketamine_kg.core.terms import literal
@@ -191,6 +215,9 @@ def to_table(result: Result, labels: dict[str, str]) -> str:
     body = [[_cell(t, labels) for t in row] for row in result.rows]
     widths = [max([len(h)] + [len(r[i]) for r in body]) for i, h in enumerate(header)]
     widths = [max(w, 1) for w in widths]
+    if width is not None:
+        widths = fit_widths(widths, header, width)
+        body = [[_cut(c, w) for c, w in zip(r, widths)] for r in body]
 
     def line(cells: list[str]) -> str:
         return "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()

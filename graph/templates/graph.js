@@ -31,6 +31,8 @@
 
   function ready() {
     if (window.kkg.ready) { return; }
+    legibleLabels();
+    restoreFromHash();
     window.kkg.ready = true;
     document.body.setAttribute("data-ready", "1");
     statusEl.textContent = "Ready";
@@ -51,9 +53,27 @@
     setTimeout(ready, 3000);
   }
   if (data.nodes.length === 0) {
-    container.appendChild(el("div", "Nothing to show: this view has no entities.", "empty"));
+    container.appendChild(el("div", data.emptyNote || "Nothing to show: this view has no entities.", "empty"));
     ready();
   }
+  // Labels: legible at the zoom the page opens at. If fitting the graph shrank node labels
+  // below 12 px on screen, they are drawn bigger (up to 2.5 times); edge labels under
+  // 10 px are hidden (zoom in to read them) rather than drawn as specks.
+  var baseFont = (data.options.nodes && data.options.nodes.font && data.options.nodes.font.size) || 18;
+  function legibleLabels() {
+    var scale = network.getScale();
+    if (!scale || data.nodes.length > 1000) { return; }
+    var size = Math.min(baseFont * 2.5, Math.max(baseFont, 12 / scale));
+    network.setOptions({nodes: {font: {size: size}}});
+  }
+  window.kkg.labelSizes = function () {
+    var scale = network.getScale();
+    var nodeFont = network.body.nodes[data.nodes.length ? data.nodes[0].id : ""];
+    var nodePx = nodeFont ? nodeFont.options.font.size * scale : null;
+    var edgePx = (data.options.edges.font.size || 13) * scale;
+    return {scale: scale, nodePx: nodePx, edgePx: edgePx,
+            edgeLabelsShown: edgePx >= data.options.edges.scaling.label.drawThreshold - 1};
+  };
 
   function renderClaim(claim, extraClass) {
     var box = el("div", null, "claim " + (claim.modality || "asserted") + (claim.negated ? " negated" : "") + (extraClass || ""));
@@ -104,6 +124,26 @@
     detailsEl.appendChild(el("div", d.type, "type"));
     if (d.description) { detailsEl.appendChild(el("p", d.description)); }
     if (d.synonyms.length) { detailsEl.appendChild(el("p", "Also called: " + d.synonyms.join(", "))); }
+    if (d.inferred && d.inferred.length) {
+      // What the reasoner concluded about this entity, and the claims each conclusion rests on.
+      detailsEl.appendChild(el("h4", "Inferred classes (" + d.inferred.length + ", by the reasoner)"));
+      var ul = el("ul", null, "inferred-classes");
+      d.inferred.forEach(function (c) {
+        var li = el("li", null, "inferred-class");
+        li.setAttribute("data-class", c.curie);
+        li.appendChild(el("span", c.label, "badge inferred"));
+        li.appendChild(el("span", " " + c.curie, "type"));
+        var why = el("ul", null, "plain rests-on");
+        c.claims.forEach(function (claim) {
+          var w = el("li", "rests on: " + claim.text + " (" + claim.id + ")");
+          w.setAttribute("data-claim", claim.id);
+          why.appendChild(w);
+        });
+        li.appendChild(why);
+        ul.appendChild(li);
+      });
+      detailsEl.appendChild(ul);
+    }
     if (d.links.length) {
       detailsEl.appendChild(el("h4", "External ontologies"));
       detailsEl.appendChild(renderLinks(d.links));
@@ -150,11 +190,47 @@
     else if (pinned && pinned.kind === "edge") { showEdge(pinned.id); }
     else { detailsEl.innerHTML = hint; }
   }
+  // --- the address: #node=ID selects that node, and follows the selection ----------------
+  var byLocalId = {};
+  Object.keys(details.nodes).forEach(function (id) { byLocalId[details.nodes[id].id] = id; });
+  var viewMoved = false;  // the reader zoomed or dragged: the address keeps the view too
+  function writeHash() {
+    var parts = [];
+    if (pinned && pinned.kind === "node" && details.nodes[pinned.id]) { parts.push("node=" + encodeURIComponent(details.nodes[pinned.id].id)); }
+    if (viewMoved) {
+      var at = network.getViewPosition();
+      parts.push("view=" + [Math.round(at.x), Math.round(at.y), network.getScale().toFixed(2)].join(","));
+    }
+    var hash = parts.length ? "#" + parts.join("&") : "";
+    if (window.location.hash !== hash) {
+      try { history.replaceState(null, "", hash || window.location.pathname + window.location.search); }
+      catch (err) { /* a page opened from a file may refuse: the selection still works */ }
+    }
+  }
+  function hashValue(name) {
+    var m = new RegExp("(?:^#|&)" + name + "=([^&]*)").exec(window.location.hash || "");
+    return m ? decodeURIComponent(m[1]) : null;
+  }
+  function restoreFromHash() {
+    if (!byLocalId) { return; }
+    var node = hashValue("node"), view = hashValue("view");
+    var id = node !== null ? byLocalId[node] : null;
+    if (id) { go(id, true); }
+    var at = view ? view.split(",").map(Number) : [];
+    if (at.length === 3 && at.every(isFinite) && at[2] > 0) {
+      viewMoved = true;
+      network.moveTo({position: {x: at[0], y: at[1]}, scale: at[2], animation: false});
+    }
+  }
+  network.on("zoom", function () { viewMoved = true; writeHash(); });
+  network.on("dragEnd", function (p) { if (!p.nodes.length) { viewMoved = true; writeHash(); } });
+  window.addEventListener("hashchange", restoreFromHash);
   network.on("click", function (p) {
     if (p.nodes.length) { pinned = {kind: "node", id: p.nodes[0]}; }
     else if (p.edges.length) { pinned = {kind: "edge", id: p.edges[0]}; }
     else { pinned = null; }
     showPinned();
+    writeHash();
   });
   network.on("hoverNode", function (p) { showNode(p.node); });
   network.on("hoverEdge", function (p) { showEdge(p.edge); });
@@ -177,12 +253,14 @@
     found.sort(function (a, b) { return details.nodes[a].label.localeCompare(details.nodes[b].label); });
     return found;
   }
-  function go(id) {
+  function go(id, fromHash) {
     pinned = {kind: "node", id: id};
     network.selectNodes([id]);
-    network.focus(id, {scale: 1.3, animation: {duration: 400}});
+    network.focus(id, {scale: 1.3, animation: fromHash ? false : {duration: 400}});
     showPinned();
+    if (!fromHash) { writeHash(); }
   }
+  window.kkg.select = function (localId) { var id = byLocalId[localId]; if (id) { go(id); } return !!id; };
   searchEl.addEventListener("input", function () {
     while (resultsEl.firstChild) { resultsEl.removeChild(resultsEl.firstChild); }
     var found = matches(searchEl.value);
@@ -242,7 +320,7 @@
     var li = el("li");
     var label = document.createElement("label");
     label.appendChild(checkbox(true, function (on) { hiddenModalities[m.modality] = !on; }));
-    label.appendChild(line(data.legend.colours.stated, m.dashes));
+    label.appendChild(line(m.colour || data.legend.colours.stated, m.dashes, 2.2));
     label.appendChild(document.createTextNode(" " + m.label));
     li.appendChild(label);
     edgesEl.appendChild(li);

@@ -5,8 +5,8 @@
   ``rdf:object``), so hedged and negated claims are drawn too, each with its modality,
   quotes and section; ``include_inferred`` adds the reasoner's triples as edges of their own.
 - :func:`get_focus_graph`: the neighbourhood of one entity (``focus`` and ``depth``).
-- :func:`get_query_graph`: the answer of a query, already run (the subgraph of a
-  CONSTRUCT, the entities of a SELECT); views never run a query themselves.
+- :func:`ketamine_kg.views.answers.get_query_graph`: the answer of a query, already run;
+  views never run a query themselves.
 - :func:`get_ontology_graph`: the classes, their hierarchy and the properties between them.
 
 Each node and edge carries what the page shows of it (label, type, claims, quotes,
@@ -28,6 +28,7 @@ from rdflib.term import Node
 
 from ketamine_kg.core import iris as ns
 from ketamine_kg.core.model import QUALIFIERS
+from ketamine_kg.core.curies import compact
 from ketamine_kg.core.namespaces import KKGO, OA
 from ketamine_kg.errors import KkgError
 from ketamine_kg.ontology.vocabulary import load_vocabulary
@@ -103,7 +104,39 @@ def _curator_facts(parts: Parts, node: URIRef) -> list[dict]:
     return sorted(facts, key=lambda f: (f["text"], f["iri"]))
 
 
-def _add_entity(graph: nx.MultiDiGraph, parts: Parts, types: TypeIndex, node: URIRef) -> None:
+def get_inferred_types(parts: Parts) -> dict[str, list[dict]]:
+    """Entity IRI -> the classes the reasoner put it in, each with the claims it rests on (id and words).
+
+    Traced from the kept inferred graph (:func:`~ketamine_kg.ontology.reason.provenance.trace_inferred`),
+    so no reasoner runs; empty where the dataset has no inferred graph.
+    """
+    if not len(parts.inferred):
+        return {}
+    from ketamine_kg.ontology.reason.provenance import trace_inferred
+
+    data = parts.data
+    words: dict[str, str] = {}
+    for claim in data.subjects(RDF.type, KKGO.Claim):
+        cid = get_text(data, claim, DCTERMS.identifier) or local_name(str(claim))
+        text = get_text(data, claim, RDFS.label) or cid
+        words[cid] = words[str(claim)[len(ns.CLAIM):]] = text
+    found: dict[str, list[dict]] = {}
+    for fact in trace_inferred(parts.tbox, data, parts.inferred):
+        if fact.kind != "type" or not str(fact.subject).startswith(ns.ENTITY):
+            continue
+        cls = str(fact.object)
+        found.setdefault(str(fact.subject), []).append({
+            "iri": cls, "curie": compact(cls) or cls,
+            "label": get_text(parts.tbox, fact.object, RDFS.label) or local_name(cls),
+            "claims": [{"id": cid.rsplit("/", 1)[-1], "text": words.get(cid, cid)} for cid in fact.claims],
+        })
+    for classes in found.values():
+        classes.sort(key=lambda c: c["label"].casefold())
+    return found
+
+
+def _add_entity(graph: nx.MultiDiGraph, parts: Parts, types: TypeIndex, node: URIRef,
+                inferred_types: dict[str, list[dict]] | None = None) -> None:
     data = parts.data
     type_id = types.most_specific(list(data.objects(node, RDF.type)) + list(parts.inferred.objects(node, RDF.type)))
     type_id = type_id or "thing"
@@ -118,6 +151,7 @@ def _add_entity(graph: nx.MultiDiGraph, parts: Parts, types: TypeIndex, node: UR
         links=get_external_links(data, node),
         facts=[],  # the article's claims with a literal value: get_article_graph adds them
         curator=_curator_facts(parts, node),
+        inferred_types=(inferred_types or {}).get(str(node), []),
     )
 
 
@@ -125,8 +159,11 @@ def get_article_graph(rdf_dataset, *, include_inferred: bool = False) -> nx.Mult
     """The whole graph of the article: every entity, one edge per claim between two entities.
 
     A claim with a literal value (``developed in 1960s``) becomes a fact of its subject
-    node. With ``include_inferred``, triples the reasoner inferred between entities are
-    added as edges marked ``inferred`` (not those a stated edge already implies).
+    node. Every entity carries the classes the reasoner put it in, with the claims each
+    rests on (``inferred_types``). With ``include_inferred``, triples the reasoner inferred
+    between entities are added as edges marked ``inferred`` (not those a stated edge already
+    implies), and each inferred class is a node of its own, with an inferred ``is a`` edge
+    from each of its members.
     """
     parts = as_parts(rdf_dataset)
     types = get_type_index(parts.tbox)
@@ -137,8 +174,9 @@ def get_article_graph(rdf_dataset, *, include_inferred: bool = False) -> nx.Mult
         graph.graph["title"] = get_text(data, source, RDFS.label) or ""
     entities = sorted({s for s in data.subjects(RDF.type, OWL.NamedIndividual)
                        if isinstance(s, URIRef) and str(s).startswith(ns.ENTITY)}, key=str)
+    inferred_types = get_inferred_types(parts)
     for node in entities:
-        _add_entity(graph, parts, types, node)
+        _add_entity(graph, parts, types, node, inferred_types)
     claims = sorted(data.subjects(RDF.type, KKGO.Claim),
                     key=lambda c: (int(str(data.value(c, KKGO.order) or 0)), str(c)))
     plain = set()
@@ -162,7 +200,27 @@ def get_article_graph(rdf_dataset, *, include_inferred: bool = False) -> nx.Mult
             plain.add((str(subject), str(predicate), str(obj)))
     if include_inferred:
         add_inferred_edges(graph, parts, plain)
+        add_inferred_classes(graph)
     return graph
+
+
+def add_inferred_classes(graph: nx.MultiDiGraph) -> None:
+    """Draw each class the reasoner put an entity in as a node, with an inferred ``is a`` edge from the entity."""
+    for node, data in list(graph.nodes(data=True)):
+        for cls in data.get("inferred_types", []):
+            add_class_node(graph, cls["iri"], cls["label"])
+            claims = [{"id": c["id"], "iri": f"{cls['iri']}|{c['id']}", "text": f"rests on: {c['text']} ({c['id']})",
+                       "modality": "asserted", "negated": False, "section": "", "qualifiers": {}, "comment": "",
+                       "quotes": []} for c in cls["claims"]]
+            graph.add_edge(node, cls["iri"], key=f"inferred-type:{node}|{cls['iri']}", predicate="type", label="is a",
+                           modality="asserted", negated=False, inferred=True, kind="inferred_type", claims=claims)
+
+
+def add_class_node(graph: nx.MultiDiGraph, iri: str, label: str, type_label: str = "class (inferred membership)") -> None:
+    """Add a class of the ontology as a node (a box) of ``graph``, unless it is there already."""
+    if iri not in graph:
+        graph.add_node(iri, label=label, type="class", type_label=type_label, iri=iri, description="",
+                       synonyms=[], links=[], facts=[], curator=[], inferred_types=[], shape_override="box")
 
 
 def add_inferred_edges(graph: nx.MultiDiGraph, parts: Parts, stated: set) -> None:
@@ -228,81 +286,6 @@ def find_node(graph: nx.MultiDiGraph, name: str) -> str:
     raise KkgError(None, None, f"no entity {name!r} in the graph{hint}")
 
 
-def get_query_graph(graph: nx.MultiDiGraph, result, *, name: str = "query", tbox: Graph | None = None) -> nx.MultiDiGraph:
-    """The answer of a query (a :class:`~ketamine_kg.core.terms.Result`) as a subgraph of ``graph``.
-
-    A CONSTRUCT or DESCRIBE gives its triples: a claim node in them brings its edge,
-    a triple between two entities brings the edges of that predicate (or, where no
-    claim says it, an edge of its own). A SELECT gives the entities it returns and the
-    edges among them. An ASK has no graph and is refused. Nodes and edges come in the
-    order of ``graph``, whatever the order of the answer, so one answer gives one page.
-    """
-    view: nx.MultiDiGraph[str] = nx.MultiDiGraph()
-    view.graph.update(graph.graph, view="query", query=name, query_form=result.form)
-    rdf_subject = str(RDF.subject)
-    if result.form == "graph":
-        by_key = {key: (u, v, data) for u, v, key, data in graph.edges(keys=True, data=True)}
-        for s, p, o in result.triples:
-            if p.value == rdf_subject and s.value in by_key:
-                u, v, data = by_key[s.value]
-                _copy_edge(graph, view, u, v, s.value, data)
-        for s, p, o in result.triples:
-            s_iri, o_iri = s.value, o.value if o.kind == "uri" else None
-            if o_iri is not None and s_iri in graph and o_iri in graph and s_iri != o_iri:
-                local = local_name(p.value)
-                matching = [(k, d) for k, d in (graph.get_edge_data(s_iri, o_iri) or {}).items()
-                            if d.get("predicate") == local and p.value.startswith(ns.ONTOLOGY)]
-                for key, data in matching:
-                    _copy_edge(graph, view, s_iri, o_iri, key, data)
-                if not matching:
-                    _copy_node(graph, view, s_iri)
-                    _copy_node(graph, view, o_iri)
-                    label = (get_text(tbox, URIRef(p.value), RDFS.label) if tbox is not None else None) or local.replace("_", " ")
-                    key = f"query:{s_iri}|{p.value}|{o_iri}"
-                    if not view.has_edge(s_iri, o_iri, key):
-                        view.add_edge(s_iri, o_iri, key=key, predicate=local, label=label, modality="asserted",
-                                      negated=False, inferred=False, claims=[])
-            else:
-                for iri in (s_iri, o_iri):
-                    if iri is not None and iri in graph:
-                        _copy_node(graph, view, iri)
-    elif result.form == "select":
-        for row in result.rows:
-            for term in row:
-                if term is not None and term.kind == "uri" and term.value in graph:
-                    _copy_node(graph, view, term.value)
-        for u, v, key, data in graph.edges(keys=True, data=True):
-            if u in view and v in view:
-                view.add_edge(u, v, key=key, **data)
-    else:
-        raise KkgError(name, None, "an ASK query has no graph to draw: use SELECT or CONSTRUCT")
-    return _in_order_of(graph, view)
-
-
-def _in_order_of(graph: nx.MultiDiGraph, view: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    """``view`` with its nodes in the order of ``graph`` and its edges by (source, target, key)."""
-    position = {node: i for i, node in enumerate(graph)}
-    ordered: nx.MultiDiGraph[str] = nx.MultiDiGraph()
-    ordered.graph.update(view.graph)
-    for node in sorted(view, key=lambda n: position[n]):
-        ordered.add_node(node, **view.nodes[node])
-    for u, v, key, data in sorted(view.edges(keys=True, data=True), key=lambda e: (position[e[0]], position[e[1]], str(e[2]))):
-        ordered.add_edge(u, v, key=key, **data)
-    return ordered
-
-
-def _copy_node(source: nx.MultiDiGraph, target: nx.MultiDiGraph, node: str) -> None:
-    if node not in target:
-        target.add_node(node, **source.nodes[node])
-
-
-def _copy_edge(source, target, u, v, key, data) -> None:
-    _copy_node(source, target, u)
-    _copy_node(source, target, v)
-    if not target.has_edge(u, v, key):
-        target.add_edge(u, v, key=key, **data)
-
-
 def get_ontology_graph(rdf_dataset) -> nx.MultiDiGraph:
     """The ontology: one node per class, ``is a`` edges, and properties from domain to range.
 
@@ -312,20 +295,15 @@ def get_ontology_graph(rdf_dataset) -> nx.MultiDiGraph:
     tbox, data = parts.tbox, parts.data
     types = get_type_index(tbox)
     graph: nx.MultiDiGraph[str] = nx.MultiDiGraph(view="ontology", title="ketamine-kg ontology")
-    counts: dict[str, int] = {}
-    for node in set(data.subjects(RDF.type, OWL.NamedIndividual)):
-        type_id = types.most_specific(list(data.objects(node, RDF.type)))
-        if type_id:
-            counts[type_id] = counts.get(type_id, 0) + 1
+    members = get_class_members(parts)
     provenance_ids = {types.by_class.get(KKGO[n]) for n in ("Claim", "SourceDocument", "Section", "Modality", "Polarity")}
     for cls, type_id in sorted(types.by_class.items(), key=lambda x: x[1]):
         style_type = "provenance" if type_id in provenance_ids else type_id
         graph.add_node(str(cls), label=types.labels[type_id], type=style_type,
                        type_label="provenance class" if style_type == "provenance" else types.labels[type_id],
                        iri=str(cls), description=get_text(tbox, cls, SKOS.definition) or get_text(tbox, cls, RDFS.comment) or "",
-                       synonyms=[], links=get_external_links(tbox, cls), facts=[
-                           {"text": f"{counts.get(type_id, 0)} entities of this class in the data", "quotes": [],
-                            "modality": "asserted", "source": ""}] if style_type != "provenance" else [],
+                       synonyms=[], links=get_external_links(tbox, cls),
+                       facts=_member_facts(members.get(str(cls), [])) if style_type != "provenance" else [],
                        shape_override="box")
         for parent in tbox.objects(cls, RDFS.subClassOf):
             if parent in types.by_class:
@@ -345,6 +323,57 @@ def get_ontology_graph(rdf_dataset) -> nx.MultiDiGraph:
                                             "modality": "asserted", "negated": False, "section": "", "qualifiers": {},
                                             "comment": "", "quotes": [], "links": get_external_links(tbox, prop)}])
     return graph
+
+
+def get_class_members(parts: Parts) -> dict[str, list[dict]]:
+    """Class IRI -> its members among the entities, stated or inferred, through the class hierarchy.
+
+    Each member is ``{"iri", "label", "inferred", "claims"}``: ``inferred`` where only the
+    reasoner puts it in the class (``claims``: the ids it rests on), so the ontology page can
+    say that "NMDA receptor antagonist" has one member, ketamine, by inference.
+    """
+    tbox, data = parts.tbox, parts.data
+    parents: dict[str, set[str]] = {}
+    for sub, sup in tbox.subject_objects(RDFS.subClassOf):
+        if isinstance(sub, URIRef) and isinstance(sup, URIRef):
+            parents.setdefault(str(sub), set()).add(str(sup))
+
+    def up(cls: str) -> set[str]:
+        seen, todo = {cls}, [cls]
+        while todo:
+            for parent in parents.get(todo.pop(), ()):
+                if parent not in seen:
+                    seen.add(parent)
+                    todo.append(parent)
+        return seen
+
+    inferred_types = get_inferred_types(parts)
+    found: dict[str, dict[str, dict]] = {}
+    entities = {s for s in data.subjects(RDF.type, OWL.NamedIndividual) if isinstance(s, URIRef) and str(s).startswith(ns.ENTITY)}
+    for node in sorted(entities, key=str):
+        label = get_text(data, node, RDFS.label) or local_name(str(node))
+        stated = set().union(*(up(str(c)) for c in data.objects(node, RDF.type) if isinstance(c, URIRef)))
+        for cls in stated:
+            found.setdefault(cls, {})[str(node)] = {"iri": str(node), "label": label, "inferred": False, "claims": []}
+        for record in inferred_types.get(str(node), []):
+            for cls in up(record["iri"]) - stated:
+                entry = found.setdefault(cls, {}).setdefault(str(node), {"iri": str(node), "label": label, "inferred": True, "claims": []})
+                entry["claims"] = sorted(set(entry["claims"]) | {c["id"] for c in record["claims"]})
+    return {cls: sorted(by_node.values(), key=lambda m: m["label"].casefold()) for cls, by_node in found.items()}
+
+
+def _member_facts(members: list[dict]) -> list[dict]:
+    """The ontology page's facts about a class: how many entities it holds, then each of them."""
+    by_inference = sum(m["inferred"] for m in members)
+    count = f"{len(members)} {'entity' if len(members) == 1 else 'entities'} of this class in the data"
+    if by_inference:
+        count += f" ({by_inference} by inference)"
+    facts = [{"text": count, "quotes": [], "modality": "asserted", "source": ""}]
+    for m in members:
+        text = m["label"] + (f" (inferred; rests on {', '.join(m['claims'])})" if m["inferred"] else "")
+        facts.append({"text": text, "quotes": [], "modality": "inferred" if m["inferred"] else "asserted", "source": "",
+                      "iri": m["iri"]})
+    return facts
 
 
 def _class_set(tbox: Graph, node) -> list:

@@ -33,12 +33,18 @@ MEDIUM_GRAPH = 200  # from here on, physics starts from a precomputed layout and
 
 # Edge style by modality: dash pattern for vis-network (False draws a solid line).
 # (label: str, dashes: False or a list of dash lengths)
+# Each modality has its own dash pattern and colour (and the colours differ from the negated,
+# inferred and disputed ones), so two kinds never look alike even where dashes are hard to see.
 MODALITY_STYLES: dict[str, dict[str, Any]] = {
-    "asserted": {"label": "asserted", "dashes": False},
-    "hedged": {"label": "hedged (may, might, suggests)", "dashes": [10, 6]},
-    "under_investigation": {"label": "under investigation", "dashes": [2, 6]},
-    "speculative": {"label": "speculative", "dashes": [14, 5, 2, 5]},
+    "asserted": {"label": "asserted", "dashes": False, "colour": "#4a4a4a"},
+    "hedged": {"label": "hedged (may, might, suggests)", "dashes": [12, 7], "colour": "#1f6fb4"},
+    "under_investigation": {"label": "under investigation", "dashes": [3, 5], "colour": "#0f8b6d"},
+    "speculative": {"label": "speculative", "dashes": [16, 5, 3, 5], "colour": "#a0522d"},
 }
+# Labels drawn smaller than this many pixels on screen are hidden (zoom in to read them)
+# instead of being drawn as unreadable specks.
+EDGE_LABEL_MIN_PX = 10
+NODE_LABEL_MIN_PX = 8
 STATED_COLOUR = "#4a4a4a"
 INFERRED_COLOUR = "#8e6fd8"
 NEGATED_COLOUR = "#c0392b"
@@ -69,6 +75,9 @@ TYPE_STYLES = {
     "regulatory_approval": ("#f2b701", "star"),
     # the provenance layer of the ontology view
     "provenance": ("#c7c7c7", "box"),
+    # what an answer or the reasoner adds: classes and external terms
+    "class": ("#e6dcfa", "box"),
+    "external": ("#fde9c9", "box"),
 }
 FALLBACK_COLOURS = ("#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd", "#31a354", "#756bb1")
 
@@ -100,11 +109,13 @@ def _vis_options(physics: bool, large: bool, directed_view: str, n_nodes: int = 
         "interaction": {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": large, "hideEdgesOnZoom": large,
                         "multiselect": False, "navigationButtons": False, "keyboard": False},
         "nodes": {"size": 16, "borderWidth": 1.5, "font": {"size": 18, "face": "sans-serif", "color": "#222",
-                                                          "strokeWidth": 3, "strokeColor": "#ffffff"}},
+                                                          "strokeWidth": 3, "strokeColor": "#ffffff"},
+                  "scaling": {"label": {"enabled": False, "drawThreshold": NODE_LABEL_MIN_PX}}},
         "edges": {"arrows": {"to": {"enabled": True, "scaleFactor": 0.6}}, "width": 1.6,
                   "font": {"size": 13, "align": "middle", "color": "#333", "strokeWidth": 3, "strokeColor": "#fff"},
                   "smooth": False if large else {"enabled": True, "type": "dynamic"},
-                  "selectionWidth": 2.5, "hoverWidth": 1.5},
+                  "selectionWidth": 2.5, "hoverWidth": 1.5,
+                  "scaling": {"label": {"enabled": False, "drawThreshold": EDGE_LABEL_MIN_PX}}},
     }
     if physics:
         options["physics"] = {
@@ -171,6 +182,7 @@ def to_html(graph: nx.MultiDiGraph, *, title: str | None = None, layout: str = "
             "iri": data.get("iri", node), "description": data.get("description", ""),
             "synonyms": list(data.get("synonyms", [])), "links": [l for l in data.get("links", []) if is_web_link(l["iri"])],
             "facts": list(data.get("facts", [])), "curator": list(data.get("curator", [])),
+            "inferred": list(data.get("inferred_types", [])), "id": _local_id(data.get("iri", node)),
         }
     pair_count: dict[frozenset, int] = {}
     modalities_seen, inferred_seen, negated_seen, disputed_seen, most_sources = set(), False, False, False, 0
@@ -186,7 +198,7 @@ def to_html(graph: nx.MultiDiGraph, *, title: str | None = None, layout: str = "
         disputed_seen |= disputed
         most_sources = max(most_sources, sources)
         colour = INFERRED_COLOUR if inferred else DISPUTED_COLOUR if disputed else NEGATED_COLOUR if negated else \
-            ONTOLOGY_EDGE_COLOURS.get(data.get("kind", ""), STATED_COLOUR)
+            ONTOLOGY_EDGE_COLOURS.get(data.get("kind", ""), style["colour"])
         options = {"id": eid, "label": str(data.get("label", "")), "dashes": DISPUTED_DASHES if disputed else style["dashes"],
                    "color": {"color": colour, "highlight": "#000000", "hover": "#000000"},
                    "width": 1.2 if inferred else 1.8, "kkgModality": "disputed" if disputed else modality,
@@ -211,8 +223,8 @@ def to_html(graph: nx.MultiDiGraph, *, title: str | None = None, layout: str = "
     net.options = _vis_options(physics, large, graph.graph.get("view", ""), n_nodes)
     nodes, edges, _, _, _, options_json = net.get_network_data()
     legend_types = sorted(types_seen.values(), key=lambda t: t["label"])
-    legend_edges = [{"modality": m, "label": MODALITY_STYLES[m]["label"], "dashes": MODALITY_STYLES[m]["dashes"]}
-                    for m in MODALITY_STYLES if m in modalities_seen]
+    legend_edges = [{"modality": m, "label": MODALITY_STYLES[m]["label"], "dashes": MODALITY_STYLES[m]["dashes"],
+                     "colour": MODALITY_STYLES[m]["colour"]} for m in MODALITY_STYLES if m in modalities_seen]
     colours = {"stated": STATED_COLOUR, "inferred": INFERRED_COLOUR, "negated": NEGATED_COLOUR}
     legend = {"types": legend_types, "edges": legend_edges, "inferred": inferred_seen, "negated": negated_seen,
               "colours": colours}
@@ -224,10 +236,19 @@ def to_html(graph: nx.MultiDiGraph, *, title: str | None = None, layout: str = "
     return template.render(
         title=page_title, subtitle=subtitle, header_links=links or [], nodes=nodes, edges=edges,
         options=json.loads(options_json), details={"nodes": details_nodes, "edges": details_edges},
-        legend=legend,
+        legend=legend, empty_note=graph.graph.get("empty_note", ""),
         counts={"nodes": len(nodes), "edges": len(edges)}, physics=physics, vis_js=_vis_js(),
         view=graph.graph.get("view", ""),
     )
+
+
+def _local_id(iri: str) -> str:
+    """The short id of a node in the page's address (``#node=ketamine``): its IRI's last segment.
+
+    >>> _local_id("https://w3id.org/ketamine-kg/entity/ketamine"), _local_id("https://w3id.org/ketamine-kg/ontology#Analgesic")
+    ('ketamine', 'Analgesic')
+    """
+    return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
 def _darker(colour: str) -> str:

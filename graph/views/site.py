@@ -33,7 +33,8 @@ from ketamine_kg.core import iris as ns
 from ketamine_kg.core.curies import to_curie
 from ketamine_kg.core.terms import Result, Term
 from ketamine_kg.views.corpus import get_article_parts, get_corpus_graph
-from ketamine_kg.views.graphs import get_article_graph, get_focus_graph, get_ontology_graph, get_query_graph
+from ketamine_kg.views.answers import get_query_graph
+from ketamine_kg.views.graphs import get_article_graph, get_focus_graph, get_ontology_graph
 from ketamine_kg.views.page import get_environment, to_html
 from ketamine_kg.views.parts import get_parts, is_web_link
 from ketamine_kg.views.reading import get_reading_names
@@ -60,6 +61,8 @@ class QueryReport:
     rows: list[list[dict]] = field(default_factory=list)
     more_rows: int = 0
     note: str = ""
+    bound: list[str] = field(default_factory=list)  # the IRIs its parameters were bound to: drawn with the answer
+    graph_note: str = ""  # why the answer is not drawn as a graph, where it is not
     page: str | None = None
     result: Result | None = None
 
@@ -194,8 +197,9 @@ def write_site(stage_dir: Path, dataset, rdf_dataset, reports: list[QueryReport]
     for report in reports:
         if report.result is None or report.result.form == "ask":
             continue
-        view = get_query_graph(article, report.result, name=report.name, tbox=parts.tbox)
+        view = get_query_graph(article, report.result, name=report.name, tbox=parts.tbox, bound=report.bound)
         if view.number_of_nodes() == 0:
+            report.graph_note = "Not drawn as a graph: this answer names no entity, claim, class or external term (it is counts or values)."
             continue
         report.page = f"query-{report.name}.html"
         write(report.page, view, report.question, f"answer of the named query {report.name}")
