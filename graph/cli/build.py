@@ -4,7 +4,7 @@ from pathlib import Path
 
 import click
 
-from ketamine_kg.cli import data_option
+from ketamine_kg.cli import data_option, say
 
 
 @click.command()
@@ -28,5 +28,5 @@ def build(out_dir: Path, no_reason: bool, no_render: bool, data_dir: Path | None
     from ketamine_kg.app.build import run_build
 
     result = run_build(data_dir, out_dir, reason=not no_reason, render=not no_render)
-    click.echo(result.summary())
-    click.echo(f"output: {out_dir}/")
+    say(result.summary())
+    say(f"output: {out_dir}/")

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from ketamine_kg.cli import data_option
+from ketamine_kg.cli import data_option, say
 
 FORMAT_CHOICES = ["turtle", "nt", "jsonld", "trig", "nquads", "sssom", "kgx"]
 
@@ -39,7 +39,7 @@ def export(fmt: str, output: Path | None, no_reason: bool, data_dir: Path | None
             sys.stdout.write(done.stdout)
             sys.stdout.flush()
         if done.message:
-            click.echo(done.message, err=True)
+            say(done.message, err=True)
         return
     from ketamine_kg.exports.rdf_formats import FORMATS, to_bytes
     from ketamine_kg.rdf.graphset import get_graphs
@@ -52,4 +52,4 @@ def export(fmt: str, output: Path | None, no_reason: bool, data_dir: Path | None
         sys.stdout.flush()
     else:
         write_bytes_atomic(output, data)
-        click.echo(f"wrote {output}", err=True)
+        say(f"wrote {output}", err=True)

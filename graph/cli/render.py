@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ketamine_kg.cli import data_option
+from ketamine_kg.cli import data_option, say
 
 if TYPE_CHECKING:
     from ketamine_kg.sparql.catalogue import NamedQuery
@@ -52,17 +52,20 @@ def render(output: Path | None, focus: str | None, depth: int, query_spec: str |
     chosen = [name for name, on in (("--focus", focus), ("--query", query_spec), ("--ontology", ontology)) if on]
     if len(chosen) > 1:
         raise KkgError(None, None, f"choose one view: {' and '.join(chosen)} cannot be combined")
-    dataset, rdf_dataset, _, _ = get_graphs(data_dir, reason=include_inferred)
     named: NamedQuery | None = None
+    if query_spec and not ontology and not focus:
+        from ketamine_kg.sparql.catalogue import get_query
+        from ketamine_kg.sparql.engines import check_local
+
+        named = get_query(query_spec)
+        check_local(named)  # SERVICE, LOAD, a remote FROM: refused before the graph is built
+    dataset, rdf_dataset, _, _ = get_graphs(data_dir, reason=include_inferred)
     default_name: str | None
     if ontology:
         view, default_name, title = "ontology", "ontology-graph.html", "ketamine-kg ontology"
     elif focus:
         view, default_name, title = "focus", None, None
-    elif query_spec:
-        from ketamine_kg.sparql.catalogue import get_query
-
-        named = get_query(query_spec)
+    elif named is not None:
         view, default_name, title = "query", f"query-{named.name}.html", named.question or named.name
     else:
         view, default_name, title = "article", "graph.html", dataset.source.title
@@ -76,4 +79,4 @@ def render(output: Path | None, focus: str | None, depth: int, query_spec: str |
     assert default_name is not None  # every view has named its file by now
     output = output or Path(default_name)
     write_text_atomic(output, to_html(graph, title=title, layout=layout))
-    click.echo(f"wrote {output}: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges", err=True)
+    say(f"wrote {output}: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges", err=True)

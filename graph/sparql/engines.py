@@ -11,6 +11,13 @@ bindings; for Oxigraph (whose substitutions cover projected variables only) and 
 remote endpoints (which have no binding API) a ``VALUES`` block of each escaped term
 opens the query's WHERE clause (:func:`ketamine_kg.sparql.lexer.with_values`).
 
+The local engines make no request of their own: a query with ``SERVICE``, ``LOAD`` or a
+``FROM`` naming a graph outside the dataset is refused before it is parsed
+(:func:`check_local`, the endpoint's own check), unless the engine was made with
+``allow_service=True`` (``query --allow-service``), which lets ``SERVICE`` through and
+nothing else. rdflib's habit of fetching a ``FROM`` graph it does not hold is switched
+off (``SPARQL_LOAD_GRAPHS``) whenever a :class:`MemoryEngine` is made.
+
 Errors are typed: :class:`~ketamine_kg.errors.ReadOnlyError` for an update,
 :class:`~ketamine_kg.errors.QueryError` for a query that cannot be parsed or run,
 :class:`~ketamine_kg.errors.EndpointError` for an endpoint that fails.
@@ -33,8 +40,9 @@ from typing import Any, Protocol, cast
 
 from ketamine_kg.core.curies import get_prefix_map
 from ketamine_kg.core.terms import Result, Term, literal
-from ketamine_kg.errors import EndpointError, KkgError, QueryError, ReadOnlyError
+from ketamine_kg.errors import EndpointError, KkgError, QueryError, ReadOnlyError, RefusedQueryError
 from ketamine_kg.sparql.catalogue import NamedQuery, parse_query
+from ketamine_kg.sparql.guard import check_query
 from ketamine_kg.sparql.lexer import UPDATE_KEYWORDS, with_values
 from ketamine_kg.sparql.oxigraph_terms import from_oxigraph
 
@@ -80,6 +88,23 @@ def check_not_update(query: NamedQuery) -> None:
         raise ReadOnlyError(query.where, None, f"{form} is a SPARQL update; this graph is read-only (only SELECT, ASK, CONSTRUCT and DESCRIBE)")
 
 
+LOCAL_HINT = " (ketamine-kg query --allow-service allows SERVICE)"
+
+
+def check_local(query: NamedQuery, allow_service: bool = False) -> None:
+    """Raise :class:`RefusedQueryError` (at ``query``'s file) if ``query`` would make a local engine reach outside.
+
+    >>> check_local(parse_query("SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", "q"))
+    Traceback (most recent call last):
+    ...
+    ketamine_kg.errors.RefusedQueryError: query: SERVICE is refused: a local query never makes requests to other servers (ketamine-kg query --allow-service allows SERVICE)
+    """
+    try:
+        check_query(query.text, allow_service=allow_service, who="a local query", hint=LOCAL_HINT)
+    except RefusedQueryError as exc:
+        raise RefusedQueryError(query.where, None, exc.message) from None
+
+
 def _failed(query: NamedQuery, exc: Exception) -> QueryError:
     return QueryError(query.where, None, f"query failed: {' '.join(str(exc).split())}")
 
@@ -89,14 +114,16 @@ class OxigraphEngine:
 
     name = "oxigraph"
 
-    def __init__(self, store: Any):
+    def __init__(self, store: Any, *, allow_service: bool = False):
         self.store = store
+        self.allow_service = allow_service
 
     def run(self, query: NamedQuery, bindings: dict[str, Term] | None = None, *, max_rows: int | None = None) -> Result:
         """Run ``query`` with ``bindings``; stop reading rows after ``max_rows``."""
         import pyoxigraph as ox  # heavy: a native library
 
         check_not_update(query)
+        check_local(query, self.allow_service)
         text = query.text
         if bindings:
             # pyoxigraph substitutes only projected variables, so bind with a VALUES block
@@ -169,13 +196,18 @@ class MemoryEngine:
 
     name = "memory"
 
-    def __init__(self, rdf_dataset: Any):
+    def __init__(self, rdf_dataset: Any, *, allow_service: bool = False):
+        import rdflib.plugins.sparql
         from rdflib import Dataset  # heavy: rdflib, off the warm query path
 
+        # rdflib fetches a FROM graph its dataset lacks from the web (Graph.parse of the IRI):
+        # never here; a FROM names one of the dataset's own graphs or nothing.
+        rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
         self.dataset = Dataset(store=rdf_dataset.store, default_union=True)
+        self.allow_service = allow_service
 
     @classmethod
-    def from_nquads(cls, path: Path) -> MemoryEngine:
+    def from_nquads(cls, path: Path, *, allow_service: bool = False) -> MemoryEngine:
         """Load an N-Quads file (the store's copy of the graph)."""
         from rdflib import Dataset  # heavy: rdflib, off the warm query path
 
@@ -183,7 +215,7 @@ class MemoryEngine:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
             dataset.parse(str(path), format="nquads")
-        return cls(dataset)
+        return cls(dataset, allow_service=allow_service)
 
     def run(self, query: NamedQuery, bindings: dict[str, Term] | None = None, *, max_rows: int | None = None) -> Result:
         """Run ``query`` with ``bindings`` as rdflib initial bindings."""
@@ -192,6 +224,7 @@ class MemoryEngine:
         from rdflib.plugins.sparql import prepareQuery
 
         check_not_update(query)
+        check_local(query, self.allow_service)
         try:
             prepared = prepareQuery(query.text, initNs=get_prefix_map())
         except ParseException as exc:
