@@ -17,6 +17,13 @@ stores are kept and older ones removed. Pruning removes only folders this module
 pinned store: a running server pins its own (:func:`pin_store`), so queries on other
 data folders cannot delete the store under it.
 
+Every store is checked before it is used: its :data:`MANIFEST_FILE` (written last, when
+it is built) records its full key, the SHA-256 of its N-Quads copy (what the server's
+workers and ``--store memory`` load) and the names and sizes of the Oxigraph files
+(RocksDB checks its own blocks). A store whose manifest is missing or disagrees is
+rebuilt: one of ours (it holds the marker) is deleted first; a folder or symlink someone
+else put under the key is moved aside (``.not-a-store-...``), never deleted or followed.
+
 The store does not know how the graph is made: the builder is passed in
 (``builder=``, a callable ``(data_dir, reason) -> (dataset, rdf_dataset, n_inferred,
 notes)``); without one it is :func:`ketamine_kg.rdf.graphset.get_graphs`, imported only
@@ -49,6 +56,8 @@ KEEP_STORES = 4
 OXIGRAPH_DIR = "oxigraph"
 NQUADS_FILE = "graph.nq"
 INFO_FILE = "info.json"
+MANIFEST_FILE = "manifest.json"  # the store's key and checksums, written last: see check_store
+ROCKSDB_CHATTER = ("LOCK", "LOG")  # files RocksDB may rewrite on any open: not part of the manifest
 MARKER_FILE = ".ketamine-kg-store"  # written into every store folder this module builds: prune deletes only these
 PINS_DIR = ".pins"  # under stores/: one file per running process that must keep a store ("<store>.<pid>")
 
@@ -223,6 +232,73 @@ def build_store(data_dir: Path | list[Path] | None, target: Path, builder: Build
     return info
 
 
+def _oxigraph_files(folder: Path) -> dict[str, int]:
+    """Name -> size of the Oxigraph (RocksDB) files in ``folder``, less the ones RocksDB rewrites when opened."""
+    base = folder / OXIGRAPH_DIR
+    return {p.name: p.stat().st_size for p in sorted(base.iterdir())
+            if p.is_file() and not p.name.startswith(ROCKSDB_CHATTER)}
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def write_manifest(folder: Path, key: str) -> dict:
+    """Record ``key`` and the checksums of the store just built in ``folder`` (its last file)."""
+    manifest = {"key": key, "nquads_sha256": _sha256_file(folder / NQUADS_FILE), "oxigraph_files": _oxigraph_files(folder)}
+    (folder / MANIFEST_FILE).write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
+    return manifest
+
+
+def check_store(folder: Path, key: str) -> str | None:
+    """Why the store in ``folder`` cannot be used as the store of ``key`` (None when it can).
+
+    Read: the marker, the manifest's key, the N-Quads checksum and the Oxigraph file list.
+    """
+    folder = Path(folder)
+    if folder.is_symlink() or not folder.is_dir():
+        return "it is a symlink, not a store folder"
+    marker = folder / MARKER_FILE
+    if marker.is_symlink() or not marker.is_file():
+        return "it was not made by ketamine-kg (no store marker)"
+    try:
+        manifest = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
+        if not isinstance(manifest, dict):
+            return "its manifest is not a JSON object"
+        if manifest.get("key") != key:
+            return "its manifest names another key"
+        if (folder / NQUADS_FILE).is_symlink() or manifest.get("nquads_sha256") != _sha256_file(folder / NQUADS_FILE):
+            return f"its {NQUADS_FILE} does not match the manifest's checksum"
+        if manifest.get("oxigraph_files") != _oxigraph_files(folder):
+            return "its Oxigraph files are not the ones the manifest lists"
+    except FileNotFoundError as exc:
+        return f"{Path(exc.filename or '?').name} is missing"
+    except (OSError, ValueError) as exc:
+        return f"it cannot be read ({type(exc).__name__})"
+    return None
+
+
+def _discard(folder: Path, why: str, on_build: Callable[[str], None] | None) -> None:
+    """Clear the way for a rebuild of ``folder``: delete a store of ours, move anything else aside (never follow it)."""
+    ours = not folder.is_symlink() and (folder / MARKER_FILE).is_file() and not (folder / MARKER_FILE).is_symlink()
+    if ours:
+        shutil.rmtree(folder, ignore_errors=True)
+        note = "it is rebuilt"
+    else:
+        aside = folder.with_name(f".not-a-store-{folder.name}-{os.getpid()}-{int(time.time())}")
+        try:
+            os.rename(folder, aside)
+        except OSError as exc:
+            raise StoreError(folder, None, f"not a usable store ({why}) and it cannot be moved aside: {exc.strerror}; remove it") from None
+        note = f"it was moved aside to {aside.name}"
+    if on_build:
+        on_build(f"the store {folder} was not usable ({why}): {note}")
+
+
 def get_store_dir(data_dir: Path | None = None, *, cache_dir: Path | None = None, rebuild: bool = False,
                   on_build: Callable[[str], None] | None = None, builder: Builder | None = None) -> Path:
     """The folder of the current store of ``data_dir``, built first if missing or stale.
@@ -235,9 +311,13 @@ def get_store_dir(data_dir: Path | None = None, *, cache_dir: Path | None = None
     key = get_store_key(folders)
     root = Path(cache_dir) if cache_dir else get_cache_dir()
     final = root / "stores" / key[:24]
-    if final.is_dir() and not rebuild:
-        _touch(final)
-        return final
+    if os.path.lexists(final):
+        problem = check_store(final, key)
+        if problem is None and not rebuild:
+            _touch(final)
+            return final
+        if problem is not None:
+            _discard(final, problem, on_build)
     try:
         root.joinpath("stores").mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=root / "stores"))
@@ -248,7 +328,8 @@ def get_store_dir(data_dir: Path | None = None, *, cache_dir: Path | None = None
     try:
         (tmp / MARKER_FILE).write_text(f"{key}\n", encoding="utf-8")
         build_store(to_build, tmp, builder)
-        if rebuild and final.is_dir():
+        write_manifest(tmp, key)
+        if rebuild and final.is_dir() and not final.is_symlink():
             shutil.rmtree(final, ignore_errors=True)
         try:
             os.rename(tmp, final)
@@ -272,8 +353,14 @@ def open_store(data_dir: Path | None = None, **kwargs: Any) -> Any:
     folder = get_store_dir(data_dir, **kwargs)
     try:
         return pyoxigraph.Store.read_only(str(folder / OXIGRAPH_DIR))
+    except OSError:
+        pass  # RocksDB found it corrupt although the manifest agrees: rebuild once
+    kwargs["rebuild"] = True
+    folder = get_store_dir(data_dir, **kwargs)
+    try:
+        return pyoxigraph.Store.read_only(str(folder / OXIGRAPH_DIR))
     except OSError as exc:
-        raise StoreError(folder, None, f"cannot open the graph store: {exc}; delete the folder to rebuild it") from None
+        raise StoreError(folder, None, f"cannot open the graph store: {' '.join(str(exc).split())[:200]}; delete the folder to rebuild it") from None
 
 
 def load_memory_store(data_dir: Path | None = None, **kwargs: Any) -> Any:

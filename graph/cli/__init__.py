@@ -71,6 +71,15 @@ def main() -> None:
     """
 
 
+def to_path(ctx: click.Context, param: click.Parameter, value: str | None) -> Path | None:
+    """Click callback: the option's text as a Path, refusing an empty one (which ``Path`` reads as the current folder)."""
+    if value is None:
+        return None
+    if value == "":
+        raise click.BadParameter("is empty: give a name")
+    return Path(value)
+
+
 def say(text: str, err: bool = False) -> None:
     """Print ``text`` for a person at a terminal: control characters (in labels, quotes, remote
     answers, file names) shown escaped (``\\x1b``), so none can drive the terminal. Machine

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from ketamine_kg.cli import data_option, say
+from ketamine_kg.cli import data_option, say, to_path
 
 FORMAT_CHOICES = ["turtle", "nt", "jsonld", "trig", "nquads", "sssom", "kgx"]
 
@@ -13,7 +13,7 @@ FORMAT_CHOICES = ["turtle", "nt", "jsonld", "trig", "nquads", "sssom", "kgx"]
 @click.command()
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMAT_CHOICES), default="turtle", show_default=True,
               help="Output format.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), default=None, callback=to_path,
               help="File to write (default: standard output). For kgx, a folder prefix.")
 @click.option("--no-reason", is_flag=True, help="Leave out the inferred graph (quad formats only).")
 @data_option

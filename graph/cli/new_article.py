@@ -4,11 +4,11 @@ from pathlib import Path
 
 import click
 
-from ketamine_kg.cli import say
+from ketamine_kg.cli import say, to_path
 
 
 @click.command("new-article")
-@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("directory", type=click.Path(file_okay=False, path_type=str), callback=to_path)
 @click.option("--article", "article", type=click.Path(dir_okay=True, path_type=Path), required=True,
               help="The article as a UTF-8 text file; it is copied in as article.txt.")
 @click.option("--title", default=None, help="The article's title. Default: its first non-empty line.")

@@ -5,14 +5,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ketamine_kg.cli import data_option, say
+from ketamine_kg.cli import data_option, say, to_path
 
 if TYPE_CHECKING:
     from ketamine_kg.sparql.catalogue import NamedQuery
 
 
 @click.command()
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), default=None, callback=to_path,
               help="HTML file to write. Default: graph.html, <ENTITY>.html, query-<NAME>.html or ontology-graph.html.")
 @click.option("--focus", metavar="ENTITY", default=None,
               help="Show only the neighbourhood of ENTITY (an id, label or synonym, e.g. ketamine).")

@@ -40,7 +40,7 @@ from typing import Any, Protocol, cast
 
 from ketamine_kg.core.curies import get_prefix_map
 from ketamine_kg.core.terms import Result, Term, literal
-from ketamine_kg.errors import EndpointError, KkgError, QueryError, ReadOnlyError, RefusedQueryError
+from ketamine_kg.errors import EndpointError, KkgError, QueryError, ReadOnlyError, RefusedQueryError, escape_controls
 from ketamine_kg.sparql.catalogue import NamedQuery, parse_query
 from ketamine_kg.sparql.guard import check_query
 from ketamine_kg.sparql.lexer import UPDATE_KEYWORDS, with_values
@@ -304,6 +304,54 @@ def from_rdflib(term: Any) -> Term | None:
     return Term("uri", str(term))
 
 
+def _shown(text: str, limit: int = 120) -> str:
+    """Remote or user text for a message: control characters escaped, cut at ``limit``."""
+    text = escape_controls(str(text))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def check_endpoint_url(url: str) -> str:
+    """``url`` if it is an ``http://`` or ``https://`` URL with a host; else :class:`EndpointError`.
+
+    >>> check_endpoint_url("http://localhost:7878/query")
+    'http://localhost:7878/query'
+    >>> check_endpoint_url("file:///etc/passwd")
+    Traceback (most recent call last):
+    ...
+    ketamine_kg.errors.EndpointError: file:///etc/passwd: not an endpoint URL: only http:// and https:// are accepted
+    """
+    shown = _shown(url)
+    try:
+        parts = urllib.parse.urlsplit(url)
+        port_ok = parts.port is None or 0 < parts.port
+    except ValueError:
+        raise EndpointError(shown, None, "not an endpoint URL: its port is not a number from 1 to 65535") from None
+    if parts.scheme.lower() not in ("http", "https"):
+        raise EndpointError(shown, None, "not an endpoint URL: only http:// and https:// are accepted")
+    if not parts.hostname or not port_ok or re.search(r"[\s\x00-\x1f\x7f]", url):
+        raise EndpointError(shown, None, "not an endpoint URL: it needs a host (http://HOST[:PORT]/PATH) and no spaces")
+    return url
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """Never follow a redirect: an endpoint that moved is reported, with where it points, and not asked again."""
+
+    def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> None:
+        raise EndpointError(req.full_url.split("?", 1)[0], None,
+                            f"the endpoint redirected ({code}) to {_shown(newurl)}; redirects are never followed "
+                            "(give that URL itself if you trust it)")
+
+
+def open_url(request: urllib.request.Request, timeout: float) -> Any:
+    """Send ``request`` without following redirects (and with ``file:``, ``ftp:``... never reachable)."""
+    return urllib.request.build_opener(_NoRedirects).open(request, timeout=timeout)
+
+
+def http_failure(where: str, exc: urllib.error.HTTPError, what: str = "the endpoint") -> EndpointError:
+    """The error for an HTTP error status: status and reason only, never the body the server sent."""
+    return EndpointError(where, None, f"{what} answered {exc.code} {_shown(exc.reason or '', 80)}".rstrip())
+
+
 class RemoteEngine:
     """Run queries on any SPARQL 1.1 endpoint over HTTP (the SPARQL 1.1 Protocol).
 
@@ -319,7 +367,7 @@ class RemoteEngine:
     MAX_GET_URL = 2000
 
     def __init__(self, endpoint: str, timeout: float = 60.0):
-        self.endpoint = endpoint
+        self.endpoint = check_endpoint_url(endpoint)
         self.timeout = timeout
 
     def request(self, text: str, accept: str) -> urllib.request.Request:
@@ -346,15 +394,14 @@ class RemoteEngine:
         graph = query.form in ("CONSTRUCT", "DESCRIBE")
         accept = "application/n-triples, text/turtle;q=0.5" if graph else "application/sparql-results+json"
         try:
-            with urllib.request.urlopen(self.request(text, accept), timeout=self.timeout) as response:
+            with open_url(self.request(text, accept), timeout=self.timeout) as response:
                 body = response.read()
-                content_type = response.headers.get("Content-Type", "")
+                content_type = _shown(response.headers.get("Content-Type", ""), 80)
         except urllib.error.HTTPError as exc:
-            detail = " ".join(exc.read()[:300].decode("utf-8", "replace").split())
-            raise EndpointError(self.endpoint, None, f"the endpoint answered {exc.code} {exc.reason}: {detail}") from None
-        except (urllib.error.URLError, OSError) as exc:
+            raise http_failure(_shown(self.endpoint), exc) from None
+        except (urllib.error.URLError, OSError, ValueError) as exc:
             reason = getattr(exc, "reason", exc)
-            raise EndpointError(self.endpoint, None, f"cannot reach the endpoint: {reason}") from None
+            raise EndpointError(_shown(self.endpoint), None, f"cannot reach the endpoint: {_shown(str(reason))}") from None
         if graph:
             import pyoxigraph as ox  # heavy: a native library, only for graph answers
 
