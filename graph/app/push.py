@@ -67,9 +67,9 @@ def push_graphs(data_dir: Path | None, endpoint: str, graph_store: str | None = 
     """
     import pyoxigraph as ox  # heavy: a native library
 
-    store = open_store(data_dir, on_build=on_build, builder=build_graphs)
-    engine = RemoteEngine(endpoint, timeout=timeout)
+    engine = RemoteEngine(endpoint, timeout=timeout)  # a URL that is not http(s) is refused before the store is opened
     target = check_endpoint_url(graph_store or default_graph_store(endpoint))
+    store = open_store(data_dir, on_build=on_build, builder=build_graphs)
     for graph in sorted(store.named_graphs(), key=lambda g: g.value):
         triples = [q.triple for q in store.quads_for_pattern(None, None, None, graph)]
         body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
