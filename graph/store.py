@@ -2,27 +2,21 @@
 
 ``get_store_dir(data_dir)`` returns a folder holding the graph of one data folder as an
 Oxigraph (RocksDB) store plus an N-Quads copy, building it first if needed. The folder
-is named by a key: a SHA-256 over the bytes of every file of the data folder, the
-vocabulary and alignment tables, the source of the modules that turn data into RDF,
-the package version and whether a reasoner is available. Computing the key reads a
-few dozen small files and parses nothing, so ``ketamine-kg query`` can tell in
-milliseconds that the store is current and open it instead of rebuilding the graph
-(and without running the reasoner or importing owlready2).
+is named by a key: a SHA-256 over the bytes of the data folder's files, the vocabulary
+and alignment tables, the modules that turn data into RDF, the package version and
+whether a reasoner is available. It reads a few dozen small files and parses nothing, so
+``ketamine-kg query`` tells in milliseconds that the store is current (no reasoner, no owlready2).
 
-Stores live in a cache folder: ``$KETAMINE_KG_CACHE``, else ``$XDG_CACHE_HOME/ketamine-kg``,
-else ``~/.cache/ketamine-kg``. A store is built in a temporary folder and renamed into
-place when complete, so a reader never sees half a store; the few most recently used
-stores are kept and older ones removed. Pruning removes only folders this module made
-(they hold a :data:`MARKER_FILE`), never a symlink or what one points to, and never a
-pinned store: a running server pins its own (:func:`pin_store`), so queries on other
-data folders cannot delete the store under it.
+Stores live in ``$KETAMINE_KG_CACHE``, else ``$XDG_CACHE_HOME/ketamine-kg``, else
+``~/.cache/ketamine-kg``, each built in a temporary folder and renamed into place when
+complete; the few most recently used are kept. Pruning removes only folders this module
+made (they hold a :data:`MARKER_FILE`), never a symlink or what one points to, never a
+store a running server has pinned (:func:`pin_store`).
 
-Every store is checked before it is used: its :data:`MANIFEST_FILE` (written last, when
-it is built) records its full key, the SHA-256 of its N-Quads copy (what the server's
-workers and ``--store memory`` load) and the names and sizes of the Oxigraph files
-(RocksDB checks its own blocks). A store whose manifest is missing or disagrees is
-rebuilt: one of ours (it holds the marker) is deleted first; a folder or symlink someone
-else put under the key is moved aside (``.not-a-store-...``), never deleted or followed.
+Every store is checked before use (:func:`check_store`): its :data:`MANIFEST_FILE`, written
+last, records its key, the SHA-256 of its N-Quads copy and its Oxigraph files' names and
+sizes. One that disagrees is rebuilt: ours is deleted first; anything planted under the key
+is moved aside (``.not-a-store-...``), never deleted or followed.
 
 The store does not know how the graph is made: the builder is passed in
 (``builder=``, a callable ``(data_dir, reason) -> (dataset, rdf_dataset, n_inferred,
@@ -32,6 +26,7 @@ when a store is built (it loads rdflib, which a query on a current store never n
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.metadata
 import importlib.util
@@ -57,7 +52,6 @@ OXIGRAPH_DIR = "oxigraph"
 NQUADS_FILE = "graph.nq"
 INFO_FILE = "info.json"
 MANIFEST_FILE = "manifest.json"  # the store's key and checksums, written last: see check_store
-ROCKSDB_CHATTER = ("LOCK", "LOG")  # files RocksDB may rewrite on any open: not part of the manifest
 MARKER_FILE = ".ketamine-kg-store"  # written into every store folder this module builds: prune deletes only these
 PINS_DIR = ".pins"  # under stores/: one file per running process that must keep a store ("<store>.<pid>")
 
@@ -170,17 +164,13 @@ def default_builder(data_dir: Path | list[Path] | None, reason: bool) -> tuple[A
 def load_quads(store: Any, data: bytes | None = None, *, path: str | Path | None = None, on_disk: bool = False) -> None:
     """Load N-Quads into an Oxigraph ``store`` and copy every named graph into its default graph.
 
-    The named graphs (ontology, stated data, inferred triples) stay as they are, so
-    ``GRAPH`` patterns still tell stated from inferred; the default graph becomes their
-    union, materialised. Queries then run on the plain default graph: Oxigraph plans
-    those far better than ``use_default_graph_as_union`` (measured on 125,000 triples:
-    approvals 3.9 s -> 6 ms, external-ids 4.7 s -> 4 ms), for about twice the storage.
-    The union's repeats cause it: a triple stated in many graphs comes back once per graph.
-
-    The copy is one SPARQL update run inside Oxigraph: no dump, no second parse (1M
-    triples: 3.0 s for the copy against 5.9 s dumping and reloading graph by graph). On
-    disk (``on_disk=True``) that update is one RocksDB transaction held in memory (1M
-    triples: peak 1.2 GB), so there each graph goes through the bulk loader instead.
+    The named graphs stay, so ``GRAPH`` patterns still tell stated from inferred; the
+    default graph becomes their union, materialised: Oxigraph plans the plain default graph
+    far better than ``use_default_graph_as_union``, whose repeats (a triple once per graph
+    holding it) multiply with every OPTIONAL (125,000 triples: approvals 3.9 s -> 6 ms).
+    The copy is one SPARQL update inside Oxigraph (1M triples: 3.0 s, against 5.9 s
+    dumping and reloading); on disk (``on_disk=True``) that update is one RocksDB
+    transaction held in memory (peak 1.2 GB at 1M), so each graph is bulk-loaded instead.
     """
     import pyoxigraph as ox  # heavy: a native library
 
@@ -234,46 +224,37 @@ def build_store(data_dir: Path | list[Path] | None, target: Path, builder: Build
 
 def _oxigraph_files(folder: Path) -> dict[str, int]:
     """Name -> size of the Oxigraph (RocksDB) files in ``folder``, less the ones RocksDB rewrites when opened."""
-    base = folder / OXIGRAPH_DIR
-    return {p.name: p.stat().st_size for p in sorted(base.iterdir())
-            if p.is_file() and not p.name.startswith(ROCKSDB_CHATTER)}
+    return {p.name: p.stat().st_size for p in sorted((folder / OXIGRAPH_DIR).iterdir())
+            if p.is_file() and not p.name.startswith(("LOCK", "LOG"))}  # RocksDB rewrites these on any open
 
 
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+def _nquads_sha256(folder: Path) -> str:
+    with open(folder / NQUADS_FILE, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
-def write_manifest(folder: Path, key: str) -> dict:
+def write_manifest(folder: Path, key: str) -> None:
     """Record ``key`` and the checksums of the store just built in ``folder`` (its last file)."""
-    manifest = {"key": key, "nquads_sha256": _sha256_file(folder / NQUADS_FILE), "oxigraph_files": _oxigraph_files(folder)}
+    manifest = {"key": key, "nquads_sha256": _nquads_sha256(folder), "oxigraph_files": _oxigraph_files(folder)}
     (folder / MANIFEST_FILE).write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
-    return manifest
+
+
+def _ours(folder: Path) -> bool:
+    marker = folder / MARKER_FILE
+    return not folder.is_symlink() and folder.is_dir() and marker.is_file() and not marker.is_symlink()
 
 
 def check_store(folder: Path, key: str) -> str | None:
-    """Why the store in ``folder`` cannot be used as the store of ``key`` (None when it can).
-
-    Read: the marker, the manifest's key, the N-Quads checksum and the Oxigraph file list.
-    """
-    folder = Path(folder)
-    if folder.is_symlink() or not folder.is_dir():
-        return "it is a symlink, not a store folder"
-    marker = folder / MARKER_FILE
-    if marker.is_symlink() or not marker.is_file():
-        return "it was not made by ketamine-kg (no store marker)"
+    """Why the store in ``folder`` cannot serve as the store of ``key`` (marker, key, checksums), or None."""
+    if not _ours(Path(folder)):
+        return "it was not made by ketamine-kg (a symlink, or no store marker)"
     try:
-        manifest = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
-        if not isinstance(manifest, dict):
-            return "its manifest is not a JSON object"
-        if manifest.get("key") != key:
+        manifest = json.loads((Path(folder) / MANIFEST_FILE).read_text(encoding="utf-8"))
+        if not isinstance(manifest, dict) or manifest.get("key") != key:
             return "its manifest names another key"
-        if (folder / NQUADS_FILE).is_symlink() or manifest.get("nquads_sha256") != _sha256_file(folder / NQUADS_FILE):
+        if (Path(folder) / NQUADS_FILE).is_symlink() or manifest.get("nquads_sha256") != _nquads_sha256(Path(folder)):
             return f"its {NQUADS_FILE} does not match the manifest's checksum"
-        if manifest.get("oxigraph_files") != _oxigraph_files(folder):
+        if manifest.get("oxigraph_files") != _oxigraph_files(Path(folder)):
             return "its Oxigraph files are not the ones the manifest lists"
     except FileNotFoundError as exc:
         return f"{Path(exc.filename or '?').name} is missing"
@@ -284,16 +265,15 @@ def check_store(folder: Path, key: str) -> str | None:
 
 def _discard(folder: Path, why: str, on_build: Callable[[str], None] | None) -> None:
     """Clear the way for a rebuild of ``folder``: delete a store of ours, move anything else aside (never follow it)."""
-    ours = not folder.is_symlink() and (folder / MARKER_FILE).is_file() and not (folder / MARKER_FILE).is_symlink()
-    if ours:
+    note = "it is rebuilt"
+    if _ours(folder):
         shutil.rmtree(folder, ignore_errors=True)
-        note = "it is rebuilt"
     else:
         aside = folder.with_name(f".not-a-store-{folder.name}-{os.getpid()}-{int(time.time())}")
         try:
             os.rename(folder, aside)
         except OSError as exc:
-            raise StoreError(folder, None, f"not a usable store ({why}) and it cannot be moved aside: {exc.strerror}; remove it") from None
+            raise StoreError(folder, None, f"not a usable store ({why}) and it cannot be moved aside: {exc.strerror}") from None
         note = f"it was moved aside to {aside.name}"
     if on_build:
         on_build(f"the store {folder} was not usable ({why}): {note}")
@@ -311,13 +291,12 @@ def get_store_dir(data_dir: Path | None = None, *, cache_dir: Path | None = None
     key = get_store_key(folders)
     root = Path(cache_dir) if cache_dir else get_cache_dir()
     final = root / "stores" / key[:24]
-    if os.path.lexists(final):
-        problem = check_store(final, key)
-        if problem is None and not rebuild:
-            _touch(final)
-            return final
-        if problem is not None:
-            _discard(final, problem, on_build)
+    problem = check_store(final, key) if os.path.lexists(final) else None
+    if problem is not None:
+        _discard(final, problem, on_build)
+    elif final.is_dir() and not rebuild:
+        _touch(final)
+        return final
     try:
         root.joinpath("stores").mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=root / "stores"))
@@ -350,17 +329,13 @@ def open_store(data_dir: Path | None = None, **kwargs: Any) -> Any:
     """
     import pyoxigraph  # heavy: a native library
 
-    folder = get_store_dir(data_dir, **kwargs)
-    try:
-        return pyoxigraph.Store.read_only(str(folder / OXIGRAPH_DIR))
-    except OSError:
-        pass  # RocksDB found it corrupt although the manifest agrees: rebuild once
-    kwargs["rebuild"] = True
-    folder = get_store_dir(data_dir, **kwargs)
-    try:
-        return pyoxigraph.Store.read_only(str(folder / OXIGRAPH_DIR))
-    except OSError as exc:
-        raise StoreError(folder, None, f"cannot open the graph store: {' '.join(str(exc).split())[:200]}; delete the folder to rebuild it") from None
+    for attempt in (1, 2):  # RocksDB may find a store corrupt that the manifest passed: rebuild it once
+        folder = get_store_dir(data_dir, **dict(kwargs, rebuild=kwargs.get("rebuild", False) or attempt == 2))
+        try:
+            return pyoxigraph.Store.read_only(str(folder / OXIGRAPH_DIR))
+        except OSError as exc:
+            error = exc
+    raise StoreError(folder, None, f"cannot open the graph store: {' '.join(str(error).split())[:200]}; delete the folder") from None
 
 
 def load_memory_store(data_dir: Path | None = None, **kwargs: Any) -> Any:
@@ -382,10 +357,8 @@ def get_store_info(folder: Path) -> dict:
 
 
 def _touch(folder: Path) -> None:
-    try:
+    with contextlib.suppress(OSError):
         os.utime(folder)
-    except OSError:
-        pass
 
 
 class StorePin:

@@ -13,7 +13,8 @@ from typing import Any
 
 from ketamine_kg.core.terms import Result
 from ketamine_kg.sparql.catalogue import NamedQuery, get_query
-from ketamine_kg.sparql.engines import Engine, MemoryEngine, OxigraphEngine, RemoteEngine, run_query
+from ketamine_kg.sparql.engines import Engine, MemoryEngine, OxigraphEngine, run_query
+from ketamine_kg.sparql.remote import RemoteEngine
 from ketamine_kg.store import NQUADS_FILE, get_store_dir, open_store
 
 

@@ -21,7 +21,7 @@ from ketamine_kg.app.engines import build_graphs
 from ketamine_kg.core.terms import Term
 from ketamine_kg.errors import EndpointError, escape_controls
 from ketamine_kg.sparql.catalogue import parse_query
-from ketamine_kg.sparql.engines import RemoteEngine, check_endpoint_url, http_failure, open_url
+from ketamine_kg.sparql.remote import RemoteEngine, check_endpoint_url, http_failure, open_url
 from ketamine_kg.store import open_store
 
 
