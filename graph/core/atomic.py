@@ -44,13 +44,8 @@ def write_bytes_atomic(path: Path, data: bytes, *, mode: int | None = None) -> N
     if str(path) == "":
         raise KkgError(None, None, "the output file name is empty")
     path = Path(path)
-    if path.is_symlink():
-        target = Path(os.path.realpath(path))
-        if target.is_symlink():  # realpath stops at a loop
-            raise KkgError(path, None, "cannot write: the symlink loops")
-        path = target  # the link stays; what it points to is written
     try:
-        info = os.stat(path)
+        info = os.stat(path)  # through symlinks: /dev/stdout is a link to a pipe, a terminal or a file
     except FileNotFoundError:
         info = None
     except OSError as exc:
@@ -60,6 +55,8 @@ def write_bytes_atomic(path: Path, data: bytes, *, mode: int | None = None) -> N
     if info is not None and not stat.S_ISREG(info.st_mode):
         _write_through(path, data)
         return
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))  # the link stays; the file it points to is replaced
     if mode is None:
         mode = info.st_mode & 0o7777 if info is not None else 0o666 & ~get_umask()
     try:
