@@ -17,7 +17,13 @@ to an HTTP status, the CLI prints any of them as one line with exit status 1):
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
+
+# What must never reach a terminal raw: C0 and C1 controls and DEL (escape sequences, bells,
+# carriage returns that overwrite a line), the bidirectional overrides that reorder what is
+# shown, and lone surrogates (which cannot even be encoded to print).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 class KkgError(Exception):
@@ -46,6 +52,29 @@ class KkgError(Exception):
                     where += f":{self.column}"
             where += ": "
         return where + self.message
+
+
+def escape_controls(text: str, keep: str = "", *, turtle: bool = False) -> str:
+    """``text`` with every control character written as an escape (``\\x1b``), for a terminal.
+
+    Characters in ``keep`` (say ``"\\n"``) stay as they are. ``turtle`` writes the
+    escapes as Turtle's ``\\u001B``, valid inside a Turtle string.
+
+    >>> print(escape_controls("red \\x1b[31m, bell \\x07, right-to-left \\u202e."))
+    red \\x1b[31m, bell \\x07, right-to-left \\u202e.
+    >>> escape_controls("a\\nb\\tc", keep="\\n")
+    'a\\nb\\\\x09c'
+    """
+    def escape(match: re.Match[str]) -> str:
+        char = match.group()
+        if char in keep:
+            return char
+        code = ord(char)
+        if turtle:
+            return f"\\u{code:04X}"
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+    return _CONTROL.sub(escape, text)
 
 
 def display_path(path: Path) -> str:

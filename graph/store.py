@@ -1,30 +1,27 @@
 """The embedded graph store: the built graph kept on disk in Oxigraph, rebuilt only when stale.
 
-``get_store_dir(data_dir)`` returns a folder holding the graph of one data folder as an
-Oxigraph (RocksDB) store plus an N-Quads copy, building it first if needed. The folder
-is named by a key: a SHA-256 over the bytes of every file of the data folder, the
-vocabulary and alignment tables, the source of the modules that turn data into RDF,
-the package version and whether a reasoner is available. Computing the key reads a
-few dozen small files and parses nothing, so ``ketamine-kg query`` can tell in
-milliseconds that the store is current and open it instead of rebuilding the graph
-(and without running the reasoner or importing owlready2).
+``get_store_dir(data_dir)`` returns a folder holding the graph of the data folders as an
+Oxigraph (RocksDB) store plus an N-Quads copy, building it first if needed. The folder is
+named by a key: a SHA-256 over the bytes of the data files, the modules and tables that
+shape the RDF, the library versions and whether a reasoner is available; nothing is parsed,
+so ``ketamine-kg query`` tells in milliseconds that the store is current.
 
-Stores live in a cache folder: ``$KETAMINE_KG_CACHE``, else ``$XDG_CACHE_HOME/ketamine-kg``,
-else ``~/.cache/ketamine-kg``. A store is built in a temporary folder and renamed into
-place when complete, so a reader never sees half a store; the few most recently used
-stores are kept and older ones removed. Pruning removes only folders this module made
-(they hold a :data:`MARKER_FILE`), never a symlink or what one points to, and never a
-pinned store: a running server pins its own (:func:`pin_store`), so queries on other
-data folders cannot delete the store under it.
+Stores live in ``$KETAMINE_KG_CACHE``, else ``$XDG_CACHE_HOME/ketamine-kg``, else
+``~/.cache/ketamine-kg``, each built in a temporary folder and renamed into place when
+complete; the few most recently used are kept. Pruning removes only folders this module
+made (they hold a :data:`MARKER_FILE`), never a symlink or what one points to, never a
+store a running server has pinned (:func:`pin_store`).
 
-The store does not know how the graph is made: the builder is passed in
-(``builder=``, a callable ``(data_dir, reason) -> (dataset, rdf_dataset, n_inferred,
-notes)``); without one it is :func:`ketamine_kg.rdf.graphset.get_graphs`, imported only
-when a store is built (it loads rdflib, which a query on a current store never needs).
+Every store is checked before use (:func:`check_store`) against its :data:`MANIFEST_FILE`
+(key, N-Quads SHA-256, Oxigraph file sizes); one that disagrees is rebuilt, and anything
+planted under the key is moved aside, never deleted or followed. The builder is passed in
+(``builder=``); without one it is :func:`ketamine_kg.rdf.graphset.get_graphs`, imported
+only when a store is built (a query on a current store never loads rdflib).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.metadata
 import importlib.util
@@ -50,6 +47,7 @@ OXIGRAPH_DIR = "oxigraph"
 NQUADS_FILE = "graph.nq"
 INFO_FILE = "info.json"
 PREFIXES_FILE = "prefixes.json"  # the build's prefix bindings, so a dataset read back serialises as the build's did
+MANIFEST_FILE = "manifest.json"  # the store's key and checksums, written last: see check_store
 MARKER_FILE = ".ketamine-kg-store"  # written into every store folder this module builds: prune deletes only these
 PINS_DIR = ".pins"  # under stores/: one file per running process that must keep a store ("<store>.<pid>")
 
@@ -162,17 +160,11 @@ def default_builder(data_dir: Path | list[Path] | None, reason: bool) -> tuple[A
 def load_quads(store: Any, data: bytes | None = None, *, path: str | Path | None = None, on_disk: bool = False) -> None:
     """Load N-Quads into an Oxigraph ``store`` and copy every named graph into its default graph.
 
-    The named graphs (ontology, stated data, inferred triples) stay as they are, so
-    ``GRAPH`` patterns still tell stated from inferred; the default graph becomes their
-    union, materialised. Queries then run on the plain default graph: Oxigraph plans
-    those far better than ``use_default_graph_as_union`` (measured on 125,000 triples:
-    approvals 3.9 s -> 6 ms, external-ids 4.7 s -> 4 ms), for about twice the storage.
-    The union's repeats cause it: a triple stated in many graphs comes back once per graph.
-
-    The copy is one SPARQL update run inside Oxigraph: no dump, no second parse (1M
-    triples: 3.0 s for the copy against 5.9 s dumping and reloading graph by graph). On
-    disk (``on_disk=True``) that update is one RocksDB transaction held in memory (1M
-    triples: peak 1.2 GB), so there each graph goes through the bulk loader instead.
+    The named graphs stay (``GRAPH`` tells stated from inferred); the default graph becomes
+    their union, materialised: Oxigraph plans it far better than ``use_default_graph_as_union``
+    (125,000 triples: approvals 3.9 s -> 6 ms). In memory the copy is one SPARQL update; on
+    disk (``on_disk=True``) that would be one RocksDB transaction held in memory, so each
+    graph is bulk-loaded instead.
     """
     import pyoxigraph as ox  # heavy: a native library
 
@@ -225,6 +217,63 @@ def build_store(data_dir: Path | list[Path] | None, target: Path, builder: Build
     return info
 
 
+def _oxigraph_files(folder: Path) -> dict[str, int]:
+    """Name -> size of the Oxigraph (RocksDB) files in ``folder``, less the ones RocksDB rewrites when opened."""
+    return {p.name: p.stat().st_size for p in sorted((folder / OXIGRAPH_DIR).iterdir())
+            if p.is_file() and not p.name.startswith(("LOCK", "LOG"))}  # RocksDB rewrites these on any open
+
+
+def _nquads_sha256(folder: Path) -> str:
+    with open(folder / NQUADS_FILE, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def write_manifest(folder: Path, key: str) -> None:
+    """Record ``key`` and the checksums of the store just built in ``folder`` (its last file)."""
+    manifest = {"key": key, "nquads_sha256": _nquads_sha256(folder), "oxigraph_files": _oxigraph_files(folder)}
+    (folder / MANIFEST_FILE).write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
+
+
+def _ours(folder: Path) -> bool:
+    marker = folder / MARKER_FILE
+    return not folder.is_symlink() and folder.is_dir() and marker.is_file() and not marker.is_symlink()
+
+
+def check_store(folder: Path, key: str) -> str | None:
+    """Why the store in ``folder`` cannot serve as the store of ``key`` (marker, key, checksums), or None."""
+    if not _ours(Path(folder)):
+        return "it was not made by ketamine-kg (a symlink, or no store marker)"
+    try:
+        manifest = json.loads((Path(folder) / MANIFEST_FILE).read_text(encoding="utf-8"))
+        if not isinstance(manifest, dict) or manifest.get("key") != key:
+            return "its manifest names another key"
+        if (Path(folder) / NQUADS_FILE).is_symlink() or manifest.get("nquads_sha256") != _nquads_sha256(Path(folder)):
+            return f"its {NQUADS_FILE} does not match the manifest's checksum"
+        if manifest.get("oxigraph_files") != _oxigraph_files(Path(folder)):
+            return "its Oxigraph files are not the ones the manifest lists"
+    except FileNotFoundError as exc:
+        return f"{Path(exc.filename or '?').name} is missing"
+    except (OSError, ValueError) as exc:
+        return f"it cannot be read ({type(exc).__name__})"
+    return None
+
+
+def _discard(folder: Path, why: str, on_build: Callable[[str], None] | None) -> None:
+    """Clear the way for a rebuild of ``folder``: delete a store of ours, move anything else aside (never follow it)."""
+    note = "it is rebuilt"
+    if _ours(folder):
+        shutil.rmtree(folder, ignore_errors=True)
+    else:
+        aside = folder.with_name(f".not-a-store-{folder.name}-{os.getpid()}-{int(time.time())}")
+        try:
+            os.rename(folder, aside)
+        except OSError as exc:
+            raise StoreError(folder, None, f"not a usable store ({why}) and it cannot be moved aside: {exc.strerror}") from None
+        note = f"it was moved aside to {aside.name}"
+    if on_build:
+        on_build(f"the store {folder} was not usable ({why}): {note}")
+
+
 def get_store_dir(data_dir: Path | None = None, *, cache_dir: Path | None = None, rebuild: bool = False,
                   on_build: Callable[[str], None] | None = None, builder: Builder | None = None) -> Path:
     """The folder of the current store of ``data_dir``, built first if missing or stale.
@@ -237,7 +286,10 @@ def get_store_dir(data_dir: Path | None = None, *, cache_dir: Path | None = None
     key = get_store_key(folders)
     root = Path(cache_dir) if cache_dir else get_cache_dir()
     final = root / "stores" / key[:24]
-    if final.is_dir() and not rebuild:
+    problem = check_store(final, key) if os.path.lexists(final) else None
+    if problem is not None:
+        _discard(final, problem, on_build)
+    elif final.is_dir() and not rebuild:
         _touch(final)
         return final
     try:
@@ -250,7 +302,8 @@ def get_store_dir(data_dir: Path | None = None, *, cache_dir: Path | None = None
     try:
         (tmp / MARKER_FILE).write_text(f"{key}\n", encoding="utf-8")
         build_store(to_build, tmp, builder)
-        if rebuild and final.is_dir():
+        write_manifest(tmp, key)
+        if rebuild and final.is_dir() and not final.is_symlink():
             shutil.rmtree(final, ignore_errors=True)
         try:
             os.rename(tmp, final)
@@ -271,11 +324,13 @@ def open_store(data_dir: Path | None = None, **kwargs: Any) -> Any:
     """
     import pyoxigraph  # heavy: a native library
 
-    folder = get_store_dir(data_dir, **kwargs)
-    try:
-        return pyoxigraph.Store.read_only(str(folder / OXIGRAPH_DIR))
-    except OSError as exc:
-        raise StoreError(folder, None, f"cannot open the graph store: {exc}; delete the folder to rebuild it") from None
+    for attempt in (1, 2):  # RocksDB may find a store corrupt that the manifest passed: rebuild it once
+        folder = get_store_dir(data_dir, **dict(kwargs, rebuild=kwargs.get("rebuild", False) or attempt == 2))
+        try:
+            return pyoxigraph.Store.read_only(str(folder / OXIGRAPH_DIR))
+        except OSError as exc:
+            error = exc
+    raise StoreError(folder, None, f"cannot open the graph store: {' '.join(str(error).split())[:200]}; delete the folder") from None
 
 
 def load_memory_store(data_dir: Path | None = None, **kwargs: Any) -> Any:
@@ -291,48 +346,18 @@ def load_memory_store(data_dir: Path | None = None, **kwargs: Any) -> Any:
     return store
 
 
-class _KeptBlankNodes(dict):
-    """A blank-node context for rdflib's N-Quads parser that keeps each node's label (``_:x`` stays ``x``)."""
-
-    def __missing__(self, label: str) -> Any:
-        from rdflib import BNode
-
-        node = self[label] = BNode(label)
-        return node
-
-    def get(self, label: str, default: Any = None) -> Any:  # the parser asks with get()
-        """The node labelled ``label``, made on first use."""
-        return self[label]
-
-
 def load_rdf_dataset(data_dir: Path | None = None, **kwargs: Any) -> Any:
     """The current store's graph of ``data_dir`` as an rdflib Dataset: the build's named graphs, prefixes and blank nodes.
 
     The store is built first where it is missing or stale (``kwargs`` go to
     :func:`get_store_dir`); where it is current this reads the kept N-Quads instead of
     rebuilding and reasoning (about 0.3 s on the article, against 3 s with HermiT).
-    Triples are added graph by graph in a fixed order, as the build adds them, so every
-    serialisation is the same bytes as the build's.
     """
-    from rdflib import Dataset, Graph
-    from rdflib.namespace import NamespaceManager
+    from ketamine_kg.rdf.nquads import read_nquads_dataset  # heavy: rdflib
 
     folder = get_store_dir(data_dir, **kwargs)
-    parsed = Dataset()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)  # rdflib's N-Quads reader uses its own deprecated names
-        parsed.parse(str(folder / NQUADS_FILE), format="nquads", bnode_context=_KeptBlankNodes())
-    rdf_dataset = Dataset()
-    rdf_dataset.namespace_manager = NamespaceManager(rdf_dataset, bind_namespaces="none")
-    for prefix, iri in json.loads((folder / PREFIXES_FILE).read_text(encoding="utf-8")):
-        rdf_dataset.bind(prefix, iri, override=True, replace=True)
-    for graph in sorted(parsed.graphs(), key=lambda g: str(g.identifier)):
-        if not len(graph):
-            continue
-        target: Graph = rdf_dataset.graph(graph.identifier)
-        for triple in sorted(graph, key=lambda triple: tuple(term.n3() for term in triple)):
-            target.add(triple)
-    return rdf_dataset
+    prefixes = json.loads((folder / PREFIXES_FILE).read_text(encoding="utf-8"))
+    return read_nquads_dataset(folder / NQUADS_FILE, [(prefix, iri) for prefix, iri in prefixes])
 
 
 def get_store_info(folder: Path) -> dict:
@@ -341,10 +366,8 @@ def get_store_info(folder: Path) -> dict:
 
 
 def _touch(folder: Path) -> None:
-    try:
+    with contextlib.suppress(OSError):
         os.utime(folder)
-    except OSError:
-        pass
 
 
 class StorePin:
@@ -356,10 +379,8 @@ class StorePin:
     def release(self) -> None:
         """Drop the pin (idempotent)."""
         if self.path is not None:
-            try:
+            with contextlib.suppress(OSError):
                 self.path.unlink()
-            except OSError:
-                pass
             self.path = None
 
 
@@ -388,7 +409,7 @@ def _alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     except OSError:
-        return True  # it exists, owned by someone else
+        pass  # it exists, owned by someone else
     return True
 
 
@@ -403,10 +424,8 @@ def pinned_stores(stores: Path) -> set[str]:
         if pid.isdigit() and _alive(int(pid)):
             names.add(name)
         elif not pin.is_symlink():
-            try:
+            with contextlib.suppress(OSError):
                 pin.unlink()
-            except OSError:
-                pass
     return names
 
 

@@ -43,7 +43,7 @@ def test_output_folder_that_is_a_file(tmp_path):
     target.write_text("a file")
     proc = run_cli("build", "--no-reason", "--no-render", "-o", str(target))
     assert proc.returncode == 1
-    assert proc.stderr.strip().splitlines() == [f"error: {target}: cannot write the output folder: File exists"]
+    assert proc.stderr.strip().splitlines() == [f"error: {target}: is not a folder: a build writes a folder of files (give -o DIR)"]
 
 
 def test_interrupted_build_leaves_previous_files_valid(built):

@@ -151,7 +151,8 @@ def _expected_matches(dataset, value: str) -> set[str]:
 
 @pytest.fixture(scope="module")
 def engines(hostile_data, server):
-    from ketamine_kg.sparql.engines import MemoryEngine, OxigraphEngine, RemoteEngine
+    from ketamine_kg.sparql.engines import MemoryEngine, OxigraphEngine
+    from ketamine_kg.sparql.remote import RemoteEngine
     from ketamine_kg.store import NQUADS_FILE, get_store_dir, load_memory_store
 
     return {

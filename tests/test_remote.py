@@ -15,7 +15,8 @@ import pytest
 from ketamine_kg.errors import KkgError
 from ketamine_kg.app.push import push_graphs
 from ketamine_kg.sparql.catalogue import get_query, list_queries, parse_query
-from ketamine_kg.sparql.engines import OxigraphEngine, RemoteEngine, run_query
+from ketamine_kg.sparql.engines import OxigraphEngine, run_query
+from ketamine_kg.sparql.remote import RemoteEngine
 from ketamine_kg.store import get_store_dir, open_store
 
 OXIGRAPH = shutil.which("oxigraph") or shutil.which("oxigraph", path=str(Path(sys.executable).parent))

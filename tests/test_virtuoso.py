@@ -27,7 +27,8 @@ import pytest
 from ketamine_kg.app.push import push_graphs
 from ketamine_kg.errors import EndpointError, QueryError
 from ketamine_kg.sparql.catalogue import get_query, list_queries, parse_query
-from ketamine_kg.sparql.engines import OxigraphEngine, RemoteEngine, run_query
+from ketamine_kg.sparql.engines import OxigraphEngine, run_query
+from ketamine_kg.sparql.remote import RemoteEngine
 from ketamine_kg.store import get_store_dir, open_store
 
 VIRTUOSO = shutil.which("virtuoso-t")

@@ -13,8 +13,9 @@ from typing import Any
 
 from ketamine_kg.core.terms import Result
 from ketamine_kg.sparql.catalogue import NamedQuery, get_query
-from ketamine_kg.sparql.engines import Engine, MemoryEngine, OxigraphEngine, RemoteEngine, get_bindings
+from ketamine_kg.sparql.engines import Engine, MemoryEngine, OxigraphEngine, get_bindings
 from ketamine_kg.sparql.names import check_query_names, check_values
+from ketamine_kg.sparql.remote import RemoteEngine
 from ketamine_kg.store import NQUADS_FILE, get_store_dir, load_rdf_dataset, open_store, reasoner_available
 
 
@@ -30,13 +31,17 @@ def build_graphs(data_dir: Path | None, reason: bool) -> tuple[Any, Any, int, li
 
 
 def get_engine(store: str = "oxigraph", data_dir: Path | None = None, endpoint: str | None = None, *,
-               on_build: Callable[[str], None] | None = None) -> Engine:
-    """The engine to run queries on: ``oxigraph`` (persisted store), ``memory`` (rdflib) or an endpoint."""
+               on_build: Callable[[str], None] | None = None, allow_service: bool = False) -> Engine:
+    """The engine to run queries on: ``oxigraph`` (persisted store), ``memory`` (rdflib) or an endpoint.
+
+    ``allow_service`` lets a local engine run ``SERVICE`` (federated) calls; without it they are refused.
+    """
     if endpoint:
         return RemoteEngine(endpoint)
     if store == "memory":
-        return MemoryEngine.from_nquads(get_store_dir(data_dir, on_build=on_build, builder=build_graphs) / NQUADS_FILE)
-    return OxigraphEngine(open_store(data_dir, on_build=on_build, builder=build_graphs))
+        return MemoryEngine.from_nquads(get_store_dir(data_dir, on_build=on_build, builder=build_graphs) / NQUADS_FILE,
+                                        allow_service=allow_service)
+    return OxigraphEngine(open_store(data_dir, on_build=on_build, builder=build_graphs), allow_service=allow_service)
 
 
 def run_named_query(rdf_dataset: Any, query: NamedQuery | str, values: dict[str, str] | None = None) -> Result:

@@ -19,9 +19,9 @@ from pathlib import Path
 
 from ketamine_kg.app.engines import build_graphs
 from ketamine_kg.core.terms import Term
-from ketamine_kg.errors import EndpointError
+from ketamine_kg.errors import EndpointError, escape_controls
 from ketamine_kg.sparql.catalogue import parse_query
-from ketamine_kg.sparql.engines import RemoteEngine
+from ketamine_kg.sparql.remote import RemoteEngine, check_endpoint_url, http_failure, open_url
 from ketamine_kg.store import open_store
 
 
@@ -67,9 +67,9 @@ def push_graphs(data_dir: Path | None, endpoint: str, graph_store: str | None = 
     """
     import pyoxigraph as ox  # heavy: a native library
 
+    engine = RemoteEngine(endpoint, timeout=timeout)  # a URL that is not http(s) is refused before the store is opened
+    target = check_endpoint_url(graph_store or default_graph_store(endpoint))
     store = open_store(data_dir, on_build=on_build, builder=build_graphs)
-    target = graph_store or default_graph_store(endpoint)
-    engine = RemoteEngine(endpoint, timeout=timeout)
     for graph in sorted(store.named_graphs(), key=lambda g: g.value):
         triples = [q.triple for q in store.quads_for_pattern(None, None, None, graph)]
         body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
@@ -77,14 +77,15 @@ def push_graphs(data_dir: Path | None, endpoint: str, graph_store: str | None = 
         request = urllib.request.Request(url, data=body, method="PUT",
                                          headers={"Content-Type": "application/n-triples", "User-Agent": "ketamine-kg"})
         try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:
+            with open_url(request, timeout=timeout) as response:
                 response.read()
         except urllib.error.HTTPError as exc:
-            detail = error_text(exc.read())
-            raise EndpointError(target, None, f"the store refused graph {graph.value}: {exc.code} {exc.reason} {detail}"
-                                + refusal_hint(detail)) from None
+            # the body is read for a known hint only, never shown: a server's page is not ours to print
+            hint = refusal_hint(error_text(exc.read()))
+            failure = http_failure(target, exc, what=f"the store, given graph {graph.value},")
+            raise EndpointError(failure.file, None, failure.message + hint) from None
         except (urllib.error.URLError, OSError) as exc:
-            raise EndpointError(target, None, f"cannot reach the graph store: {getattr(exc, 'reason', exc)}") from None
+            raise EndpointError(target, None, f"cannot reach the graph store: {escape_controls(str(getattr(exc, 'reason', exc)))}") from None
         count = parse_query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", "count")
         result = engine.run(count, {"g": Term("uri", graph.value)})
         remote = int(result.rows[0][0].value) if result.rows and result.rows[0][0] is not None else -1

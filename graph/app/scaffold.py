@@ -31,6 +31,7 @@ from ketamine_kg.errors import DataError, KkgError, display_path
 ARTICLE_FILE = "article.txt"
 SCAFFOLD_FILES = ("article.txt", "source.yaml", "entities.yaml", "claims.yaml", "vocabulary.yaml")
 KEBAB = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+MAX_ARTICLE_BYTES = 16 * 2**20  # an article is text: far below this; /dev/zero or a disk image is refused
 
 
 def read_article(path: Path) -> str:
@@ -38,8 +39,13 @@ def read_article(path: Path) -> str:
     where = display_path(path)
     if path.is_dir():
         raise DataError(where, None, "is a folder; --article takes the article's text file")
+    if path.exists() and not path.is_file():
+        raise DataError(where, None, "not a regular file (a device, FIFO or socket); --article takes the article's text file")
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_ARTICLE_BYTES + 1)
+        if len(raw) > MAX_ARTICLE_BYTES:
+            raise DataError(where, None, f"larger than {MAX_ARTICLE_BYTES // 2**20} MiB: not an article's text")
     except FileNotFoundError:
         raise DataError(where, None, "article file not found") from None
     except OSError as exc:

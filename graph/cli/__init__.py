@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from ketamine_kg.core.version import __version__
-from ketamine_kg.errors import KkgError
+from ketamine_kg.errors import KkgError, escape_controls
 
 # name -> "module:function" of the subcommand, in help order
 COMMANDS = {
@@ -51,7 +51,7 @@ class LazyGroup(click.Group):
         try:
             return super().invoke(ctx)
         except KkgError as exc:
-            click.echo(f"error: {exc}", err=True)
+            say(f"error: {exc}", err=True)
             sys.exit(1)
         except KeyboardInterrupt:
             click.echo("interrupted; files already built are untouched", err=True)
@@ -70,6 +70,22 @@ def main() -> None:
       ketamine-kg query receptors-of-substance
       ketamine-kg export --format turtle -o ketamine.ttl
     """
+
+
+def to_path(ctx: click.Context, param: click.Parameter, value: str | None) -> Path | None:
+    """Click callback: the option's text as a Path, refusing an empty one (which ``Path`` reads as the current folder)."""
+    if value is None:
+        return None
+    if value == "":
+        raise click.BadParameter("is empty: give a name")
+    return Path(value)
+
+
+def say(text: str, err: bool = False) -> None:
+    """Print ``text`` for a person at a terminal: control characters (in labels, quotes, remote
+    answers, file names) shown escaped (``\\x1b``), so none can drive the terminal. Machine
+    formats (CSV, JSON, RDF) are written as they are, never through this."""
+    click.echo(escape_controls(text, keep="\n"), err=err)
 
 
 def data_option(command: Callable[..., Any]) -> Callable[..., Any]:

@@ -7,6 +7,8 @@ from typing import Any
 
 import click
 
+from ketamine_kg.cli import to_path
+
 
 @click.command()
 @click.option("--quick", is_flag=True, help="A small run for CI (under a minute): 10,000 triples, 100- and 2,000-node pages, no reasoner.")
@@ -14,7 +16,7 @@ import click
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the synthetic corpus.")
 @click.option("--query-timeout", type=click.FloatRange(min=0.1), default=None, help="Seconds before a query run is killed and reported as '> N s'.")
 @click.option("--no-browser", is_flag=True, help="Do not open the pages in headless Chromium.")
-@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Also write the figures as JSON to this file.")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=str), default=None, callback=to_path, help="Also write the figures as JSON to this file.")
 def bench(quick: bool, triples: int | None, seed: int, query_timeout: float | None, no_browser: bool, json_path: Path | None) -> None:
     """Measure the build, a synthetic corpus, Oxigraph against rdflib, and the pages.
 

@@ -4,11 +4,11 @@ from pathlib import Path
 
 import click
 
-from ketamine_kg.cli import data_option
+from ketamine_kg.cli import data_option, say, to_path
 
 
 @click.command()
-@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), default=Path("build"),
+@click.option("-o", "--output", "out_dir", type=click.Path(path_type=str), default="build", callback=to_path,
               show_default=True, help="Folder to write into.")
 @click.option("--no-reason", is_flag=True, help="Skip the reasoner (no inferred graph).")
 @click.option("--no-render", is_flag=True, help="Skip the HTML pages.")
@@ -28,5 +28,5 @@ def build(out_dir: Path, no_reason: bool, no_render: bool, data_dir: Path | None
     from ketamine_kg.app.build import run_build
 
     result = run_build(data_dir, out_dir, reason=not no_reason, render=not no_render)
-    click.echo(result.summary())
-    click.echo(f"output: {out_dir}/")
+    say(result.summary())
+    say(f"output: {out_dir}/")

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from ketamine_kg.cli import data_option
+from ketamine_kg.cli import data_option, say
 
 
 @click.command()
@@ -41,14 +41,14 @@ def check(data_dir: list[Path] | None, fix: bool, reason: bool) -> None:
     except StaleChecksumError as stale:
         if fix:
             old = fix_sha256(stale)
-            click.echo(f"fixed: {stale.file}:{stale.line}: sha256 {old or '(none)'} -> {stale.digest}")
+            say(f"fixed: {stale.file}:{stale.line}: sha256 {old or '(none)'} -> {stale.digest}")
             report = check_data(directory, reason=reason)
         else:
             try:
                 check_past_stale_sum(directory, stale, reason=reason)
             except KkgError as other:
-                click.echo(f"error: {other}", err=True)
-                click.echo(f"note: the sha256 in {stale.file} is stale too (the article changed); "
+                say(f"error: {other}", err=True)
+                say(f"note: the sha256 in {stale.file} is stale too (the article changed); "
                            "--fix-sha256 records the new one", err=True)
                 sys.exit(1)
             raise DataError(stale.file, stale.line,
@@ -56,5 +56,5 @@ def check(data_dir: list[Path] | None, fix: bool, reason: bool) -> None:
                             f"nothing else is wrong; record it with: ketamine-kg check --data {display_path(directory)} --fix-sha256") from None
     else:
         if fix:
-            click.echo("sha256: already the article's; nothing to fix")
-    click.echo(report.one_line())
+            say("sha256: already the article's; nothing to fix")
+    say(report.one_line())

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from ketamine_kg.cli import data_option
+from ketamine_kg.cli import data_option, say
 
 
 @click.command()
@@ -37,7 +37,7 @@ def enrich(endpoint: str | None, ols: str | None, only: str | None, dry_run: boo
         data_dir, endpoint=endpoint or WIKIDATA_ENDPOINT, ols=ols or OLS_URL, sources=sources, dry_run=dry_run,
     )
     for line in report.lines():
-        click.echo(line)
-    click.echo("dry run: external_labels.tsv unchanged" if dry_run else "updated external_labels.tsv", err=True)
+        say(line)
+    say("dry run: external_labels.tsv unchanged" if dry_run else "updated external_labels.tsv", err=True)
     if check and (report.changed or report.disagreements):
         sys.exit(1)

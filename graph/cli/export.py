@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from ketamine_kg.cli import data_option
+from ketamine_kg.cli import data_option, say, to_path
 
 FORMAT_CHOICES = ["turtle", "nt", "jsonld", "trig", "nquads", "owl", "sssom", "kgx", "nanopub"]
 OWL_SYNTAXES = ["rdfxml", "turtle"]  # ketamine_kg.exports.owl.SYNTAXES (not imported: it pulls in rdflib)
@@ -14,7 +14,7 @@ OWL_SYNTAXES = ["rdfxml", "turtle"]  # ketamine_kg.exports.owl.SYNTAXES (not imp
 @click.command()
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMAT_CHOICES), default="turtle", show_default=True,
               help="Output format.")
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+@click.option("-o", "--output", type=click.Path(path_type=str), default=None, callback=to_path,
               help="File to write (default: standard output). For kgx, a folder prefix. For nanopub, a .trig "
                    "file or a folder (one file per nanopublication).")
 @click.option("--no-reason", is_flag=True, help="Leave out the inferred graph (quad formats only).")
@@ -58,7 +58,7 @@ def export(fmt: str, output: Path | None, no_reason: bool, syntax: str, key: Pat
             sys.stdout.write(done.stdout)
             sys.stdout.flush()
         if done.message:
-            click.echo(done.message, err=True)
+            say(done.message, err=True)
         return
     from ketamine_kg.exports.rdf_formats import FORMATS, to_bytes
 
@@ -83,7 +83,7 @@ def export(fmt: str, output: Path | None, no_reason: bool, syntax: str, key: Pat
         sys.stdout.flush()
     else:
         write_bytes_atomic(output, data)
-        click.echo(f"wrote {output}", err=True)
+        say(f"wrote {output}", err=True)
 
 
 def _export_nanopubs(output: Path | None, key: Path | None, data_dir: Path | None) -> None:
@@ -100,8 +100,8 @@ def _export_nanopubs(output: Path | None, key: Path | None, data_dir: Path | Non
         sys.stdout.flush()
     elif output.suffix == ".trig" and not output.is_dir():
         write_bytes_atomic(output, to_trig(nanopubs))
-        click.echo(f"wrote {output} ({len(nanopubs)} nanopublications{signed})", err=True)
+        say(f"wrote {output} ({len(nanopubs)} nanopublications{signed})", err=True)
     else:
         with StagedDirectory(output) as stage:
             write_nanopubs(stage, nanopubs)
-        click.echo(f"wrote {len(nanopubs)} nanopublications{signed} to {output}/", err=True)
+        say(f"wrote {len(nanopubs)} nanopublications{signed} to {output}/", err=True)

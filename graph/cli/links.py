@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from ketamine_kg.cli import data_option
+from ketamine_kg.cli import data_option, say
 
 
 @click.command()
@@ -58,28 +58,28 @@ def links(entity: str, fmt: str, data_dir: Path | None) -> None:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
     ent = report.entity
-    click.echo(f"{ent.label} (kkg:{ent.id}, {ent.type}; {' '.join(report.categories)})")
-    click.echo(f"  {report.iri}")
+    say(f"{ent.label} (kkg:{ent.id}, {ent.type}; {' '.join(report.categories)})")
+    say(f"  {report.iri}")
     if report.links:
-        click.echo(f"\n{len(report.links)} external IDs:")
+        say(f"\n{len(report.links)} external IDs:")
         width = max(len(link.curie) for link in report.links)
         for link in report.links:
             predicate = link.predicate.split(":", 1)[1]
-            click.echo(f"  {predicate:<13} {link.curie:<{width}}  {link.label}")
-            click.echo(f"  {'':<13} {'':<{width}}  {link.url}")
+            say(f"  {predicate:<13} {link.curie:<{width}}  {link.label}")
+            say(f"  {'':<13} {'':<{width}}  {link.url}")
             if link.snapshot is None:
-                click.echo(f"  {'':<13} {'':<{width}}  (label not in the snapshot external_labels.tsv)")
+                say(f"  {'':<13} {'':<{width}}  (label not in the snapshot external_labels.tsv)")
             elif link.snapshot.label != link.label:
-                click.echo(f"  {'':<13} {'':<{width}}  snapshot label differs: {link.snapshot.label!r} ({link.snapshot.source}, {link.snapshot.date_checked})")
+                say(f"  {'':<13} {'':<{width}}  snapshot label differs: {link.snapshot.label!r} ({link.snapshot.source}, {link.snapshot.date_checked})")
     else:
-        click.echo("\nno external IDs")
+        say("\nno external IDs")
     if report.no_terms:
-        click.echo("\nno term in:")
+        say("\nno term in:")
         for system, comment in report.no_terms:
-            click.echo(f"  {system:<13} {comment}")
+            say(f"  {system:<13} {comment}")
     if report.gaps:
-        click.echo("\nnot checked here:")
+        say("\nnot checked here:")
         for gap in report.gaps:
-            click.echo(f"  {gap.system:<13} {gap.reason} ({gap.date_checked})")
+            say(f"  {gap.system:<13} {gap.reason} ({gap.date_checked})")
     if report.unchecked:
-        click.echo(f"\nnot yet checked: {', '.join(report.unchecked)}")
+        say(f"\nnot yet checked: {', '.join(report.unchecked)}")

@@ -4,9 +4,11 @@ from pathlib import Path
 
 import click
 
+from ketamine_kg.cli import say, to_path
+
 
 @click.command("new-article")
-@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("directory", type=click.Path(file_okay=False, path_type=str), callback=to_path)
 @click.option("--article", "article", type=click.Path(dir_okay=True, path_type=Path), required=True,
               help="The article as a UTF-8 text file; it is copied in as article.txt.")
 @click.option("--title", default=None, help="The article's title. Default: its first non-empty line.")
@@ -35,9 +37,9 @@ def new_article(directory: Path, article: Path, title: str | None, site: str | N
 
     made = make(directory, article, title=title, site=site, source_id=source_id, url=url, force=force)
     where = display_path(made.directory)
-    click.echo(f"wrote {where}/: {', '.join(p.name for p in made.files)}")
+    say(f"wrote {where}/: {', '.join(p.name for p in made.files)}")
     if made.sections:
-        click.echo(f"sections found from headings: {len(made.sections)} ({', '.join(s.id for s in made.sections)})")
+        say(f"sections found from headings: {len(made.sections)} ({', '.join(s.id for s in made.sections)})")
     else:
-        click.echo("sections found from headings: none (the whole article is one section)")
-    click.echo(f"next: add entities and claims, then: ketamine-kg check --data {where}")
+        say("sections found from headings: none (the whole article is one section)")
+    say(f"next: add entities and claims, then: ketamine-kg check --data {where}")

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import click
 
-from ketamine_kg.cli import data_option
+from ketamine_kg.cli import data_option, say
 
 
 @click.command()
@@ -31,5 +31,5 @@ def push(endpoint: str, graph_store: str | None, data_dir: Path | None) -> None:
     """
     from ketamine_kg.app.push import push_graphs
 
-    for line in push_graphs(data_dir, endpoint, graph_store, on_build=lambda msg: click.echo(msg, err=True)):
-        click.echo(line)
+    for line in push_graphs(data_dir, endpoint, graph_store, on_build=lambda msg: say(msg, err=True)):
+        say(line)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import click
 
-from ketamine_kg.cli import data_option
+from ketamine_kg.cli import data_option, say
 
 KIND_TITLES = {
     "type": "new types",
@@ -40,19 +40,19 @@ def reason(reasoner: str, data_dir: Path | None) -> None:
     dataset, tbox, data = get_reasoning_input(corpus, get_tbox_graph(corpus.vocabulary))
     report = reason_over(dataset, tbox, data, reasoner=reasoner)
     for note in report.notes:
-        click.echo(f"note: {note}", err=True)
+        say(f"note: {note}", err=True)
     labels = get_labels(tbox, data)
-    click.echo(report.one_line())
-    click.echo(f"classifications: {len(report.classifications())} inferred types of entities")
+    say(report.one_line())
+    say(f"classifications: {len(report.classifications())} inferred types of entities")
     for kind, title in KIND_TITLES.items():
         facts = [f for f in report.facts if f.kind == kind]
         if not facts:
             continue
-        click.echo(f"\n{title} ({len(facts)}):")
+        say(f"\n{title} ({len(facts)}):")
         for fact in facts:
             triple = " ".join(show_term(term, labels) for term in fact.triple)
             rests_on = ", ".join(fact.claims) if fact.claims else "(the ontology alone)"
-            click.echo(f"  {triple}\n      rests on: {rests_on}")
+            say(f"  {triple}\n      rests on: {rests_on}")
 
 
 def get_labels(*graphs) -> dict[str, str]:

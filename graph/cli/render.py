@@ -5,14 +5,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ketamine_kg.cli import data_option
+from ketamine_kg.cli import data_option, say, to_path
 
 if TYPE_CHECKING:
     from ketamine_kg.sparql.catalogue import NamedQuery
 
 
 @click.command()
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), default=None, callback=to_path,
               help="HTML file to write. Default: graph.html, <ENTITY>.html, query-<NAME>.html or ontology-graph.html.")
 @click.option("--focus", metavar="ENTITY", default=None,
               help="Show only the neighbourhood of ENTITY (an id, label or synonym, e.g. ketamine).")
@@ -57,26 +57,27 @@ def render(output: Path | None, focus: str | None, depth: int, query_spec: str |
         raise KkgError(None, None, f"choose one view: {' and '.join(chosen)} cannot be combined")
     if params and not query_spec:
         raise KkgError("--param", None, "--param binds a parameter of --query; give --query NAME too")
+    named: NamedQuery | None = None
+    values: dict[str, str] = {}
+    if query_spec and not ontology and not focus:
+        from ketamine_kg.sparql.catalogue import get_query, parse_param_options
+        from ketamine_kg.sparql.engines import check_local
+
+        named = get_query(query_spec)
+        check_local(named)  # SERVICE, LOAD, a remote FROM: refused before the graph is built
+        values = parse_param_options(params)
     if include_inferred:  # the store keeps the reasoned graph: no second run of the reasoner
         from ketamine_kg.app.engines import get_reasoned_graphs
 
-        dataset, rdf_dataset = get_reasoned_graphs(data_dir, on_build=lambda msg: click.echo(msg, err=True))
+        dataset, rdf_dataset = get_reasoned_graphs(data_dir, on_build=lambda msg: say(msg, err=True))
     else:
         dataset, rdf_dataset, _, _ = get_graphs(data_dir, reason=False)
-    named: NamedQuery | None = None
-    values: dict[str, str] = {}
     default_name: str | None
     if ontology:
         view, default_name, title = "ontology", "ontology-graph.html", "ketamine-kg ontology"
     elif focus:
         view, default_name, title = "focus", None, None
-    elif query_spec:
-        from ketamine_kg.sparql.catalogue import get_query
-
-        from ketamine_kg.sparql.catalogue import parse_param_options
-
-        named = get_query(query_spec)
-        values = parse_param_options(params)
+    elif named is not None:
         view, default_name, title = "query", f"query-{named.name}.html", named.question or named.name
     else:
         view, default_name, title = "article", "graph.html", dataset.source.title
@@ -90,6 +91,6 @@ def render(output: Path | None, focus: str | None, depth: int, query_spec: str |
     assert default_name is not None  # every view has named its file by now
     output = output or Path(default_name)
     write_text_atomic(output, to_html(graph, title=title, layout=layout))
-    click.echo(f"wrote {output}: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges", err=True)
+    say(f"wrote {output}: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges", err=True)
     if graph.graph.get("empty_note"):  # the page says so too: never a silent empty picture
-        click.echo(f"note: {graph.graph['empty_note']} (ketamine-kg query {named.name if named else ''})".replace(" )", ")"), err=True)
+        say(f"note: {graph.graph['empty_note']} (ketamine-kg query {named.name if named else ''})".replace(" )", ")"), err=True)

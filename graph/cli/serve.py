@@ -21,12 +21,18 @@ def _positive_seconds(ctx: click.Context, param: click.Parameter, value: float) 
     return value
 
 
+def _named_host(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    if not value.strip():
+        raise click.BadParameter("is empty (which would listen on every address): give an address, e.g. 127.0.0.1")
+    return value
+
+
 def _on_sigterm(signum: int, frame: Any) -> None:
     raise _Stop()
 
 
 @click.command()
-@click.option("--host", default="127.0.0.1", show_default=True,
+@click.option("--host", default="127.0.0.1", show_default=True, callback=_named_host,
               help="Address to listen on (IPv4 or IPv6, e.g. ::1). Anything but loopback exposes the endpoint to the network.")
 @click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True, help="Port to listen on (0: any free port).")
 @click.option("--timeout", type=float, default=10.0, show_default=True, callback=_positive_seconds,

@@ -2,7 +2,7 @@
 
 :class:`OxigraphEngine` (a pyoxigraph store, persisted or in memory: the default),
 :class:`MemoryEngine` (rdflib's SPARQL engine over an rdflib Dataset) and
-:class:`RemoteEngine` (any SPARQL 1.1 endpoint over HTTP) all follow :class:`Engine`
+:class:`~ketamine_kg.sparql.remote.RemoteEngine` (any SPARQL 1.1 endpoint over HTTP) follow :class:`Engine`
 and return an engine-neutral :class:`~ketamine_kg.core.terms.Result`. Queries see
 the union of the named graphs as their default graph.
 
@@ -10,6 +10,13 @@ Parameters are bound, never pasted into the query text: rdflib takes them as ini
 bindings; for Oxigraph (whose substitutions cover projected variables only) and for
 remote endpoints (which have no binding API) a ``VALUES`` block of each escaped term
 opens the query's WHERE clause (:func:`ketamine_kg.sparql.lexer.with_values`).
+
+The local engines make no request of their own: a query with ``SERVICE``, ``LOAD`` or a
+``FROM`` naming a graph outside the dataset is refused before it is parsed
+(:func:`check_local`, the endpoint's own check), unless the engine was made with
+``allow_service=True`` (``query --allow-service``), which lets ``SERVICE`` through and
+nothing else. rdflib's habit of fetching a ``FROM`` graph it does not hold is switched
+off (``SPARQL_LOAD_GRAPHS``) whenever a :class:`MemoryEngine` is made.
 
 Errors are typed: :class:`~ketamine_kg.errors.ReadOnlyError` for an update,
 :class:`~ketamine_kg.errors.QueryError` for a query that cannot be parsed or run,
@@ -33,8 +40,9 @@ from typing import Any, Protocol, cast
 
 from ketamine_kg.core.curies import get_prefix_map
 from ketamine_kg.core.terms import Result, Term, literal
-from ketamine_kg.errors import EndpointError, KkgError, QueryError, ReadOnlyError
+from ketamine_kg.errors import EndpointError, KkgError, QueryError, ReadOnlyError, RefusedQueryError, escape_controls
 from ketamine_kg.sparql.catalogue import NamedQuery, parse_query
+from ketamine_kg.sparql.guard import check_query
 from ketamine_kg.sparql.lexer import UPDATE_KEYWORDS, with_values
 from ketamine_kg.sparql.oxigraph_terms import from_oxigraph
 
@@ -80,6 +88,23 @@ def check_not_update(query: NamedQuery) -> None:
         raise ReadOnlyError(query.where, None, f"{form} is a SPARQL update; this graph is read-only (only SELECT, ASK, CONSTRUCT and DESCRIBE)")
 
 
+LOCAL_HINT = " (ketamine-kg query --allow-service allows SERVICE)"
+
+
+def check_local(query: NamedQuery, allow_service: bool = False) -> None:
+    """Raise :class:`RefusedQueryError` (at ``query``'s file) if ``query`` would make a local engine reach outside.
+
+    >>> check_local(parse_query("SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", "q"))
+    Traceback (most recent call last):
+    ...
+    ketamine_kg.errors.RefusedQueryError: query: SERVICE is refused: a local query never makes requests to other servers (ketamine-kg query --allow-service allows SERVICE)
+    """
+    try:
+        check_query(query.text, allow_service=allow_service, who="a local query", hint=LOCAL_HINT)
+    except RefusedQueryError as exc:
+        raise RefusedQueryError(query.where, None, exc.message) from None
+
+
 def _failed(query: NamedQuery, exc: Exception) -> QueryError:
     return QueryError(query.where, None, f"query failed: {' '.join(str(exc).split())}")
 
@@ -89,14 +114,16 @@ class OxigraphEngine:
 
     name = "oxigraph"
 
-    def __init__(self, store: Any):
+    def __init__(self, store: Any, *, allow_service: bool = False):
         self.store = store
+        self.allow_service = allow_service
 
     def run(self, query: NamedQuery, bindings: dict[str, Term] | None = None, *, max_rows: int | None = None) -> Result:
         """Run ``query`` with ``bindings``; stop reading rows after ``max_rows``."""
         import pyoxigraph as ox  # heavy: a native library
 
         check_not_update(query)
+        check_local(query, self.allow_service)
         text = query.text
         if bindings:
             # pyoxigraph substitutes only projected variables, so bind with a VALUES block
@@ -169,13 +196,18 @@ class MemoryEngine:
 
     name = "memory"
 
-    def __init__(self, rdf_dataset: Any):
+    def __init__(self, rdf_dataset: Any, *, allow_service: bool = False):
+        import rdflib.plugins.sparql
         from rdflib import Dataset  # heavy: rdflib, off the warm query path
 
+        # rdflib fetches a FROM graph its dataset lacks from the web (Graph.parse of the IRI):
+        # never here; a FROM names one of the dataset's own graphs or nothing.
+        rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
         self.dataset = Dataset(store=rdf_dataset.store, default_union=True)
+        self.allow_service = allow_service
 
     @classmethod
-    def from_nquads(cls, path: Path) -> MemoryEngine:
+    def from_nquads(cls, path: Path, *, allow_service: bool = False) -> MemoryEngine:
         """Load an N-Quads file (the store's copy of the graph)."""
         from rdflib import Dataset  # heavy: rdflib, off the warm query path
 
@@ -183,7 +215,7 @@ class MemoryEngine:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
             dataset.parse(str(path), format="nquads")
-        return cls(dataset)
+        return cls(dataset, allow_service=allow_service)
 
     def run(self, query: NamedQuery, bindings: dict[str, Term] | None = None, *, max_rows: int | None = None) -> Result:
         """Run ``query`` with ``bindings`` as rdflib initial bindings."""
@@ -192,6 +224,7 @@ class MemoryEngine:
         from rdflib.plugins.sparql import prepareQuery
 
         check_not_update(query)
+        check_local(query, self.allow_service)
         try:
             prepared = prepareQuery(query.text, initNs=get_prefix_map())
         except ParseException as exc:
@@ -269,116 +302,6 @@ def from_rdflib(term: Any) -> Term | None:
     if isinstance(term, BNode):
         return Term("bnode", str(term))
     return Term("uri", str(term))
-
-
-class RemoteEngine:
-    """Run queries on any SPARQL 1.1 endpoint over HTTP (the SPARQL 1.1 Protocol).
-
-    A query goes the way every SPARQL 1.1 server answers: as ``GET ?query=`` while the
-    URL stays under :attr:`MAX_GET_URL` bytes, else as a form-encoded POST
-    (``application/x-www-form-urlencoded``, ``query=``). Never as an
-    ``application/sparql-query`` body, which some servers (Virtuoso 7.2) never answer.
-    The named queries expect the union of the named graphs as the default graph: the
-    server's default (Virtuoso's) or its option (``oxigraph serve --union-default-graph``).
-    """
-
-    name = "remote"
-    MAX_GET_URL = 2000
-
-    def __init__(self, endpoint: str, timeout: float = 60.0):
-        self.endpoint = endpoint
-        self.timeout = timeout
-
-    def request(self, text: str, accept: str) -> urllib.request.Request:
-        """The HTTP request that asks the endpoint ``text``: a GET when short enough, else a form POST.
-
-        >>> RemoteEngine("http://h/sparql").request("ASK {}", "*/*").full_url
-        'http://h/sparql?query=ASK+%7B%7D'
-        >>> long = RemoteEngine("http://h/sparql").request("ASK {} #" + "x" * 3000, "*/*")
-        >>> long.get_method(), long.get_header("Content-type")
-        ('POST', 'application/x-www-form-urlencoded; charset=utf-8')
-        """
-        form = urllib.parse.urlencode({"query": text})
-        headers = {"Accept": accept, "User-Agent": "ketamine-kg"}
-        separator = "&" if "?" in self.endpoint else "?"
-        if len(self.endpoint) + 1 + len(form) < self.MAX_GET_URL:
-            return urllib.request.Request(self.endpoint + separator + form, method="GET", headers=headers)
-        headers["Content-Type"] = "application/x-www-form-urlencoded; charset=utf-8"
-        return urllib.request.Request(self.endpoint, data=form.encode("ascii"), method="POST", headers=headers)
-
-    def run(self, query: NamedQuery, bindings: dict[str, Term] | None = None, *, max_rows: int | None = None) -> Result:
-        """Send ``query`` (with ``bindings`` as a VALUES block) and read the answer."""
-        check_not_update(query)
-        text = with_values(query.text, bindings or {})
-        graph = query.form in ("CONSTRUCT", "DESCRIBE")
-        accept = "application/n-triples, text/turtle;q=0.5" if graph else "application/sparql-results+json"
-        try:
-            with urllib.request.urlopen(self.request(text, accept), timeout=self.timeout) as response:
-                body = response.read()
-                content_type = response.headers.get("Content-Type", "")
-        except urllib.error.HTTPError as exc:
-            detail = " ".join(exc.read()[:300].decode("utf-8", "replace").split())
-            raise EndpointError(self.endpoint, None, f"the endpoint answered {exc.code} {exc.reason}: {detail}") from None
-        except (urllib.error.URLError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise EndpointError(self.endpoint, None, f"cannot reach the endpoint: {reason}") from None
-        if graph:
-            import pyoxigraph as ox  # heavy: a native library, only for graph answers
-
-            fmt = ox.RdfFormat.TURTLE if "turtle" in content_type else ox.RdfFormat.N_TRIPLES
-            triples = [cast(Triple, tuple(from_oxigraph(t) for t in (q.subject, q.predicate, q.object)))
-                       for q in ox.parse(body, format=fmt)]
-            return Result("graph", triples=triples)
-        try:
-            data = json.loads(body)
-        except ValueError:
-            raise EndpointError(self.endpoint, None, f"the endpoint did not send SPARQL JSON results (got {content_type or 'no type'})") from None
-        try:
-            result = read_json_results(data, ask=query.form == "ASK")
-        except (KeyError, TypeError, AttributeError):
-            raise EndpointError(self.endpoint, None, "the endpoint sent JSON that is not SPARQL results") from None
-        if result.form == "select" and max_rows is not None:
-            result.rows = result.rows[: max_rows + 1]
-        return result
-
-    def labels(self, iris: set[str]) -> dict[str, str]:
-        """IRI -> label, asked of the endpoint in one query."""
-        if not iris:
-            return {}
-        query = parse_query("SELECT ?s ?label WHERE { VALUES ?s { " + " ".join(f"<{i}>" for i in sorted(iris)
-                            if not re.search(r'[\s<>"{}|^`\\]', i)) + " } ?s <" + RDFS_LABEL + "> ?label }", "labels")
-        try:
-            result = self.run(query)
-        except KkgError:
-            return {}
-        return {row[0].value: row[1].value for row in result.rows if row[0] is not None and row[1] is not None}
-
-
-VIRTUOSO_ASK = "__ASK_RETVAL"
-
-
-def read_json_results(data: Any, ask: bool = False) -> Result:
-    """A :class:`Result` from SPARQL JSON results (``data``, parsed); ``ask`` when the query was an ASK.
-
-    Virtuoso 7.2 answers an ASK as a SELECT of one variable, ``__ASK_RETVAL``: one row
-    (``1``) when true, none when false. Read for an ASK, that is its boolean.
-
-    >>> read_json_results({"head": {}, "boolean": True}).boolean
-    True
-    >>> read_json_results({"head": {"vars": ["__ASK_RETVAL"]}, "results": {"bindings": []}}, ask=True).boolean
-    False
-    >>> read_json_results({"head": {"vars": ["__ASK_RETVAL"]}, "results": {"bindings": [
-    ...     {"__ASK_RETVAL": {"type": "typed-literal", "value": "1"}}]}}, ask=True).boolean
-    True
-    """
-    if "boolean" in data:
-        return Result("ask", boolean=bool(data["boolean"]))
-    variables = data["head"]["vars"]
-    bindings = data["results"]["bindings"]
-    if ask and variables == [VIRTUOSO_ASK]:
-        return Result("ask", boolean=any(b.get(VIRTUOSO_ASK, {}).get("value") not in (None, "0", "false") for b in bindings))
-    rows = [[Term.from_json(b[v]) if v in b else None for v in variables] for b in bindings]
-    return Result("select", variables, rows)
 
 
 def run_query(engine: Engine, query: NamedQuery, values: dict[str, str] | None = None, *,

@@ -17,7 +17,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from ketamine_kg.core.curies import compact, get_prefix_map
 from ketamine_kg.core.terms import Result, Term
-from ketamine_kg.errors import QueryError
+from ketamine_kg.errors import QueryError, escape_controls
 from ketamine_kg.sparql.oxigraph_terms import to_oxigraph
 
 SELECT_FORMATS = ("table", "json", "csv", "tsv", "xml")
@@ -55,7 +55,10 @@ def to_bytes(result: Result, fmt: str, *, labels: dict[str, str] | None = None, 
     ``width`` fits the table's lines into that many characters (None: every cell whole).
     """
     if result.form == "graph":
-        return _graph_to_bytes(result, fmt, get_prefix_map())
+        data = _graph_to_bytes(result, fmt, get_prefix_map())
+        if fmt == "table":  # Turtle for a terminal: control characters as Turtle's \\u escapes
+            return escape_controls(data.decode("utf-8"), keep="\n", turtle=True).encode("utf-8")
+        return data
     if fmt in ("turtle", "nt"):
         raise QueryError(None, None, f"--format {fmt} is for CONSTRUCT and DESCRIBE results; use table, json, csv, tsv or xml")
     writer = {"json": _to_json, "csv": _to_csv, "tsv": _to_tsv, "xml": _to_xml}.get(fmt)
@@ -168,7 +171,7 @@ def _cell(term: Term | None, labels: dict[str, str]) -> str:
         text = f"_:{term.value}"
     else:
         text = term.value
-    return " ".join(text.split())
+    return escape_controls(" ".join(text.split()))
 
 
 def fit_widths(widths: list[int], headers: list[str], width: int) -> list[int]:

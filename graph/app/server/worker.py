@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ketamine_kg.app.server.guard import check_query
+from ketamine_kg.sparql.guard import check_query
 from ketamine_kg.app.server.handler import negotiate
 from ketamine_kg.core.terms import Result
 from ketamine_kg.errors import EndpointError, KkgError, QueryError, ReadOnlyError, RefusedQueryError, StoreError, TooLargeError
@@ -58,7 +58,7 @@ def answer(engine: Engine, text: str, accept: str, fmt_param: str | None, max_ro
            max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[int, str, bytes]:
     """Run the query ``text`` on ``engine``; return (status, content type, body) for the client.
 
-    The text is checked first (:func:`~ketamine_kg.app.server.guard.check_query`); a
+    The text is checked first (:func:`~ketamine_kg.sparql.guard.check_query`); a
     result whose terms alone exceed ``max_bytes`` is not serialised at all, and a
     serialised answer past ``max_bytes`` is dropped: both are 413.
     """

@@ -1,8 +1,11 @@
-"""Checks the endpoint makes on a query's text before any parser sees it.
+"""Checks made on a query's text before any parser sees it: by the endpoint and by every local engine.
 
 :func:`check_query` reads tokens only (:mod:`ketamine_kg.sparql.lexer`), so a keyword
 inside a string, an IRI or a comment never counts, and a deeply nested query is
-refused before the parser's recursion can overflow the worker's stack.
+refused before the parser's recursion can overflow the stack. Nothing here opens a
+connection: a query that would make an engine reach outside (Oxigraph and rdflib both
+run ``SERVICE`` over HTTP, rdflib fetches a ``FROM`` graph it does not hold) is refused
+before it reaches the engine.
 
 >>> check_query("SELECT * { ?s ?p 'SERVICE <http://x/>' }")
 >>> check_query("SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }")
@@ -26,12 +29,16 @@ def _refuse(message: str) -> RefusedQueryError:
     return RefusedQueryError("query", None, message)
 
 
-def check_query(text: str, max_depth: int = MAX_DEPTH) -> None:
+def check_query(text: str, max_depth: int = MAX_DEPTH, *, allow_service: bool = False,
+                who: str = "this endpoint", hint: str = "") -> None:
     """Raise :class:`RefusedQueryError` if ``text`` reaches outside the graph or nests past ``max_depth``.
 
-    Refused: ``SERVICE`` (a federated call), ``LOAD`` (fetches a document), and ``FROM`` /
-    ``FROM NAMED`` naming a graph that is not one of this dataset's
-    (``https://w3id.org/ketamine-kg/...``): another engine might fetch it.
+    Refused: ``SERVICE`` (a federated call; unless ``allow_service``), ``LOAD`` (fetches
+    a document), and ``FROM`` / ``FROM NAMED`` naming a graph that is not one of this
+    dataset's (``https://w3id.org/ketamine-kg/...``): rdflib fetches such a graph.
+    ``who`` names the refuser in the messages, ``hint`` ends the SERVICE message.
+
+    >>> check_query("SELECT * { SERVICE <http://x/> { ?s ?p ?o } }", allow_service=True)
     """
     depth = 0
     prefixes: dict[str, str] = {}
@@ -52,10 +59,10 @@ def check_query(text: str, max_depth: int = MAX_DEPTH) -> None:
             name, iri = _prefix_declaration(toks, n)
             if name is not None and iri is not None:
                 prefixes[name] = iri
-        elif upper == "SERVICE":
-            raise _refuse("SERVICE is refused: this endpoint never makes requests to other servers")
+        elif upper == "SERVICE" and not allow_service:
+            raise _refuse(f"SERVICE is refused: {who} never makes requests to other servers{hint}")
         elif upper == "LOAD":
-            raise _refuse("LOAD is refused: this endpoint is read-only and never fetches documents")
+            raise _refuse(f"LOAD is refused: {who} is read-only and never fetches documents")
         elif upper == "FROM":
             iri = _graph_name(toks, n + 1, prefixes)
             if iri is None or not iri.startswith(BASE):
