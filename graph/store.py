@@ -153,7 +153,6 @@ def get_store_key(data_dir: Path | str | Sequence[Path | str] | None = None) -> 
 def default_builder(data_dir: Path | list[Path] | None, reason: bool) -> tuple[Any, Any, int, list[str]]:
     """The builder used when none is given: :func:`ketamine_kg.rdf.graphset.get_graphs`."""
     from ketamine_kg.rdf.graphset import get_graphs  # heavy: rdflib, only when a store is built
-
     return get_graphs(data_dir, reason=reason)
 
 
@@ -224,8 +223,7 @@ def _oxigraph_files(folder: Path) -> dict[str, int]:
 
 
 def _nquads_sha256(folder: Path) -> str:
-    with open(folder / NQUADS_FILE, "rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
+    return hashlib.sha256((folder / NQUADS_FILE).read_bytes()).hexdigest()
 
 
 def write_manifest(folder: Path, key: str) -> None:
@@ -318,10 +316,7 @@ def get_store_dir(data_dir: Path | None = None, *, cache_dir: Path | None = None
 
 
 def open_store(data_dir: Path | None = None, **kwargs: Any) -> Any:
-    """The current store of ``data_dir`` opened read-only (many processes may read at once).
-
-    ``kwargs`` go to :func:`get_store_dir` (``cache_dir``, ``rebuild``, ``on_build``, ``builder``).
-    """
+    """The current store of ``data_dir`` opened read-only (many may read at once); ``kwargs`` go to :func:`get_store_dir`."""
     import pyoxigraph  # heavy: a native library
 
     for attempt in (1, 2):  # RocksDB may find a store corrupt that the manifest passed: rebuild it once
@@ -334,10 +329,7 @@ def open_store(data_dir: Path | None = None, **kwargs: Any) -> Any:
 
 
 def load_memory_store(data_dir: Path | None = None, **kwargs: Any) -> Any:
-    """A fresh in-memory Oxigraph store with the graph of ``data_dir`` (for servers and workers).
-
-    ``kwargs`` go to :func:`get_store_dir`.
-    """
+    """A fresh in-memory Oxigraph store with the graph of ``data_dir``; ``kwargs`` go to :func:`get_store_dir`."""
     import pyoxigraph  # heavy: a native library
 
     folder = get_store_dir(data_dir, **kwargs)
@@ -366,7 +358,7 @@ def get_store_info(folder: Path) -> dict:
 
 
 def _touch(folder: Path) -> None:
-    with contextlib.suppress(OSError):
+    with contextlib.suppress(OSError):  # a read-only cache still serves
         os.utime(folder)
 
 
