@@ -7,14 +7,18 @@ problem is raised as a :class:`~ketamine_kg.errors.DataError` naming file and li
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import re
+import unicodedata
 from importlib import resources
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
 
 from ketamine_kg.errors import DataError, StaleChecksumError, display_path
 from ketamine_kg.core.model import (
     EVIDENCE_KINDS, MODALITIES, POLARITIES, QUALIFIERS, Claim, CuratorRelation, Dataset, Entity, Evidence, Section, Source,
+    is_date_attribute, utf16_offset,
 )
 from ketamine_kg.ontology.vocabulary import Vocabulary, load_data_vocabulary
 from ketamine_kg.core.yamlfile import LineDict, LineList, load_yaml, read_text
@@ -24,6 +28,17 @@ from ketamine_kg.load.mappings import MAPPINGS_FILE, load_mappings
 ENTITY_ID = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)*$")
 CLAIM_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 SECTION_ID = CLAIM_ID
+SOURCE_ID = CLAIM_ID  # the source id becomes an IRI segment: kebab-case, no '/', no '..'
+ATTRIBUTE_NAME = ENTITY_ID  # an attribute name becomes a kkgo: property: snake_case
+# A well-formed BCP 47 language tag (RFC 5646, section 2.1, without the irregular grandfathered tags).
+LANGUAGE_TAG = re.compile(
+    r"^(?:(?:[a-z]{2,3}(?:-[a-z]{3}){0,3}|[a-z]{4,8})(?:-[a-z]{4})?(?:-(?:[a-z]{2}|[0-9]{3}))?"
+    r"(?:-(?:[a-z0-9]{5,8}|[0-9][a-z0-9]{3}))*(?:-[0-9a-wyz](?:-[a-z0-9]{2,8})+)*(?:-x(?:-[a-z0-9]{1,8})+)?"
+    r"|x(?:-[a-z0-9]{1,8})+)$",
+    re.IGNORECASE,
+)
+# Characters a URL may not hold as they are (RFC 3986 needs them percent-encoded).
+_URL_FORBIDDEN = re.compile(r"[\x00-\x20\x7f<>\"{}|\\^`]")
 CONTEXT_CHARS = 32  # characters of oa:prefix / oa:suffix around a quote
 
 SOURCE_FIELDS = {"id", "title", "site", "file", "sha256", "language", "url", "ignore_from", "sections", "subject"}
@@ -67,8 +82,105 @@ def _item_line(items: list, index: int) -> int | None:
 def _as_str(item: LineDict, key: str, where: str) -> str:
     value = item[key]
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise DataError(where, item.line_of(key), f"field {key!r} must be text, got {type(value).__name__}")
+        raise DataError(where, item.line_of(key), f"field {key!r} must be text, got {_kind(value)}")
     return str(value)
+
+
+def _kind(value: object) -> str:
+    """What a YAML value is, in the words of an error message."""
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return "true/false"
+    return type(value).__name__
+
+
+def _opt_str(item: LineDict, key: str, where: str) -> str | None:
+    """An optional text field: absent or empty is None, a list or mapping is an error."""
+    if item.get(key) is None:
+        return None
+    return _as_str(item, key, where)
+
+
+def _opt_id(item: LineDict, key: str, where: str, what: str) -> str | None:
+    """An optional field that names an id: absent is None, anything but a plain word is an error."""
+    value = item.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise DataError(where, item.line_of(key), f"{what} must be one id, got {_kind(value)}")
+    return value
+
+
+def check_language(tag: object, where: str, line: int | None) -> str:
+    """``tag`` if it is a well-formed BCP 47 language tag (``en``, ``en-GB``, ``zh-Hant-TW``), else a DataError.
+
+    >>> check_language("en-GB", "source.yaml", 3)
+    'en-GB'
+    """
+    if not isinstance(tag, str) or not LANGUAGE_TAG.match(tag):
+        raise DataError(where, line, f"language {tag!r} is not a BCP 47 language tag (such as en, en-GB, de)")
+    return tag
+
+
+def check_url(url: object, where: str, line: int | None) -> str:
+    """``url`` if it is an absolute http(s) URL with a host and no spaces or other raw characters, else a DataError.
+
+    >>> check_url("https://example.org/a?b=1", "source.yaml", 4)
+    'https://example.org/a?b=1'
+    """
+    if not isinstance(url, str):
+        raise DataError(where, line, f"url must be text, got {_kind(url)}")
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise DataError(where, line, f"url {url!r} is not an http(s) URL with a host")
+    if _URL_FORBIDDEN.search(url):
+        raise DataError(where, line, f"url {url!r} holds a space or a character URLs must percent-encode")
+    return url
+
+
+def _article_path(directory: Path, item: LineDict, where: str) -> Path:
+    """The article file ``source.yaml`` names: a relative path inside the data folder, no URL, no '..'."""
+    name = _as_str(item, "file", where)
+    pure = PurePosixPath(name.replace("\\", "/"))
+    if ":" in name or pure.is_absolute() or ".." in pure.parts:
+        raise DataError(where, item.line_of("file"),
+                        f"file {name!r} must be a file name inside the data folder (no URL, absolute path or '..')")
+    return directory / pure
+
+
+def check_article_text(text: str, name: str) -> None:
+    """Refuse an article whose offsets could be read two ways: a BOM, a carriage return, or text not in NFC.
+
+    Offsets count Unicode code points of the text exactly as stored; a BOM would count as
+    a character, CRLF line ends as two, and a decomposed accent as two code points where a
+    reader that normalises sees one (README, "Reliability").
+    """
+    if text.startswith("\ufeff"):
+        raise DataError(name, 1, "starts with a byte order mark (BOM); save the article as UTF-8 without a BOM")
+    if "\r" in text:
+        line = text[: text.index("\r")].count("\n") + 1
+        raise DataError(name, line, "has a carriage return (CRLF or CR line ends); save the article with LF line ends")
+    if not unicodedata.is_normalized("NFC", text):
+        bad = next(i for i, c in enumerate(text) if not unicodedata.is_normalized("NFC", text[max(0, i - 1): i + 2]))
+        raise DataError(name, text[:bad].count("\n") + 1,
+                        "is not in Unicode NFC (a letter and its accent stored apart); save it NFC-normalised")
+
+
+def find_all(text: str, needle: str, end: int) -> list[int]:
+    """Every start of ``needle`` in ``text[:end]``, overlapping ones included ("ha ha" twice in "ha ha ha").
+
+    >>> find_all("ha ha ha", "ha ha", 8)
+    [0, 3]
+    """
+    starts = []
+    pos = text.find(needle, 0, end)
+    while pos >= 0 and needle:
+        starts.append(pos)
+        pos = text.find(needle, pos + 1, end)
+    return starts
 
 
 def load_source(directory: Path, *, accept_sha256: str | None = None) -> Source:
@@ -79,11 +191,14 @@ def load_source(directory: Path, *, accept_sha256: str | None = None) -> Source:
     """
     path = directory / "source.yaml"
     where = display_path(path)
-    data = load_yaml(path, where)
+    data = load_yaml(path, where, root=directory)
     data = _check_fields(data, SOURCE_FIELDS, ("id", "title", "site", "file", "sha256"), where, "source", line=1)
-    text_path = directory / _as_str(data, "file", where)
-    text = read_text(text_path)
-    digest = hashlib.sha256(text_path.read_bytes()).hexdigest()
+    source_id = _as_str(data, "id", where)
+    if not SOURCE_ID.match(source_id):
+        raise DataError(where, data.line_of("id"), f"source id {source_id!r} must be lower-case kebab-case, like my-article")
+    text_path = _article_path(directory, data, where)
+    text = read_text(text_path, root=directory)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     if digest != data["sha256"] and digest != accept_sha256:
         raise StaleChecksumError(
             where, data.line_of("sha256"),
@@ -91,6 +206,7 @@ def load_source(directory: Path, *, accept_sha256: str | None = None) -> Source:
             f"(restore it, or record the new sum: ketamine-kg check --data {display_path(directory)} --fix-sha256)",
             path=path, digest=digest,
         )
+    check_article_text(text, display_path(text_path))
     body_end = len(text)
     if data.get("ignore_from"):
         marker = _as_str(data, "ignore_from", where)
@@ -106,19 +222,29 @@ def load_source(directory: Path, *, accept_sha256: str | None = None) -> Source:
     if not isinstance(listed, list):
         raise DataError(where, data.line_of("sections"), "sections must be a list")
     for n, item in enumerate(listed):
-        item = _check_fields(item, {"id", "title", "anchor", "parent"}, ("id", "title", "anchor"), where, "section",
-                             line=_item_line(listed, n))
+        item = _check_fields(item, {"id", "title", "anchor", "parent", "occurrence"}, ("id", "title", "anchor"), where,
+                             "section", line=_item_line(listed, n))
         sid = _as_str(item, "id", where)
         if not SECTION_ID.match(sid):
             raise DataError(where, item.line_of("id"), f"section id {sid!r} must be lower-case kebab-case")
         if sid in seen:
             raise DataError(where, item.line_of("id"), f"duplicate section id {sid!r}")
-        parent = item.get("parent")
+        parent = _opt_id(item, "parent", where, "a section's parent")
         if parent is not None and parent not in seen:
             raise DataError(where, item.line_of("parent"), f"parent {parent!r} must be a section listed before {sid!r}")
-        start = text.find(_as_str(item, "anchor", where), 0, body_end)
-        if start < 0:
-            raise DataError(where, item.line_of("anchor"), f"anchor {item['anchor']!r} is not in {text_path.name}")
+        anchor = _as_str(item, "anchor", where)
+        starts = find_all(text, anchor, body_end)
+        if not starts:
+            raise DataError(where, item.line_of("anchor"), f"anchor {anchor!r} is not in {text_path.name}")
+        occurrence = item.get("occurrence")
+        if occurrence is None and len(starts) > 1:
+            raise DataError(where, item.line_of("anchor"),
+                            f"anchor {anchor!r} occurs {len(starts)} times in {text_path.name}; lengthen it or add 'occurrence: N'")
+        if occurrence is not None and (not isinstance(occurrence, int) or isinstance(occurrence, bool)
+                                       or not 1 <= occurrence <= len(starts)):
+            raise DataError(where, item.line_of("occurrence"),
+                            f"occurrence {occurrence!r} is out of range: anchor {anchor!r} occurs {len(starts)} time(s)")
+        start = starts[(occurrence or 1) - 1]
         if sections and start <= sections[-1].start:
             raise DataError(where, item.line_of("anchor"), f"section {sid!r} starts before the section listed above it; list sections in article order")
         seen.add(sid)
@@ -128,8 +254,10 @@ def load_source(directory: Path, *, accept_sha256: str | None = None) -> Source:
     subject = data.get("subject")
     if subject is not None and not isinstance(subject, str):
         raise DataError(where, data.line_of("subject"), "subject must be an entity id")
+    language = check_language(data.get("language", "en"), where, data.line_of("language"))
+    url = check_url(data["url"], where, data.line_of("url")) if data.get("url") is not None else None
     return Source(
-        id=_as_str(data, "id", where),
+        id=source_id,
         title=_as_str(data, "title", where),
         site=_as_str(data, "site", where),
         text=text,
@@ -137,8 +265,8 @@ def load_source(directory: Path, *, accept_sha256: str | None = None) -> Source:
         body_end=body_end,
         sections=sections,
         file_name=text_path.name,
-        language=str(data.get("language", "en")),
-        url=data.get("url"),
+        language=language,
+        url=url,
         subject=subject,
         subject_line=data.line_of("subject") if subject is not None else None,
     )
@@ -148,7 +276,7 @@ def load_entities(directory: Path, vocab: Vocabulary) -> dict[str, Entity]:
     """Load ``entities.yaml``, checking ids, types and fields."""
     path = directory / "entities.yaml"
     where = display_path(path)
-    data = load_yaml(path, where)
+    data = load_yaml(path, where, root=directory)
     if data is None:  # only comments (a new folder's commented examples): no entities yet
         data = []
     if not isinstance(data, list):
@@ -173,11 +301,17 @@ def load_entities(directory: Path, vocab: Vocabulary) -> dict[str, Entity]:
         if not isinstance(attributes, LineDict):
             raise DataError(where, item.line_of("attributes"), "attributes must be a mapping")
         for name, attr in attributes.items():
+            if not isinstance(name, str) or not ATTRIBUTE_NAME.match(name):
+                raise DataError(where, attributes.line_of(name), f"attribute name {name!r} must be lower-case snake_case")
             if not isinstance(attr, LineDict) or set(attr) != {"value", "source"}:
                 raise DataError(where, attributes.line_of(name), f"attribute {name!r} needs exactly 'value' and 'source'")
+            attr_value = _as_str(attr, "value", where)
+            _as_str(attr, "source", where)
+            if is_date_attribute(name):
+                _check_date(attr_value, where, attr.line_of("value"), f"attribute {name!r}")
         entities[eid] = Entity(
             id=eid, type=etype, label=_as_str(item, "label", where), synonyms=list(synonyms),
-            description=item.get("description"),
+            description=_opt_str(item, "description", where),
             attributes={k: {"value": str(v["value"]), "source": str(v["source"])} for k, v in attributes.items()},
             line=item.line,
             curator_relations=_curator_relations(item, where),
@@ -224,7 +358,7 @@ def anchor_quote(source: Source, quote: str, occurrence: int | None, where: str,
     ``occurrence`` (1-based) says which.
     """
     body = source.text[: source.body_end]
-    starts = [m.start() for m in re.finditer(re.escape(quote), body)]
+    starts = find_all(body, quote, source.body_end)
     if not starts:
         hint = ""
         if quote.translate(_LOOKALIKES) in body.translate(_LOOKALIKES):
@@ -235,7 +369,8 @@ def anchor_quote(source: Source, quote: str, occurrence: int | None, where: str,
         raise DataError(where, line, f"quote not found verbatim in {source.file_name}: {short!r}{hint}")
     if occurrence is None:
         if len(starts) > 1:
-            raise DataError(where, line, f"quote {quote!r} occurs {len(starts)} times in {source.file_name}; lengthen it or add 'occurrence: N'")
+            overlap = " (some overlapping)" if any(b - a < len(quote) for a, b in zip(starts, starts[1:])) else ""
+            raise DataError(where, line, f"quote {quote!r} occurs {len(starts)} times{overlap} in {source.file_name}; lengthen it or add 'occurrence: N'")
         start = starts[0]
     else:
         if not isinstance(occurrence, int) or isinstance(occurrence, bool) or not 1 <= occurrence <= len(starts):
@@ -254,6 +389,16 @@ def anchor_quote(source: Source, quote: str, occurrence: int | None, where: str,
     )
 
 
+def _check_date(value: str, where: str, line: int, what: str) -> None:
+    """Refuse a date that is not a real calendar day written YYYY-MM-DD (it would export as an invalid xsd:date)."""
+    try:
+        ok = re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) is not None and bool(datetime.date.fromisoformat(value))
+    except ValueError:
+        ok = False
+    if not ok:
+        raise DataError(where, line, f"{what}: {value!r} is not a date written YYYY-MM-DD")
+
+
 def _check_entity_ref(value: object, entities: dict[str, Entity], where: str, line: int, role: str) -> str:
     if not isinstance(value, str) or value not in entities:
         raise DataError(where, line, f"unknown entity {value!r} as {role}; add it to entities.yaml or fix the id")
@@ -264,7 +409,7 @@ def load_claims(directory: Path, source: Source, entities: dict[str, Entity], vo
     """Load ``claims.yaml``: check every field, type-check against the vocabulary, anchor every quote."""
     path = directory / "claims.yaml"
     where = display_path(path)
-    data = load_yaml(path, where)
+    data = load_yaml(path, where, root=directory)
     if data is None:  # only comments: no claims yet
         data = []
     if not isinstance(data, list):
@@ -308,10 +453,16 @@ def load_claims(directory: Path, source: Source, entities: dict[str, Entity], vo
             if "value" not in item or item["value"] in (None, ""):
                 raise DataError(where, item.line, f"claim {cid!r} is missing the field 'value'")
             value = _as_str(item, "value", where)
+            if pred.datatype == "date":
+                _check_date(value, where, item.line_of("value"), f"claim {cid!r}")
+            elif pred.datatype == "integer" and not re.fullmatch(r"[+-]?\d{1,18}", value):
+                raise DataError(where, item.line_of("value"), f"claim {cid!r}: {value!r} is not an integer")
+            elif pred.datatype == "boolean" and value not in ("true", "false", "1", "0"):
+                raise DataError(where, item.line_of("value"), f"claim {cid!r}: {value!r} is not true or false")
         modality = _as_str(item, "modality", where)
         if modality not in MODALITIES:
             raise DataError(where, item.line_of("modality"), f"modality must be one of {', '.join(MODALITIES)}, not {modality!r}")
-        polarity = str(item.get("polarity", "positive"))
+        polarity = _opt_str(item, "polarity", where) or "positive"
         if polarity not in POLARITIES:
             raise DataError(where, item.line_of("polarity"), f"polarity must be one of {', '.join(POLARITIES)}, not {polarity!r}")
         qualifiers = item.get("qualifiers")
@@ -336,7 +487,7 @@ def load_claims(directory: Path, source: Source, entities: dict[str, Entity], vo
         for k, ev in enumerate(item["evidence"]):
             ev = _check_fields(ev, EVIDENCE_FIELDS, ("quote",), where, "evidence", line=_item_line(item["evidence"], k))
             quote = _as_str(ev, "quote", where)
-            kind = str(ev.get("kind", "states"))
+            kind = _opt_str(ev, "kind", where) or "states"
             if kind not in EVIDENCE_KINDS:
                 raise DataError(where, ev.line_of("kind"), f"evidence kind must be one of {', '.join(EVIDENCE_KINDS)}, not {kind!r}")
             anchored = anchor_quote(source, quote, ev.get("occurrence"), where, ev.line_of("quote"), kind)
@@ -347,7 +498,7 @@ def load_claims(directory: Path, source: Source, entities: dict[str, Entity], vo
             id=cid, subject=subject, predicate=pred_id, object=obj, value=value,
             modality=modality, polarity=polarity,
             qualifiers={k: str(v) for k, v in qualifiers.items()},
-            evidence=evidence, comment=item.get("comment"), line=item.line,
+            evidence=evidence, comment=_opt_str(item, "comment", where), line=item.line,
         ))
     _check_cycles(claims, vocab, where)
     return claims
@@ -410,7 +561,7 @@ def load_dataset(directory: Path | str | None = None, vocab: Vocabulary | None =
     claims = load_claims(directory, source, entities, vocab)
     dataset = Dataset(directory=directory, source=source, entities=entities, claims=claims, vocabulary=vocab)
     mappings_path = directory / MAPPINGS_FILE
-    if mappings_path.exists():
-        dataset.mappings, dataset.mapping_prefixes = load_mappings(mappings_path, entities)
+    if mappings_path.exists() or mappings_path.is_symlink():
+        dataset.mappings, dataset.mapping_prefixes = load_mappings(mappings_path, entities, root=directory)
     check_curation(dataset)
     return dataset

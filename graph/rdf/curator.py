@@ -25,7 +25,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 
 from ketamine_kg.core import iris as ns
-from ketamine_kg.core.model import Dataset, Entity
+from ketamine_kg.core.model import Dataset, Entity, is_date_attribute
 from ketamine_kg.core.namespaces import KKGO, bind_prefixes
 from ketamine_kg.ontology.vocabulary import Vocabulary, load_vocabulary
 
@@ -36,7 +36,7 @@ def attribute_literal(name: str, value: str) -> Literal:
     >>> attribute_literal("date", "2019-03-05").datatype == XSD.date, attribute_literal("product", "x").datatype
     (True, None)
     """
-    return Literal(value, datatype=XSD.date if name.endswith("date") else None)
+    return Literal(value, datatype=XSD.date if is_date_attribute(name) else None)
 
 
 def attribute_statement_iri(entity_id: str, name: str) -> URIRef:
