@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ketamine_kg.errors import DataError
 from ketamine_kg.core.model import DATATYPES
-from ketamine_kg.core.yamlfile import LineDict, load_yaml
+from ketamine_kg.core.yamlfile import LineDict, load_yaml, value_kind
 
 VOCABULARY_FILE = "vocabulary.yaml"
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
@@ -120,7 +120,7 @@ def _text(item: LineDict, key: str, where: str, *, required: bool = True) -> str
     if value is None:
         return None
     if isinstance(value, (dict, list, bool)):
-        raise DataError(where, item.line_of(key), f"field {key!r} must be text, not {type(value).__name__}")
+        raise DataError(where, item.line_of(key), f"field {key!r} must be text, got {value_kind(value)}")
     return str(value)
 
 
@@ -284,7 +284,7 @@ def load_data_vocabulary(directory: Path, display: str | None = None) -> Vocabul
     """
     core = load_vocabulary()
     path = Path(directory) / VOCABULARY_FILE
-    if not path.is_file():
+    if not (path.exists() or path.is_symlink()):  # anything else there (a FIFO, a symlink out) is read, and refused
         return core
     where = display or str(path)
     data = load_yaml(path, where, root=Path(directory))
@@ -292,6 +292,6 @@ def load_data_vocabulary(directory: Path, display: str | None = None) -> Vocabul
         return core
     vocab = parse_vocabulary(data, where, base=core)
     extra = Path(directory) / ALIGNMENTS_FILE
-    if extra.is_file():
+    if extra.exists() or extra.is_symlink():  # read through read_text, which refuses what is not a plain file inside
         vocab.alignment_files = core.alignment_files + (extra,)
     return vocab

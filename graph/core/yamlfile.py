@@ -155,6 +155,21 @@ def _construct_str(loader: _Loader, node: yaml.ScalarNode) -> str:
 _Loader.add_constructor("tag:yaml.org,2002:str", _construct_str)
 
 
+def value_kind(value: object) -> str:
+    """What a parsed YAML value is, in the words of an error message.
+
+    >>> value_kind({"a": 1}), value_kind([1]), value_kind(True), value_kind(3)
+    ('a mapping', 'a list', 'true/false', 'int')
+    """
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return "true/false"
+    return type(value).__name__
+
+
 def _check_kind(path: Path, info: os.stat_result) -> None:
     if stat.S_ISDIR(info.st_mode):
         raise KkgError(display_path(path), None, "is a folder, not a file")

@@ -21,7 +21,7 @@ from ketamine_kg.core.model import (
     is_date_attribute, utf16_offset,
 )
 from ketamine_kg.ontology.vocabulary import Vocabulary, load_data_vocabulary
-from ketamine_kg.core.yamlfile import LineDict, LineList, load_yaml, read_text
+from ketamine_kg.core.yamlfile import LineDict, LineList, load_yaml, read_text, value_kind
 from ketamine_kg.load.curation import check_curation
 from ketamine_kg.load.mappings import MAPPINGS_FILE, load_mappings
 
@@ -82,19 +82,8 @@ def _item_line(items: list, index: int) -> int | None:
 def _as_str(item: LineDict, key: str, where: str) -> str:
     value = item[key]
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise DataError(where, item.line_of(key), f"field {key!r} must be text, got {_kind(value)}")
+        raise DataError(where, item.line_of(key), f"field {key!r} must be text, got {value_kind(value)}")
     return str(value)
-
-
-def _kind(value: object) -> str:
-    """What a YAML value is, in the words of an error message."""
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, bool):
-        return "true/false"
-    return type(value).__name__
 
 
 def _opt_str(item: LineDict, key: str, where: str) -> str | None:
@@ -110,7 +99,7 @@ def _opt_id(item: LineDict, key: str, where: str, what: str) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise DataError(where, item.line_of(key), f"{what} must be one id, got {_kind(value)}")
+        raise DataError(where, item.line_of(key), f"{what} must be one id, got {value_kind(value)}")
     return value
 
 
@@ -132,7 +121,7 @@ def check_url(url: object, where: str, line: int | None) -> str:
     'https://example.org/a?b=1'
     """
     if not isinstance(url, str):
-        raise DataError(where, line, f"url must be text, got {_kind(url)}")
+        raise DataError(where, line, f"url must be text, got {value_kind(url)}")
     parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise DataError(where, line, f"url {url!r} is not an http(s) URL with a host")
@@ -199,6 +188,7 @@ def load_source(directory: Path, *, accept_sha256: str | None = None) -> Source:
     text_path = _article_path(directory, data, where)
     text = read_text(text_path, root=directory)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    check_article_text(text, display_path(text_path))
     if digest != data["sha256"] and digest != accept_sha256:
         raise StaleChecksumError(
             where, data.line_of("sha256"),
@@ -206,7 +196,6 @@ def load_source(directory: Path, *, accept_sha256: str | None = None) -> Source:
             f"(restore it, or record the new sum: ketamine-kg check --data {display_path(directory)} --fix-sha256)",
             path=path, digest=digest,
         )
-    check_article_text(text, display_path(text_path))
     body_end = len(text)
     if data.get("ignore_from"):
         marker = _as_str(data, "ignore_from", where)
