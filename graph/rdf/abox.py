@@ -88,6 +88,8 @@ def add_source(graph: Graph, dataset: Dataset) -> URIRef:
         graph.add((node, RDFS.label, Literal(section.title, lang=src.language)))
         graph.add((node, KKGO.order, Literal(order, datatype=XSD.integer)))
         graph.add((node, OA.start, Literal(section.start, datatype=XSD.nonNegativeInteger)))
+        if (start16 := utf16_offset(src.text, section.start)) != section.start:  # an astral character before it
+            graph.add((node, KKGO.utf16Start, Literal(start16, datatype=XSD.nonNegativeInteger)))
         parent = section_iri(src.id, section.parent) if section.parent else doc
         graph.add((node, DCTERMS.isPartOf, parent))
     return doc
