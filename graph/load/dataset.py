@@ -7,38 +7,25 @@ problem is raised as a :class:`~ketamine_kg.errors.DataError` naming file and li
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import re
-import unicodedata
 from importlib import resources
-from pathlib import Path, PurePosixPath
-from urllib.parse import urlsplit
+from pathlib import Path
 
 from ketamine_kg.errors import DataError, StaleChecksumError, display_path
 from ketamine_kg.core.model import (
     EVIDENCE_KINDS, MODALITIES, POLARITIES, QUALIFIERS, Claim, CuratorRelation, Dataset, Entity, Evidence, Section, Source,
-    is_date_attribute, utf16_offset,
+    is_date_attribute,
 )
 from ketamine_kg.ontology.vocabulary import Vocabulary, load_data_vocabulary
-from ketamine_kg.core.yamlfile import LineDict, LineList, load_yaml, read_text, value_kind
+from ketamine_kg.core.yamlfile import LineDict, load_yaml, read_text
 from ketamine_kg.load.curation import check_curation
+from ketamine_kg.load.fields import (
+    ATTRIBUTE_NAME, CLAIM_ID, ENTITY_ID, SECTION_ID, SOURCE_ID, article_path, as_str, check_article_text, check_date,
+    check_fields, check_language, check_url, find_all, item_line, opt_id, opt_str,
+)
 from ketamine_kg.load.mappings import MAPPINGS_FILE, load_mappings
 
-ENTITY_ID = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)*$")
-CLAIM_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-SECTION_ID = CLAIM_ID
-SOURCE_ID = CLAIM_ID  # the source id becomes an IRI segment: kebab-case, no '/', no '..'
-ATTRIBUTE_NAME = ENTITY_ID  # an attribute name becomes a kkgo: property: snake_case
-# A well-formed BCP 47 language tag (RFC 5646, section 2.1, without the irregular grandfathered tags).
-LANGUAGE_TAG = re.compile(
-    r"^(?:(?:[a-z]{2,3}(?:-[a-z]{3}){0,3}|[a-z]{4,8})(?:-[a-z]{4})?(?:-(?:[a-z]{2}|[0-9]{3}))?"
-    r"(?:-(?:[a-z0-9]{5,8}|[0-9][a-z0-9]{3}))*(?:-[0-9a-wyz](?:-[a-z0-9]{2,8})+)*(?:-x(?:-[a-z0-9]{1,8})+)?"
-    r"|x(?:-[a-z0-9]{1,8})+)$",
-    re.IGNORECASE,
-)
-# Characters a URL may not hold as they are (RFC 3986 needs them percent-encoded).
-_URL_FORBIDDEN = re.compile(r"[\x00-\x20\x7f<>\"{}|\\^`]")
 CONTEXT_CHARS = 32  # characters of oa:prefix / oa:suffix around a quote
 
 SOURCE_FIELDS = {"id", "title", "site", "file", "sha256", "language", "url", "ignore_from", "sections", "subject"}
@@ -60,118 +47,6 @@ def default_data_dir() -> Path:
 
 
 
-def _check_fields(item: object, allowed: set[str], required: tuple[str, ...], where: str, what: str,
-                  line: int | None = None) -> LineDict:
-    if not isinstance(item, LineDict):
-        line = getattr(item, "line", None) or line
-        raise DataError(where, line, f"each {what} must be a mapping of fields, got {type(item).__name__}")
-    for key in item:
-        if key not in allowed:
-            raise DataError(where, item.line_of(key), f"unknown field {key!r} in {what} (allowed: {', '.join(sorted(allowed))})")
-    for key in required:
-        if key not in item or item[key] is None or item[key] == "" or item[key] == []:
-            raise DataError(where, item.line, f"{what} is missing the field {key!r}")
-    return item
-
-
-def _item_line(items: list, index: int) -> int | None:
-    """The line of item ``index`` of a YAML list (items that are not mappings know none of their own)."""
-    return items.line_of_item(index) if isinstance(items, LineList) else None
-
-
-def _as_str(item: LineDict, key: str, where: str) -> str:
-    value = item[key]
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise DataError(where, item.line_of(key), f"field {key!r} must be text, got {value_kind(value)}")
-    return str(value)
-
-
-def _opt_str(item: LineDict, key: str, where: str) -> str | None:
-    """An optional text field: absent or empty is None, a list or mapping is an error."""
-    if item.get(key) is None:
-        return None
-    return _as_str(item, key, where)
-
-
-def _opt_id(item: LineDict, key: str, where: str, what: str) -> str | None:
-    """An optional field that names an id: absent is None, anything but a plain word is an error."""
-    value = item.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise DataError(where, item.line_of(key), f"{what} must be one id, got {value_kind(value)}")
-    return value
-
-
-def check_language(tag: object, where: str, line: int | None) -> str:
-    """``tag`` if it is a well-formed BCP 47 language tag (``en``, ``en-GB``, ``zh-Hant-TW``), else a DataError.
-
-    >>> check_language("en-GB", "source.yaml", 3)
-    'en-GB'
-    """
-    if not isinstance(tag, str) or not LANGUAGE_TAG.match(tag):
-        raise DataError(where, line, f"language {tag!r} is not a BCP 47 language tag (such as en, en-GB, de)")
-    return tag
-
-
-def check_url(url: object, where: str, line: int | None) -> str:
-    """``url`` if it is an absolute http(s) URL with a host and no spaces or other raw characters, else a DataError.
-
-    >>> check_url("https://example.org/a?b=1", "source.yaml", 4)
-    'https://example.org/a?b=1'
-    """
-    if not isinstance(url, str):
-        raise DataError(where, line, f"url must be text, got {value_kind(url)}")
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise DataError(where, line, f"url {url!r} is not an http(s) URL with a host")
-    if _URL_FORBIDDEN.search(url):
-        raise DataError(where, line, f"url {url!r} holds a space or a character URLs must percent-encode")
-    return url
-
-
-def _article_path(directory: Path, item: LineDict, where: str) -> Path:
-    """The article file ``source.yaml`` names: a relative path inside the data folder, no URL, no '..'."""
-    name = _as_str(item, "file", where)
-    pure = PurePosixPath(name.replace("\\", "/"))
-    if ":" in name or pure.is_absolute() or ".." in pure.parts:
-        raise DataError(where, item.line_of("file"),
-                        f"file {name!r} must be a file name inside the data folder (no URL, absolute path or '..')")
-    return directory / pure
-
-
-def check_article_text(text: str, name: str) -> None:
-    """Refuse an article whose offsets could be read two ways: a BOM, a carriage return, or text not in NFC.
-
-    Offsets count Unicode code points of the text exactly as stored; a BOM would count as
-    a character, CRLF line ends as two, and a decomposed accent as two code points where a
-    reader that normalises sees one (README, "Reliability").
-    """
-    if text.startswith("\ufeff"):
-        raise DataError(name, 1, "starts with a byte order mark (BOM); save the article as UTF-8 without a BOM")
-    if "\r" in text:
-        line = text[: text.index("\r")].count("\n") + 1
-        raise DataError(name, line, "has a carriage return (CRLF or CR line ends); save the article with LF line ends")
-    if not unicodedata.is_normalized("NFC", text):
-        bad = next(i for i, c in enumerate(text) if not unicodedata.is_normalized("NFC", text[max(0, i - 1): i + 2]))
-        raise DataError(name, text[:bad].count("\n") + 1,
-                        "is not in Unicode NFC (a letter and its accent stored apart); save it NFC-normalised")
-
-
-def find_all(text: str, needle: str, end: int) -> list[int]:
-    """Every start of ``needle`` in ``text[:end]``, overlapping ones included ("ha ha" twice in "ha ha ha").
-
-    >>> find_all("ha ha ha", "ha ha", 8)
-    [0, 3]
-    """
-    starts = []
-    pos = text.find(needle, 0, end)
-    while pos >= 0 and needle:
-        starts.append(pos)
-        pos = text.find(needle, pos + 1, end)
-    return starts
-
-
 def load_source(directory: Path, *, accept_sha256: str | None = None) -> Source:
     """Load ``source.yaml`` and the article text; check its SHA-256 and locate its sections.
 
@@ -181,11 +56,11 @@ def load_source(directory: Path, *, accept_sha256: str | None = None) -> Source:
     path = directory / "source.yaml"
     where = display_path(path)
     data = load_yaml(path, where, root=directory)
-    data = _check_fields(data, SOURCE_FIELDS, ("id", "title", "site", "file", "sha256"), where, "source", line=1)
-    source_id = _as_str(data, "id", where)
+    data = check_fields(data, SOURCE_FIELDS, ("id", "title", "site", "file", "sha256"), where, "source", line=1)
+    source_id = as_str(data, "id", where)
     if not SOURCE_ID.match(source_id):
         raise DataError(where, data.line_of("id"), f"source id {source_id!r} must be lower-case kebab-case, like my-article")
-    text_path = _article_path(directory, data, where)
+    text_path = article_path(directory, data, where)
     text = read_text(text_path, root=directory)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     check_article_text(text, display_path(text_path))
@@ -198,7 +73,7 @@ def load_source(directory: Path, *, accept_sha256: str | None = None) -> Source:
         )
     body_end = len(text)
     if data.get("ignore_from"):
-        marker = _as_str(data, "ignore_from", where)
+        marker = as_str(data, "ignore_from", where)
         pos = text.rfind(marker)
         if pos < 0:
             raise DataError(where, data.line_of("ignore_from"), f"ignore_from text {marker!r} is not in {text_path.name}")
@@ -211,17 +86,17 @@ def load_source(directory: Path, *, accept_sha256: str | None = None) -> Source:
     if not isinstance(listed, list):
         raise DataError(where, data.line_of("sections"), "sections must be a list")
     for n, item in enumerate(listed):
-        item = _check_fields(item, {"id", "title", "anchor", "parent", "occurrence"}, ("id", "title", "anchor"), where,
-                             "section", line=_item_line(listed, n))
-        sid = _as_str(item, "id", where)
+        item = check_fields(item, {"id", "title", "anchor", "parent", "occurrence"}, ("id", "title", "anchor"), where,
+                             "section", line=item_line(listed, n))
+        sid = as_str(item, "id", where)
         if not SECTION_ID.match(sid):
             raise DataError(where, item.line_of("id"), f"section id {sid!r} must be lower-case kebab-case")
         if sid in seen:
             raise DataError(where, item.line_of("id"), f"duplicate section id {sid!r}")
-        parent = _opt_id(item, "parent", where, "a section's parent")
+        parent = opt_id(item, "parent", where, "a section's parent")
         if parent is not None and parent not in seen:
             raise DataError(where, item.line_of("parent"), f"parent {parent!r} must be a section listed before {sid!r}")
-        anchor = _as_str(item, "anchor", where)
+        anchor = as_str(item, "anchor", where)
         starts = find_all(text, anchor, body_end)
         if not starts:
             raise DataError(where, item.line_of("anchor"), f"anchor {anchor!r} is not in {text_path.name}")
@@ -237,9 +112,9 @@ def load_source(directory: Path, *, accept_sha256: str | None = None) -> Source:
         if sections and start <= sections[-1].start:
             raise DataError(where, item.line_of("anchor"), f"section {sid!r} starts before the section listed above it; list sections in article order")
         seen.add(sid)
-        sections.append(Section(id=sid, title=_as_str(item, "title", where), start=start, parent=parent))
+        sections.append(Section(id=sid, title=as_str(item, "title", where), start=start, parent=parent))
     if not sections:  # no headings listed: the whole article is one section
-        sections.append(Section(id=WHOLE_ARTICLE, title=_as_str(data, "title", where), start=0))
+        sections.append(Section(id=WHOLE_ARTICLE, title=as_str(data, "title", where), start=0))
     subject = data.get("subject")
     if subject is not None and not isinstance(subject, str):
         raise DataError(where, data.line_of("subject"), "subject must be an entity id")
@@ -247,8 +122,8 @@ def load_source(directory: Path, *, accept_sha256: str | None = None) -> Source:
     url = check_url(data["url"], where, data.line_of("url")) if data.get("url") is not None else None
     return Source(
         id=source_id,
-        title=_as_str(data, "title", where),
-        site=_as_str(data, "site", where),
+        title=as_str(data, "title", where),
+        site=as_str(data, "site", where),
         text=text,
         sha256=digest,
         body_end=body_end,
@@ -272,13 +147,13 @@ def load_entities(directory: Path, vocab: Vocabulary) -> dict[str, Entity]:
         raise DataError(where, 1, "entities.yaml must be a list of entities")
     entities: dict[str, Entity] = {}
     for n, item in enumerate(data):
-        item = _check_fields(item, ENTITY_FIELDS, ("id", "type", "label"), where, "entity", line=_item_line(data, n))
-        eid = _as_str(item, "id", where)
+        item = check_fields(item, ENTITY_FIELDS, ("id", "type", "label"), where, "entity", line=item_line(data, n))
+        eid = as_str(item, "id", where)
         if not ENTITY_ID.match(eid):
             raise DataError(where, item.line_of("id"), f"entity id {eid!r} must be lower-case snake_case")
         if eid in entities:
             raise DataError(where, item.line_of("id"), f"duplicate entity id {eid!r} (first at line {entities[eid].line})")
-        etype = _as_str(item, "type", where)
+        etype = as_str(item, "type", where)
         if etype not in vocab.types:
             raise DataError(where, item.line_of("type"), f"unknown type {etype!r} (known: {', '.join(vocab.concrete_types())})")
         if vocab.types[etype].abstract:
@@ -294,13 +169,13 @@ def load_entities(directory: Path, vocab: Vocabulary) -> dict[str, Entity]:
                 raise DataError(where, attributes.line_of(name), f"attribute name {name!r} must be lower-case snake_case")
             if not isinstance(attr, LineDict) or set(attr) != {"value", "source"}:
                 raise DataError(where, attributes.line_of(name), f"attribute {name!r} needs exactly 'value' and 'source'")
-            attr_value = _as_str(attr, "value", where)
-            _as_str(attr, "source", where)
+            attr_value = as_str(attr, "value", where)
+            as_str(attr, "source", where)
             if is_date_attribute(name):
-                _check_date(attr_value, where, attr.line_of("value"), f"attribute {name!r}")
+                check_date(attr_value, where, attr.line_of("value"), f"attribute {name!r}")
         entities[eid] = Entity(
-            id=eid, type=etype, label=_as_str(item, "label", where), synonyms=list(synonyms),
-            description=_opt_str(item, "description", where),
+            id=eid, type=etype, label=as_str(item, "label", where), synonyms=list(synonyms),
+            description=opt_str(item, "description", where),
             attributes={k: {"value": str(v["value"]), "source": str(v["source"])} for k, v in attributes.items()},
             line=item.line,
             curator_relations=_curator_relations(item, where),
@@ -316,11 +191,11 @@ def _curator_relations(item: LineDict, where: str) -> list[CuratorRelation]:
         raise DataError(where, item.line_of("curator_relations"), "curator_relations must be a list of {predicate, object, source}")
     relations = []
     for n, rel in enumerate(items):
-        rel = _check_fields(rel, CURATOR_RELATION_FIELDS, ("predicate", "object", "source"), where, "curator relation",
-                            line=_item_line(items, n))
+        rel = check_fields(rel, CURATOR_RELATION_FIELDS, ("predicate", "object", "source"), where, "curator relation",
+                            line=item_line(items, n))
         relations.append(CuratorRelation(
-            predicate=_as_str(rel, "predicate", where), object=_as_str(rel, "object", where),
-            source=_as_str(rel, "source", where), line=rel.line,
+            predicate=as_str(rel, "predicate", where), object=as_str(rel, "object", where),
+            source=as_str(rel, "source", where), line=rel.line,
         ))
     return relations
 
@@ -378,16 +253,6 @@ def anchor_quote(source: Source, quote: str, occurrence: int | None, where: str,
     )
 
 
-def _check_date(value: str, where: str, line: int, what: str) -> None:
-    """Refuse a date that is not a real calendar day written YYYY-MM-DD (it would export as an invalid xsd:date)."""
-    try:
-        ok = re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) is not None and bool(datetime.date.fromisoformat(value))
-    except ValueError:
-        ok = False
-    if not ok:
-        raise DataError(where, line, f"{what}: {value!r} is not a date written YYYY-MM-DD")
-
-
 def _check_entity_ref(value: object, entities: dict[str, Entity], where: str, line: int, role: str) -> str:
     if not isinstance(value, str) or value not in entities:
         raise DataError(where, line, f"unknown entity {value!r} as {role}; add it to entities.yaml or fix the id")
@@ -406,15 +271,15 @@ def load_claims(directory: Path, source: Source, entities: dict[str, Entity], vo
     claims: list[Claim] = []
     ids: dict[str, int] = {}
     for n, item in enumerate(data):
-        item = _check_fields(item, CLAIM_FIELDS, ("id", "subject", "predicate", "modality", "evidence"), where, "claim",
-                             line=_item_line(data, n))
-        cid = _as_str(item, "id", where)
+        item = check_fields(item, CLAIM_FIELDS, ("id", "subject", "predicate", "modality", "evidence"), where, "claim",
+                             line=item_line(data, n))
+        cid = as_str(item, "id", where)
         if not CLAIM_ID.match(cid):
             raise DataError(where, item.line_of("id"), f"claim id {cid!r} must be lower-case kebab-case")
         if cid in ids:
             raise DataError(where, item.line_of("id"), f"duplicate claim id {cid!r} (first at line {ids[cid]})")
         ids[cid] = item.line
-        pred_id = _as_str(item, "predicate", where)
+        pred_id = as_str(item, "predicate", where)
         if pred_id not in vocab.predicates:
             raise DataError(where, item.line_of("predicate"), f"unknown predicate {pred_id!r} (known: {', '.join(sorted(vocab.predicates))})")
         pred = vocab.predicates[pred_id]
@@ -441,17 +306,17 @@ def load_claims(directory: Path, source: Source, entities: dict[str, Entity], vo
                 raise DataError(where, item.line_of("object"), f"claim {cid!r}: {pred_id!r} takes a literal; use 'value', not 'object'")
             if "value" not in item or item["value"] in (None, ""):
                 raise DataError(where, item.line, f"claim {cid!r} is missing the field 'value'")
-            value = _as_str(item, "value", where)
+            value = as_str(item, "value", where)
             if pred.datatype == "date":
-                _check_date(value, where, item.line_of("value"), f"claim {cid!r}")
+                check_date(value, where, item.line_of("value"), f"claim {cid!r}")
             elif pred.datatype == "integer" and not re.fullmatch(r"[+-]?\d{1,18}", value):
                 raise DataError(where, item.line_of("value"), f"claim {cid!r}: {value!r} is not an integer")
             elif pred.datatype == "boolean" and value not in ("true", "false", "1", "0"):
                 raise DataError(where, item.line_of("value"), f"claim {cid!r}: {value!r} is not true or false")
-        modality = _as_str(item, "modality", where)
+        modality = as_str(item, "modality", where)
         if modality not in MODALITIES:
             raise DataError(where, item.line_of("modality"), f"modality must be one of {', '.join(MODALITIES)}, not {modality!r}")
-        polarity = _opt_str(item, "polarity", where) or "positive"
+        polarity = opt_str(item, "polarity", where) or "positive"
         if polarity not in POLARITIES:
             raise DataError(where, item.line_of("polarity"), f"polarity must be one of {', '.join(POLARITIES)}, not {polarity!r}")
         qualifiers = item.get("qualifiers")
@@ -474,9 +339,9 @@ def load_claims(directory: Path, source: Source, entities: dict[str, Entity], vo
             raise DataError(where, item.line_of("evidence"), "evidence must be a list of quotes")
         evidence: list[Evidence] = []
         for k, ev in enumerate(item["evidence"]):
-            ev = _check_fields(ev, EVIDENCE_FIELDS, ("quote",), where, "evidence", line=_item_line(item["evidence"], k))
-            quote = _as_str(ev, "quote", where)
-            kind = _opt_str(ev, "kind", where) or "states"
+            ev = check_fields(ev, EVIDENCE_FIELDS, ("quote",), where, "evidence", line=item_line(item["evidence"], k))
+            quote = as_str(ev, "quote", where)
+            kind = opt_str(ev, "kind", where) or "states"
             if kind not in EVIDENCE_KINDS:
                 raise DataError(where, ev.line_of("kind"), f"evidence kind must be one of {', '.join(EVIDENCE_KINDS)}, not {kind!r}")
             anchored = anchor_quote(source, quote, ev.get("occurrence"), where, ev.line_of("quote"), kind)
@@ -487,7 +352,7 @@ def load_claims(directory: Path, source: Source, entities: dict[str, Entity], vo
             id=cid, subject=subject, predicate=pred_id, object=obj, value=value,
             modality=modality, polarity=polarity,
             qualifiers={k: str(v) for k, v in qualifiers.items()},
-            evidence=evidence, comment=_opt_str(item, "comment", where), line=item.line,
+            evidence=evidence, comment=opt_str(item, "comment", where), line=item.line,
         ))
     _check_cycles(claims, vocab, where)
     return claims
