@@ -6,7 +6,9 @@ import csv
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from pathlib import Path
 
+from ketamine_kg.core.yamlfile import read_text
 from ketamine_kg.errors import DataError
 from ketamine_kg.ontology.vocabulary import Vocabulary
 
@@ -32,11 +34,11 @@ class Alignment:
 @cache
 def load_alignments(path=None, display: str = "ontology/alignments.tsv") -> tuple[Alignment, ...]:
     """Read ``alignments.tsv`` (rows with an empty external id are documented gaps)."""
-    path = path or resources.files(__package__) / ALIGNMENTS_FILE
-    if not path.is_file():
+    path = Path(str(path or resources.files(__package__) / ALIGNMENTS_FILE))
+    if not (path.exists() or path.is_symlink()):  # a FIFO or symlink there is read, and refused
         return ()
-    with path.open(encoding="utf-8") as handle:
-        numbered = [(n, ln) for n, ln in enumerate(handle, start=1) if not ln.startswith("#")]
+    text = read_text(path, root=path.parent)  # a regular file of its own folder (a data folder's: no symlink out)
+    numbered = [(n, ln) for n, ln in enumerate(text.splitlines(keepends=True), start=1) if not ln.startswith("#")]
     rows = csv.DictReader([ln for _, ln in numbered], delimiter="\t")
     found = []
     for index, r in enumerate(rows, start=1):  # row 0 of `numbered` is the header

@@ -149,6 +149,8 @@ SOURCE_PROPERTIES = {
     "date": "Date of an event, such as a regulatory approval.",
     "product": "The marketed product an approval covers.",
     "agency": "The agency that granted an approval, as a name.",
+    "utf16Start": "Start of a text position selector or a section in UTF-16 code units (a JavaScript string index), given where it differs from oa:start (which counts Unicode code points).",
+    "utf16End": "End of a text position selector in UTF-16 code units, given where it differs from oa:end.",
 }
 
 

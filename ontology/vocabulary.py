@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ketamine_kg.errors import DataError
 from ketamine_kg.core.model import DATATYPES
-from ketamine_kg.core.yamlfile import LineDict, load_yaml
+from ketamine_kg.core.yamlfile import LineDict, load_yaml, value_kind
 
 VOCABULARY_FILE = "vocabulary.yaml"
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
@@ -114,6 +114,33 @@ def _require(item: LineDict, key: str, where: str) -> object:
     return item[key]
 
 
+def _text(item: LineDict, key: str, where: str, *, required: bool = True) -> str | None:
+    """A text field (label, definition): a word or sentence, never a list or mapping."""
+    value = _require(item, key, where) if required else item.get(key)
+    if value is None:
+        return None
+    if isinstance(value, (dict, list, bool)):
+        raise DataError(where, item.line_of(key), f"field {key!r} must be text, got {value_kind(value)}")
+    return str(value)
+
+
+def _ref(item: LineDict, key: str, where: str) -> str | None:
+    """An optional field naming one id (a parent, an inverse): a plain word."""
+    value = item.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not ID_PATTERN.match(value.replace(" ", "_")):
+        raise DataError(where, item.line_of(key), f"field {key!r} must name one snake_case id, got {value!r}")
+    return value
+
+
+def _flag(item: LineDict, key: str, where: str) -> bool:
+    value = item.get(key, False)
+    if not isinstance(value, bool):
+        raise DataError(where, item.line_of(key), f"field {key!r} must be true or false, got {value!r}")
+    return value
+
+
 def _as_tuple(value: object, where: str, line: int) -> tuple[str, ...]:
     if value is None:
         return ()
@@ -153,10 +180,10 @@ def parse_vocabulary(data: object, where: str, base: Vocabulary | None = None) -
             raise DataError(where, item.line, f"duplicate type id {type_id!r}")
         new_type = TypeDef(
             id=type_id,
-            label=str(_require(item, "label", where)),
-            definition=str(_require(item, "definition", where)),
-            parent=item.get("parent"),
-            abstract=bool(item.get("abstract", False)),
+            label=str(_text(item, "label", where)),
+            definition=str(_text(item, "definition", where)),
+            parent=_ref(item, "parent", where),
+            abstract=_flag(item, "abstract", where),
         )
         if base is not None and type_id in base.types:
             _check_same(base.types[type_id], new_type, "type", base.origins.get(type_id), where, item.line)
@@ -165,7 +192,7 @@ def parse_vocabulary(data: object, where: str, base: Vocabulary | None = None) -
         vocab.origins[type_id] = (where, item.line)
         added.add(type_id)
     for item in data.get("types") or []:
-        parent = item.get("parent")
+        parent = _ref(item, "parent", where)
         if parent is not None and parent not in vocab.types:
             raise DataError(where, item.line_of("parent"), f"unknown parent type {parent!r}")
         if base is not None and parent is None and str(item["id"]) in added:
@@ -191,20 +218,20 @@ def parse_vocabulary(data: object, where: str, base: Vocabulary | None = None) -
             if c not in CHARACTERISTICS:
                 raise DataError(where, item.line_of("characteristics"), f"unknown characteristic {c!r}")
         datatype = item.get("datatype")
-        if kind == "data" and datatype not in DATATYPES:
+        if datatype is not None and not isinstance(datatype, str) or kind == "data" and datatype not in DATATYPES:
             raise DataError(where, item.line, f"data predicate {pred_id!r} needs a datatype in {sorted(DATATYPES)}")
         new_pred = PredicateDef(
             id=pred_id,
-            label=str(_require(item, "label", where)),
+            label=str(_text(item, "label", where)),
             kind=kind,
-            definition=str(_require(item, "definition", where)),
+            definition=str(_text(item, "definition", where)),
             domain=domain,
             range=rng,
-            parent=item.get("parent"),
-            inverse=item.get("inverse"),
+            parent=_ref(item, "parent", where),
+            inverse=_ref(item, "inverse", where),
             characteristics=characteristics,
             datatype=datatype,
-            acyclic=bool(item.get("acyclic", False)),
+            acyclic=_flag(item, "acyclic", where),
         )
         if base is not None and pred_id in base.predicates:
             _check_same(base.predicates[pred_id], new_pred, "predicate", base.origins.get(pred_id), where, item.line)
@@ -257,14 +284,14 @@ def load_data_vocabulary(directory: Path, display: str | None = None) -> Vocabul
     """
     core = load_vocabulary()
     path = Path(directory) / VOCABULARY_FILE
-    if not path.is_file():
+    if not (path.exists() or path.is_symlink()):  # anything else there (a FIFO, a symlink out) is read, and refused
         return core
     where = display or str(path)
-    data = load_yaml(path, where)
+    data = load_yaml(path, where, root=Path(directory))
     if data is None:
         return core
     vocab = parse_vocabulary(data, where, base=core)
     extra = Path(directory) / ALIGNMENTS_FILE
-    if extra.is_file():
+    if extra.exists() or extra.is_symlink():  # read through read_text, which refuses what is not a plain file inside
         vocab.alignment_files = core.alignment_files + (extra,)
     return vocab

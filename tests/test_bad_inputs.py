@@ -6,36 +6,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from helpers import run_cli, snapshot
+from helpers import apply_case, run_cli, snapshot
 
 CASES = yaml.safe_load((Path(__file__).parent / "bad_inputs.yaml").read_text(encoding="utf-8"))
-
-
-def _apply(case: dict, data_dir: Path) -> str | None:
-    """Edit the data copy as the case says; return the expected {line}, if any."""
-    path = data_dir / case["file"]
-    if case.get("remove"):
-        path.unlink()
-        return None
-    text = path.read_text(encoding="utf-8")
-    if "replace" in case:
-        old, new = case["replace"]
-        assert old in text, f"case {case['name']!r}: the text to replace is no longer in {case['file']}; update the case"
-        text = text.replace(old, new, 1)
-        marker = case.get("at", new)
-    elif "append" in case:
-        text = text + case["append"]
-        marker = case.get("at", case["append"])
-    else:
-        text = case["write"]
-        marker = None
-    path.write_bytes(text.encode(case.get("encode", "utf-8"), errors="replace"))
-    if marker:
-        positions = [m.start() for m in re.finditer(re.escape(marker), text)]
-        n = case.get("at_occurrence", 1)
-        assert len(positions) >= n, f"case {case['name']!r}: 'at' text not found"
-        return str(text[: positions[n - 1]].count("\n") + 1)
-    return None
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +25,7 @@ def test_table_covers_enough_cases():
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
 def test_bad_input(case, data_copy, good_build):
-    line = _apply(case, data_copy)
+    line = apply_case(case, data_copy)
     before = snapshot(good_build)
     proc = run_cli("build", "--no-reason", "--no-render", "-o", str(good_build), "--data", str(data_copy))
     assert proc.returncode == 1, f"exit {proc.returncode}; stderr:\n{proc.stderr}"

@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ketamine_kg.load.dataset import CLAIM_ID, ENTITY_ID, default_data_dir
+from ketamine_kg.load.dataset import default_data_dir
+from ketamine_kg.load.fields import CLAIM_ID, ENTITY_ID
 from ketamine_kg.ontology.vocabulary import load_vocabulary
 
 REQUIRED = yaml.safe_load((Path(__file__).parent / "required_claims.yaml").read_text(encoding="utf-8"))

@@ -68,10 +68,13 @@ def is_heading(line: str, alone: bool) -> bool:
 
 
 def _unique_anchor(text: str, candidates: Iterable[str], start: int) -> str | None:
-    """The first of ``candidates`` whose first occurrence in ``text`` is the one at ``start`` (or just before it)."""
+    """The first of ``candidates`` that occurs in ``text`` once only (no overlapping repeat either), at ``start`` or just before.
+
+    The loader refuses an anchor that occurs more than once without ``occurrence``.
+    """
     for candidate in candidates:
         found = text.find(candidate)
-        if found >= 0 and start - 2 <= found <= start:
+        if found >= 0 and start - 2 <= found <= start and text.find(candidate, found + 1) < 0:
             return candidate
     return None
 
@@ -98,8 +101,8 @@ def detect_sections(text: str, skip: Iterable[str] = ()) -> list[DetectedSection
     ends without ``. ! ? ; ,``. Lines equal to one of ``skip`` (the title, the site) are not
     headings. Once a Roman-numeral heading (``II. ...``) is seen, the headings after it until
     the next one are its subsections. If prose stands before the first heading (after the
-    title), a first section ``introduction`` starts at it. Each anchor is text whose first
-    occurrence in the article is where its section starts; a heading with none is left out.
+    title), a first section ``introduction`` starts at it. Each anchor is text that occurs once
+    in the article, where its section starts; a heading with none is left out.
 
     >>> [s.id for s in detect_sections("Note\\n\\nMechanism:\\n\\nIt binds.\\n\\nUses:\\n\\nIt helps.\\n", skip=["Note"])]
     ['mechanism', 'uses']

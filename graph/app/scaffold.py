@@ -149,8 +149,8 @@ def _source_yaml(source_id: str, title: str, site: str, url: str | None, digest:
         "# Text from this marker to the end of the file is not article (site furniture);",
         "# quotes must not come from it:",
         "# ignore_from: \"Popular Posts\"",
-        "# Sections, found from the article's headings. Each is located by its `anchor`: the",
-        "# first occurrence of that exact text in article.txt. A claim's section is computed from",
+        "# Sections, found from the article's headings. Each is located by its `anchor`: that",
+        "# exact text, once in article.txt (else add `occurrence: N`). A claim's section is computed from",
         "# where its first quote stands. Fix, remove or add sections as you like; with",
         "# `sections: []` the whole article is one section.",
     ]

@@ -48,6 +48,28 @@ QUALIFIERS: dict[str, str | None] = {
 }
 
 
+
+def is_date_attribute(name: str) -> bool:
+    """Whether an entity attribute holds a date (an ``xsd:dateTime`` at midnight in RDF): its name ends in ``date``.
+
+    >>> is_date_attribute("date"), is_date_attribute("approval_date"), is_date_attribute("product")
+    (True, True, False)
+    """
+    return name.endswith("date")
+
+
+def utf16_offset(text: str, offset: int) -> int:
+    """The UTF-16 code-unit offset (a JavaScript string index) of code-point ``offset`` in ``text``.
+
+    Offsets in the data count Unicode code points; a character outside the Basic
+    Multilingual Plane (an emoji, U+1F600) is one code point but two UTF-16 units.
+
+    >>> utf16_offset("a\U0001F600b", 2)
+    3
+    """
+    return offset + sum(1 for c in text[:offset] if ord(c) > 0xFFFF)
+
+
 @dataclass(frozen=True)
 class Section:
     """A heading of the article and where its text starts."""

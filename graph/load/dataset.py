@@ -15,15 +15,17 @@ from pathlib import Path
 from ketamine_kg.errors import DataError, StaleChecksumError, display_path
 from ketamine_kg.core.model import (
     EVIDENCE_KINDS, MODALITIES, POLARITIES, QUALIFIERS, Claim, CuratorRelation, Dataset, Entity, Evidence, Section, Source,
+    is_date_attribute,
 )
 from ketamine_kg.ontology.vocabulary import Vocabulary, load_data_vocabulary
-from ketamine_kg.core.yamlfile import LineDict, LineList, load_yaml, read_text
+from ketamine_kg.core.yamlfile import LineDict, load_yaml, read_text
 from ketamine_kg.load.curation import check_curation
+from ketamine_kg.load.fields import (
+    ATTRIBUTE_NAME, CLAIM_ID, ENTITY_ID, SECTION_ID, SOURCE_ID, article_path, as_str, check_article_text, check_date,
+    check_fields, check_language, check_url, find_all, item_line, opt_id, opt_str,
+)
 from ketamine_kg.load.mappings import MAPPINGS_FILE, load_mappings
 
-ENTITY_ID = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)*$")
-CLAIM_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-SECTION_ID = CLAIM_ID
 CONTEXT_CHARS = 32  # characters of oa:prefix / oa:suffix around a quote
 
 SOURCE_FIELDS = {"id", "title", "site", "file", "sha256", "language", "url", "ignore_from", "sections", "subject"}
@@ -45,32 +47,6 @@ def default_data_dir() -> Path:
 
 
 
-def _check_fields(item: object, allowed: set[str], required: tuple[str, ...], where: str, what: str,
-                  line: int | None = None) -> LineDict:
-    if not isinstance(item, LineDict):
-        line = getattr(item, "line", None) or line
-        raise DataError(where, line, f"each {what} must be a mapping of fields, got {type(item).__name__}")
-    for key in item:
-        if key not in allowed:
-            raise DataError(where, item.line_of(key), f"unknown field {key!r} in {what} (allowed: {', '.join(sorted(allowed))})")
-    for key in required:
-        if key not in item or item[key] is None or item[key] == "" or item[key] == []:
-            raise DataError(where, item.line, f"{what} is missing the field {key!r}")
-    return item
-
-
-def _item_line(items: list, index: int) -> int | None:
-    """The line of item ``index`` of a YAML list (items that are not mappings know none of their own)."""
-    return items.line_of_item(index) if isinstance(items, LineList) else None
-
-
-def _as_str(item: LineDict, key: str, where: str) -> str:
-    value = item[key]
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise DataError(where, item.line_of(key), f"field {key!r} must be text, got {type(value).__name__}")
-    return str(value)
-
-
 def load_source(directory: Path, *, accept_sha256: str | None = None) -> Source:
     """Load ``source.yaml`` and the article text; check its SHA-256 and locate its sections.
 
@@ -79,11 +55,15 @@ def load_source(directory: Path, *, accept_sha256: str | None = None) -> Source:
     """
     path = directory / "source.yaml"
     where = display_path(path)
-    data = load_yaml(path, where)
-    data = _check_fields(data, SOURCE_FIELDS, ("id", "title", "site", "file", "sha256"), where, "source", line=1)
-    text_path = directory / _as_str(data, "file", where)
-    text = read_text(text_path)
-    digest = hashlib.sha256(text_path.read_bytes()).hexdigest()
+    data = load_yaml(path, where, root=directory)
+    data = check_fields(data, SOURCE_FIELDS, ("id", "title", "site", "file", "sha256"), where, "source", line=1)
+    source_id = as_str(data, "id", where)
+    if not SOURCE_ID.match(source_id):
+        raise DataError(where, data.line_of("id"), f"source id {source_id!r} must be lower-case kebab-case, like my-article")
+    text_path = article_path(directory, data, where)
+    text = read_text(text_path, root=directory)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    check_article_text(text, display_path(text_path))
     if digest != data["sha256"] and digest != accept_sha256:
         raise StaleChecksumError(
             where, data.line_of("sha256"),
@@ -93,7 +73,7 @@ def load_source(directory: Path, *, accept_sha256: str | None = None) -> Source:
         )
     body_end = len(text)
     if data.get("ignore_from"):
-        marker = _as_str(data, "ignore_from", where)
+        marker = as_str(data, "ignore_from", where)
         pos = text.rfind(marker)
         if pos < 0:
             raise DataError(where, data.line_of("ignore_from"), f"ignore_from text {marker!r} is not in {text_path.name}")
@@ -106,39 +86,51 @@ def load_source(directory: Path, *, accept_sha256: str | None = None) -> Source:
     if not isinstance(listed, list):
         raise DataError(where, data.line_of("sections"), "sections must be a list")
     for n, item in enumerate(listed):
-        item = _check_fields(item, {"id", "title", "anchor", "parent"}, ("id", "title", "anchor"), where, "section",
-                             line=_item_line(listed, n))
-        sid = _as_str(item, "id", where)
+        item = check_fields(item, {"id", "title", "anchor", "parent", "occurrence"}, ("id", "title", "anchor"), where,
+                             "section", line=item_line(listed, n))
+        sid = as_str(item, "id", where)
         if not SECTION_ID.match(sid):
             raise DataError(where, item.line_of("id"), f"section id {sid!r} must be lower-case kebab-case")
         if sid in seen:
             raise DataError(where, item.line_of("id"), f"duplicate section id {sid!r}")
-        parent = item.get("parent")
+        parent = opt_id(item, "parent", where, "a section's parent")
         if parent is not None and parent not in seen:
             raise DataError(where, item.line_of("parent"), f"parent {parent!r} must be a section listed before {sid!r}")
-        start = text.find(_as_str(item, "anchor", where), 0, body_end)
-        if start < 0:
-            raise DataError(where, item.line_of("anchor"), f"anchor {item['anchor']!r} is not in {text_path.name}")
+        anchor = as_str(item, "anchor", where)
+        starts = find_all(text, anchor, body_end)
+        if not starts:
+            raise DataError(where, item.line_of("anchor"), f"anchor {anchor!r} is not in {text_path.name}")
+        occurrence = item.get("occurrence")
+        if occurrence is None and len(starts) > 1:
+            raise DataError(where, item.line_of("anchor"),
+                            f"anchor {anchor!r} occurs {len(starts)} times in {text_path.name}; lengthen it or add 'occurrence: N'")
+        if occurrence is not None and (not isinstance(occurrence, int) or isinstance(occurrence, bool)
+                                       or not 1 <= occurrence <= len(starts)):
+            raise DataError(where, item.line_of("occurrence"),
+                            f"occurrence {occurrence!r} is out of range: anchor {anchor!r} occurs {len(starts)} time(s)")
+        start = starts[(occurrence or 1) - 1]
         if sections and start <= sections[-1].start:
             raise DataError(where, item.line_of("anchor"), f"section {sid!r} starts before the section listed above it; list sections in article order")
         seen.add(sid)
-        sections.append(Section(id=sid, title=_as_str(item, "title", where), start=start, parent=parent))
+        sections.append(Section(id=sid, title=as_str(item, "title", where), start=start, parent=parent))
     if not sections:  # no headings listed: the whole article is one section
-        sections.append(Section(id=WHOLE_ARTICLE, title=_as_str(data, "title", where), start=0))
+        sections.append(Section(id=WHOLE_ARTICLE, title=as_str(data, "title", where), start=0))
     subject = data.get("subject")
     if subject is not None and not isinstance(subject, str):
         raise DataError(where, data.line_of("subject"), "subject must be an entity id")
+    language = check_language(data.get("language", "en"), where, data.line_of("language"))
+    url = check_url(data["url"], where, data.line_of("url")) if data.get("url") is not None else None
     return Source(
-        id=_as_str(data, "id", where),
-        title=_as_str(data, "title", where),
-        site=_as_str(data, "site", where),
+        id=source_id,
+        title=as_str(data, "title", where),
+        site=as_str(data, "site", where),
         text=text,
         sha256=digest,
         body_end=body_end,
         sections=sections,
         file_name=text_path.name,
-        language=str(data.get("language", "en")),
-        url=data.get("url"),
+        language=language,
+        url=url,
         subject=subject,
         subject_line=data.line_of("subject") if subject is not None else None,
     )
@@ -148,20 +140,20 @@ def load_entities(directory: Path, vocab: Vocabulary) -> dict[str, Entity]:
     """Load ``entities.yaml``, checking ids, types and fields."""
     path = directory / "entities.yaml"
     where = display_path(path)
-    data = load_yaml(path, where)
+    data = load_yaml(path, where, root=directory)
     if data is None:  # only comments (a new folder's commented examples): no entities yet
         data = []
     if not isinstance(data, list):
         raise DataError(where, 1, "entities.yaml must be a list of entities")
     entities: dict[str, Entity] = {}
     for n, item in enumerate(data):
-        item = _check_fields(item, ENTITY_FIELDS, ("id", "type", "label"), where, "entity", line=_item_line(data, n))
-        eid = _as_str(item, "id", where)
+        item = check_fields(item, ENTITY_FIELDS, ("id", "type", "label"), where, "entity", line=item_line(data, n))
+        eid = as_str(item, "id", where)
         if not ENTITY_ID.match(eid):
             raise DataError(where, item.line_of("id"), f"entity id {eid!r} must be lower-case snake_case")
         if eid in entities:
             raise DataError(where, item.line_of("id"), f"duplicate entity id {eid!r} (first at line {entities[eid].line})")
-        etype = _as_str(item, "type", where)
+        etype = as_str(item, "type", where)
         if etype not in vocab.types:
             raise DataError(where, item.line_of("type"), f"unknown type {etype!r} (known: {', '.join(vocab.concrete_types())})")
         if vocab.types[etype].abstract:
@@ -173,11 +165,17 @@ def load_entities(directory: Path, vocab: Vocabulary) -> dict[str, Entity]:
         if not isinstance(attributes, LineDict):
             raise DataError(where, item.line_of("attributes"), "attributes must be a mapping")
         for name, attr in attributes.items():
+            if not isinstance(name, str) or not ATTRIBUTE_NAME.match(name):
+                raise DataError(where, attributes.line_of(name), f"attribute name {name!r} must be lower-case snake_case")
             if not isinstance(attr, LineDict) or set(attr) != {"value", "source"}:
                 raise DataError(where, attributes.line_of(name), f"attribute {name!r} needs exactly 'value' and 'source'")
+            attr_value = as_str(attr, "value", where)
+            as_str(attr, "source", where)
+            if is_date_attribute(name):
+                check_date(attr_value, where, attr.line_of("value"), f"attribute {name!r}")
         entities[eid] = Entity(
-            id=eid, type=etype, label=_as_str(item, "label", where), synonyms=list(synonyms),
-            description=item.get("description"),
+            id=eid, type=etype, label=as_str(item, "label", where), synonyms=list(synonyms),
+            description=opt_str(item, "description", where),
             attributes={k: {"value": str(v["value"]), "source": str(v["source"])} for k, v in attributes.items()},
             line=item.line,
             curator_relations=_curator_relations(item, where),
@@ -193,11 +191,11 @@ def _curator_relations(item: LineDict, where: str) -> list[CuratorRelation]:
         raise DataError(where, item.line_of("curator_relations"), "curator_relations must be a list of {predicate, object, source}")
     relations = []
     for n, rel in enumerate(items):
-        rel = _check_fields(rel, CURATOR_RELATION_FIELDS, ("predicate", "object", "source"), where, "curator relation",
-                            line=_item_line(items, n))
+        rel = check_fields(rel, CURATOR_RELATION_FIELDS, ("predicate", "object", "source"), where, "curator relation",
+                            line=item_line(items, n))
         relations.append(CuratorRelation(
-            predicate=_as_str(rel, "predicate", where), object=_as_str(rel, "object", where),
-            source=_as_str(rel, "source", where), line=rel.line,
+            predicate=as_str(rel, "predicate", where), object=as_str(rel, "object", where),
+            source=as_str(rel, "source", where), line=rel.line,
         ))
     return relations
 
@@ -224,7 +222,7 @@ def anchor_quote(source: Source, quote: str, occurrence: int | None, where: str,
     ``occurrence`` (1-based) says which.
     """
     body = source.text[: source.body_end]
-    starts = [m.start() for m in re.finditer(re.escape(quote), body)]
+    starts = find_all(body, quote, source.body_end)
     if not starts:
         hint = ""
         if quote.translate(_LOOKALIKES) in body.translate(_LOOKALIKES):
@@ -235,7 +233,8 @@ def anchor_quote(source: Source, quote: str, occurrence: int | None, where: str,
         raise DataError(where, line, f"quote not found verbatim in {source.file_name}: {short!r}{hint}")
     if occurrence is None:
         if len(starts) > 1:
-            raise DataError(where, line, f"quote {quote!r} occurs {len(starts)} times in {source.file_name}; lengthen it or add 'occurrence: N'")
+            overlap = " (some overlapping)" if any(b - a < len(quote) for a, b in zip(starts, starts[1:])) else ""
+            raise DataError(where, line, f"quote {quote!r} occurs {len(starts)} times{overlap} in {source.file_name}; lengthen it or add 'occurrence: N'")
         start = starts[0]
     else:
         if not isinstance(occurrence, int) or isinstance(occurrence, bool) or not 1 <= occurrence <= len(starts):
@@ -264,7 +263,7 @@ def load_claims(directory: Path, source: Source, entities: dict[str, Entity], vo
     """Load ``claims.yaml``: check every field, type-check against the vocabulary, anchor every quote."""
     path = directory / "claims.yaml"
     where = display_path(path)
-    data = load_yaml(path, where)
+    data = load_yaml(path, where, root=directory)
     if data is None:  # only comments: no claims yet
         data = []
     if not isinstance(data, list):
@@ -272,15 +271,15 @@ def load_claims(directory: Path, source: Source, entities: dict[str, Entity], vo
     claims: list[Claim] = []
     ids: dict[str, int] = {}
     for n, item in enumerate(data):
-        item = _check_fields(item, CLAIM_FIELDS, ("id", "subject", "predicate", "modality", "evidence"), where, "claim",
-                             line=_item_line(data, n))
-        cid = _as_str(item, "id", where)
+        item = check_fields(item, CLAIM_FIELDS, ("id", "subject", "predicate", "modality", "evidence"), where, "claim",
+                             line=item_line(data, n))
+        cid = as_str(item, "id", where)
         if not CLAIM_ID.match(cid):
             raise DataError(where, item.line_of("id"), f"claim id {cid!r} must be lower-case kebab-case")
         if cid in ids:
             raise DataError(where, item.line_of("id"), f"duplicate claim id {cid!r} (first at line {ids[cid]})")
         ids[cid] = item.line
-        pred_id = _as_str(item, "predicate", where)
+        pred_id = as_str(item, "predicate", where)
         if pred_id not in vocab.predicates:
             raise DataError(where, item.line_of("predicate"), f"unknown predicate {pred_id!r} (known: {', '.join(sorted(vocab.predicates))})")
         pred = vocab.predicates[pred_id]
@@ -307,11 +306,17 @@ def load_claims(directory: Path, source: Source, entities: dict[str, Entity], vo
                 raise DataError(where, item.line_of("object"), f"claim {cid!r}: {pred_id!r} takes a literal; use 'value', not 'object'")
             if "value" not in item or item["value"] in (None, ""):
                 raise DataError(where, item.line, f"claim {cid!r} is missing the field 'value'")
-            value = _as_str(item, "value", where)
-        modality = _as_str(item, "modality", where)
+            value = as_str(item, "value", where)
+            if pred.datatype == "date":
+                check_date(value, where, item.line_of("value"), f"claim {cid!r}")
+            elif pred.datatype == "integer" and not re.fullmatch(r"[+-]?\d{1,18}", value):
+                raise DataError(where, item.line_of("value"), f"claim {cid!r}: {value!r} is not an integer")
+            elif pred.datatype == "boolean" and value not in ("true", "false", "1", "0"):
+                raise DataError(where, item.line_of("value"), f"claim {cid!r}: {value!r} is not true or false")
+        modality = as_str(item, "modality", where)
         if modality not in MODALITIES:
             raise DataError(where, item.line_of("modality"), f"modality must be one of {', '.join(MODALITIES)}, not {modality!r}")
-        polarity = str(item.get("polarity", "positive"))
+        polarity = opt_str(item, "polarity", where) or "positive"
         if polarity not in POLARITIES:
             raise DataError(where, item.line_of("polarity"), f"polarity must be one of {', '.join(POLARITIES)}, not {polarity!r}")
         qualifiers = item.get("qualifiers")
@@ -334,9 +339,9 @@ def load_claims(directory: Path, source: Source, entities: dict[str, Entity], vo
             raise DataError(where, item.line_of("evidence"), "evidence must be a list of quotes")
         evidence: list[Evidence] = []
         for k, ev in enumerate(item["evidence"]):
-            ev = _check_fields(ev, EVIDENCE_FIELDS, ("quote",), where, "evidence", line=_item_line(item["evidence"], k))
-            quote = _as_str(ev, "quote", where)
-            kind = str(ev.get("kind", "states"))
+            ev = check_fields(ev, EVIDENCE_FIELDS, ("quote",), where, "evidence", line=item_line(item["evidence"], k))
+            quote = as_str(ev, "quote", where)
+            kind = opt_str(ev, "kind", where) or "states"
             if kind not in EVIDENCE_KINDS:
                 raise DataError(where, ev.line_of("kind"), f"evidence kind must be one of {', '.join(EVIDENCE_KINDS)}, not {kind!r}")
             anchored = anchor_quote(source, quote, ev.get("occurrence"), where, ev.line_of("quote"), kind)
@@ -347,7 +352,7 @@ def load_claims(directory: Path, source: Source, entities: dict[str, Entity], vo
             id=cid, subject=subject, predicate=pred_id, object=obj, value=value,
             modality=modality, polarity=polarity,
             qualifiers={k: str(v) for k, v in qualifiers.items()},
-            evidence=evidence, comment=item.get("comment"), line=item.line,
+            evidence=evidence, comment=opt_str(item, "comment", where), line=item.line,
         ))
     _check_cycles(claims, vocab, where)
     return claims
@@ -410,7 +415,7 @@ def load_dataset(directory: Path | str | None = None, vocab: Vocabulary | None =
     claims = load_claims(directory, source, entities, vocab)
     dataset = Dataset(directory=directory, source=source, entities=entities, claims=claims, vocabulary=vocab)
     mappings_path = directory / MAPPINGS_FILE
-    if mappings_path.exists():
-        dataset.mappings, dataset.mapping_prefixes = load_mappings(mappings_path, entities)
+    if mappings_path.exists() or mappings_path.is_symlink():
+        dataset.mappings, dataset.mapping_prefixes = load_mappings(mappings_path, entities, root=directory)
     check_curation(dataset)
     return dataset

@@ -12,22 +12,24 @@ import io
 import re
 from pathlib import Path
 
-import yaml
-
 from ketamine_kg.core.curies import check_curie, prefix_table
 from ketamine_kg.core.model import NO_TERM, Entity, Mapping
-from ketamine_kg.errors import DataError
-from ketamine_kg.core.yamlfile import read_text
+from ketamine_kg.errors import DataError, KkgError
+from ketamine_kg.core.yamlfile import parse_yaml, read_text
 
 SKOS_PREDICATES = ("skos:exactMatch", "skos:closeMatch", "skos:broadMatch", "skos:narrowMatch", "skos:relatedMatch")
 REQUIRED_COLUMNS = ("subject_id", "subject_label", "predicate_id", "object_id", "object_label", "mapping_justification", "comment")
 MAPPINGS_FILE = "mappings.sssom.tsv"
 
 
-def load_sssom_header(path: Path) -> tuple[dict, list[str]]:
-    """Return the metadata of the ``#`` YAML header of an SSSOM/TSV file, and all its lines."""
+def load_sssom_header(path: Path, root: Path | None = None) -> tuple[dict, list[str]]:
+    """Return the metadata of the ``#`` YAML header of an SSSOM/TSV file, and all its lines.
+
+    The file is read inside ``root`` (its own folder by default) and its header parsed by
+    the curated-YAML loader: no aliases, no deep nesting.
+    """
     where = str(path)
-    lines = read_text(path).splitlines(keepends=True)
+    lines = read_text(path, root if root is not None else path.parent).splitlines(keepends=True)
     header_lines = [ln[1:] for ln in lines if ln.startswith("#")]
     n_header = len(header_lines)
     if lines[:n_header] != ["#" + h for h in header_lines]:
@@ -35,19 +37,19 @@ def load_sssom_header(path: Path) -> tuple[dict, list[str]]:
         late = next(i for i, ln in enumerate(lines) if i > table_start and ln.startswith("#"))
         raise DataError(where, late + 1, "the '#' header must come before the table")
     try:
-        meta = yaml.safe_load("".join(header_lines)) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise DataError(where, mark.line + 1 if mark else 1, "malformed YAML in the '#' header") from None
+        meta = parse_yaml("".join(header_lines), where) or {} if any(h.strip() for h in header_lines) else {}
+    except KkgError as exc:
+        problem = exc.message.removeprefix("malformed YAML: ")
+        raise DataError(where, exc.line or 1, f"malformed YAML in the '#' header: {problem}") from None
     if not isinstance(meta, dict):
         raise DataError(where, 1, "the '#' header must be a YAML mapping")
     return meta, lines
 
 
-def load_mappings(path: Path, entities: dict[str, Entity]) -> tuple[list[Mapping], dict[str, str]]:
-    """Return the mappings of ``path`` and the curie map of its header."""
+def load_mappings(path: Path, entities: dict[str, Entity], root: Path | None = None) -> tuple[list[Mapping], dict[str, str]]:
+    """Return the mappings of ``path`` (read inside ``root``, its folder by default) and the curie map of its header."""
     where = str(path)
-    meta, lines = load_sssom_header(path)
+    meta, lines = load_sssom_header(path, root)
     n_header = sum(1 for ln in lines if ln.startswith("#"))
     curie_map = meta.get("curie_map") or {}
     if not isinstance(curie_map, dict):

@@ -41,7 +41,7 @@ class ExternalLabel:
 def load_external_labels(path: Path) -> dict[str, ExternalLabel]:
     """Read ``external_labels.tsv``: CURIE -> its recorded label, checking every row."""
     where = str(path)
-    lines = read_text(path).splitlines()
+    lines = read_text(path, root=path.parent).splitlines()
     records: dict[str, ExternalLabel] = {}
     header: list[str] | None = None
     for number, text in enumerate(lines, start=1):
@@ -92,7 +92,7 @@ def load_mapping_gaps(path: Path) -> list[MappingGap]:
     where = str(path)
     gaps: list[MappingGap] = []
     header: list[str] | None = None
-    for number, text in enumerate(read_text(path).splitlines(), start=1):
+    for number, text in enumerate(read_text(path, root=path.parent).splitlines(), start=1):
         if text.startswith("#") or not text.strip():
             continue
         cells = text.split("\t")

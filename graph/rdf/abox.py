@@ -5,7 +5,9 @@ The graph uses standard vocabularies so any RDF tool can read it:
 - each claim is a node typed ``rdf:Statement`` and ``kkgo:Claim`` with ``rdf:subject``,
   ``rdf:predicate``, ``rdf:object``, its modality, polarity, qualifiers and section;
 - each quote is a W3C Web Annotation whose target selects the article text with an
-  ``oa:TextQuoteSelector`` and an ``oa:TextPositionSelector`` (computed offsets);
+  ``oa:TextQuoteSelector`` and an ``oa:TextPositionSelector`` (computed offsets, in Unicode
+  code points; ``kkgo:utf16Start``/``kkgo:utf16End`` give JavaScript's UTF-16 offsets where
+  an astral character makes them differ);
 - only positive, asserted claims also give the plain triple ``subject predicate object``,
   so a hedged or negated claim never reads as a fact;
 - entities carry ``rdfs:label``, ``skos:altLabel`` and their external mappings.
@@ -24,7 +26,7 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD, Namespace
 
 from ketamine_kg.core import iris as ns
 from ketamine_kg.core.namespaces import BIOLINK, ECO, KKGO, OA, SCHEMA, bind_prefixes, section_iri
-from ketamine_kg.core.model import DATATYPES, MODALITIES, POLARITIES, Claim, Dataset, date_time_value
+from ketamine_kg.core.model import DATATYPES, MODALITIES, POLARITIES, Claim, Dataset, date_time_value, utf16_offset
 from ketamine_kg.core.curies import expand_curie
 from ketamine_kg.ontology.vocabulary import Vocabulary, camel_case, load_vocabulary
 
@@ -86,6 +88,8 @@ def add_source(graph: Graph, dataset: Dataset) -> URIRef:
         graph.add((node, RDFS.label, Literal(section.title, lang=src.language)))
         graph.add((node, KKGO.order, Literal(order, datatype=XSD.integer)))
         graph.add((node, OA.start, Literal(section.start, datatype=XSD.nonNegativeInteger)))
+        if (start16 := utf16_offset(src.text, section.start)) != section.start:  # an astral character before it
+            graph.add((node, KKGO.utf16Start, Literal(start16, datatype=XSD.nonNegativeInteger)))
         parent = section_iri(src.id, section.parent) if section.parent else doc
         graph.add((node, DCTERMS.isPartOf, parent))
     return doc
@@ -177,6 +181,10 @@ def add_claim(graph: Graph, claim: Claim, dataset: Dataset, vocab: Vocabulary, d
         graph.add((pos_sel, RDF.type, OA.TextPositionSelector))
         graph.add((pos_sel, OA.start, Literal(ev.start, datatype=XSD.nonNegativeInteger)))
         graph.add((pos_sel, OA.end, Literal(ev.end, datatype=XSD.nonNegativeInteger)))
+        start16, end16 = utf16_offset(src.text, ev.start), utf16_offset(src.text, ev.end)
+        if (start16, end16) != (ev.start, ev.end):  # an astral character before or in the quote
+            graph.add((pos_sel, KKGO.utf16Start, Literal(start16, datatype=XSD.nonNegativeInteger)))
+            graph.add((pos_sel, KKGO.utf16End, Literal(end16, datatype=XSD.nonNegativeInteger)))
     if claim.is_stated_fact:
         graph.add((subject, predicate, obj))
     return node

@@ -26,7 +26,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 
 from ketamine_kg.core import iris as ns
-from ketamine_kg.core.model import Dataset, Entity, date_time_value
+from ketamine_kg.core.model import Dataset, Entity, date_time_value, is_date_attribute
 from ketamine_kg.core.namespaces import KKGO, bind_prefixes
 from ketamine_kg.ontology.vocabulary import Vocabulary, load_vocabulary
 
@@ -37,7 +37,7 @@ def attribute_literal(name: str, value: str) -> Literal:
     >>> attribute_literal("date", "2019-03-05"), attribute_literal("product", "x").datatype
     (rdflib.term.Literal('2019-03-05T00:00:00', datatype=rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#dateTime')), None)
     """
-    if name.endswith("date"):
+    if is_date_attribute(name):
         return Literal(date_time_value(value), datatype=XSD.dateTime)
     return Literal(value)
 

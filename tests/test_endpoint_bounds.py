@@ -1,0 +1,170 @@
+"""`ketamine-kg serve` as a process under generated attacks: its memory stays bounded and it never connects out.
+
+Hypothesis (seeded: ``derandomize``) generates hostile requests (nested braces, CONCAT
+and GROUP_CONCAT bombs, REPLACE growth, huge VALUES, cross products, SERVICE, LOAD and
+FROM naming a loopback listener) sent by GET or POST with any Accept header, to the
+installed command started with ``--max-memory 512 --max-bytes 1000000``. Afterwards:
+
+- the main process's peak resident memory (``VmHWM``) stayed under :data:`MAIN_RSS_MB`
+  (issue 16 measured 1.2 GB from one CONCAT bomb before the byte cap; now about 80 MB);
+- no worker, sampled every 20 ms, held more than its ``--max-memory``;
+- the listener on loopback received no connection;
+- an ordinary query is still answered.
+
+Linux only (``/proc``).
+"""
+
+from __future__ import annotations
+
+import http.client
+import re
+import socket
+import subprocess
+import threading
+import urllib.parse
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from helpers import cli_path
+
+pytestmark = pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc (Linux) to read memory")
+
+MAX_MEMORY_MB = 512
+MAIN_RSS_MB = 200
+ACCEPTS = ["application/sparql-results+json", "application/sparql-results+xml", "text/csv",
+           "text/tab-separated-values", "text/turtle", "application/ld+json", "*/*"]
+
+
+def _status_kb(pid: int, field: str) -> int:
+    text = Path(f"/proc/{pid}/status").read_text()
+    match = re.search(rf"^{field}:\s+(\d+) kB", text, re.M)
+    return int(match[1]) if match else 0
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+@pytest.fixture(scope="module")
+def listener():
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(16)
+    sock.setblocking(False)
+    yield sock
+    sock.close()
+
+
+@pytest.fixture(scope="module")
+def served(store_cache):
+    """The installed ``ketamine-kg serve`` on a free port, and a sampler of its workers' memory."""
+    proc = subprocess.Popen([cli_path(), "serve", "--port", "0", "--timeout", "2", "--max-bytes", "1000000",
+                             "--max-memory", str(MAX_MEMORY_MB), "--workers", "2"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    port = None
+    assert proc.stderr is not None
+    for line in proc.stderr:
+        match = re.search(r"SPARQL endpoint: http://[^:]+:(\d+)/sparql", line)
+        if match:
+            port = int(match[1])
+            break
+    assert port, "the server did not start"
+    threading.Thread(target=lambda: [None for _ in proc.stderr], daemon=True).start()
+    peaks: dict[int, int] = {}
+    done = threading.Event()
+
+    def sample():
+        while not done.wait(0.02):
+            for child in _children(proc.pid):
+                try:
+                    peaks[child] = max(peaks.get(child, 0), _status_kb(child, "VmRSS"))
+                except OSError:
+                    pass
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    yield proc, port, peaks
+    done.set()
+    proc.terminate()
+    proc.wait(15)
+
+
+def _doubling(n: int) -> str:
+    binds = ['BIND("0123456789" AS ?a0)'] + [f"BIND(CONCAT(?a{i}, ?a{i}) AS ?a{i + 1})" for i in range(n)]
+    return f"SELECT ?a{n} WHERE {{ {' '.join(binds)} }}"
+
+
+def _replacing(n: int) -> str:
+    binds = ['BIND("0" AS ?a0)'] + [f'BIND(REPLACE(?a{i}, "0", "0000000000") AS ?a{i + 1})' for i in range(n)]
+    return f"SELECT ?a{n} WHERE {{ {' '.join(binds)} }}"
+
+
+def hostile_queries(port: int) -> st.SearchStrategy[str]:
+    """Generated attacks on the endpoint; ``port`` is the listener that must hear nothing."""
+    here = f"http://127.0.0.1:{port}"
+    return st.one_of(
+        st.integers(1, 6000).map(lambda d: "SELECT * WHERE " + "{" * d + " ?s ?p ?o " + "}" * d),
+        st.integers(10, 40).map(_doubling),
+        st.integers(3, 12).map(_replacing),
+        st.integers(1, 4).map(lambda k: "SELECT (GROUP_CONCAT(CONCAT(STR(?s), STR(?p), STR(?o))) AS ?x) WHERE { "
+                              + " ".join(f"?s{i} ?p{i} ?o{i} ." for i in range(k)) + " ?s ?p ?o }"),
+        st.integers(2, 5).map(lambda k: "SELECT * WHERE { " + " ".join(f"?s{i} ?p{i} ?o{i} ." for i in range(k)) + " }"),
+        st.integers(1, 20000).map(lambda k: 'SELECT * WHERE { VALUES ?x { ' + '"xxxxxxxxxx" ' * k + '} }'),
+        st.text(min_size=0, max_size=20).map(lambda t: f"SELECT * WHERE {{ SERVICE <{here}/{urllib.parse.quote(t)}> {{ ?s ?p ?o }} }}"),
+        st.text(min_size=0, max_size=20).map(lambda t: f"SELECT * FROM <{here}/{urllib.parse.quote(t)}> WHERE {{ ?s ?p ?o }}"),
+        st.text(min_size=0, max_size=20).map(lambda t: f"SELECT * FROM NAMED <{here}/{urllib.parse.quote(t)}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"),
+        st.just(f"LOAD <{here}/data.ttl>"),
+        st.just(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ ?s ?p ?o . ?a ?b ?c }}"),
+        st.text(max_size=300),
+    )
+
+
+def _send(port: int, method: str, query: str, accept: str) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        if method == "GET":
+            conn.request("GET", "/sparql?" + urllib.parse.urlencode({"query": query}), headers={"Accept": accept})
+        else:
+            conn.request("POST", "/sparql", body=query.encode("utf-8", "surrogatepass"),
+                         headers={"Accept": accept, "Content-Type": "application/sparql-query"})
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def test_no_generated_attack_raises_memory_or_connects_out(served, listener):
+    proc, port, peaks = served
+    statuses: list[int] = []
+
+    @settings(max_examples=30, deadline=None, derandomize=True, database=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @given(query=hostile_queries(listener.getsockname()[1]), method=st.sampled_from(["GET", "POST"]),
+           accept=st.sampled_from(ACCEPTS))
+    def attack(query, method, accept):
+        status, body = _send(port, method, query, accept)
+        statuses.append(status)
+        # refused, capped, stopped by the timeout, or killed at the worker's memory limit: never another fault
+        assert status < 500 or status in (503, 504) or b"most likely at its memory limit" in body, (status, body[:200], query[:200])
+        assert _status_kb(proc.pid, "VmHWM") < MAIN_RSS_MB * 1024, query[:200]
+
+    attack()
+    print(f"main process peak RSS {_status_kb(proc.pid, 'VmHWM') // 1024} MB; worker peak RSS "
+          f"{max(peaks.values(), default=0) // 1024} MB; statuses {sorted(set(statuses))}")
+    assert len(statuses) >= 15
+    with pytest.raises(BlockingIOError):
+        listener.accept()
+    assert max(peaks.values(), default=0) <= MAX_MEMORY_MB * 1024, peaks
+    assert _send(port, "GET", "ASK {}", "application/sparql-results+json")[0] == 200
+    assert proc.poll() is None
