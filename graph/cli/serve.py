@@ -11,8 +11,12 @@ from ketamine_kg.app.server import DEFAULT_MAX_BYTES, DEFAULT_MAX_MEMORY, LOCAL_
 from ketamine_kg.cli import data_option
 
 
-class _Stop(Exception):
-    """Raised in the main thread by SIGTERM, so that serve_forever ends and every worker is stopped."""
+class _Stop(BaseException):
+    """Raised in the main thread by SIGTERM, so that serve_forever ends and every worker is stopped.
+
+    A BaseException, like KeyboardInterrupt: socketserver hands an ``Exception`` raised while it
+    accepts a request to ``handle_error`` and goes on serving.
+    """
 
 
 def _positive_seconds(ctx: click.Context, param: click.Parameter, value: float) -> float:

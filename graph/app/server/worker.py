@@ -112,10 +112,10 @@ def worker_main(conn: Any, nquads_path: str, max_rows: int, max_bytes: int = DEF
     store = pyoxigraph.Store()
     load_quads(store, path=nquads_path)
     engine = OxigraphEngine(store)
-    conn.send("ready")
-    while True:
-        try:
+    try:
+        conn.send("ready")
+        while True:
             text, accept, fmt_param = conn.recv()
-        except (EOFError, OSError):
-            return
-        conn.send(answer(engine, text, accept, fmt_param, max_rows, max_bytes))
+            conn.send(answer(engine, text, accept, fmt_param, max_rows, max_bytes))
+    except (EOFError, OSError):  # the server closed the pipe (it is stopping, or gave up on this query)
+        return
