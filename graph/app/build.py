@@ -70,7 +70,7 @@ def _breakdown(counts: Counter) -> str:
 
 def run_build(data_dir: DataDirs, out_dir: Path, *, reason: bool = True, render: bool = True) -> BuildResult:
     """Build every output of the article (or of the corpus, given several folders) into ``out_dir``."""
-    from ketamine_kg.exports.rdf_formats import FORMATS, to_bytes, to_rdf_xml
+    from ketamine_kg.exports.rdf_formats import FORMATS, stated_union, to_bytes, to_rdf_xml
 
     timings: dict[str, float] = {}
     graph_set = build_graph_set(data_dir, reason=reason, timings=timings)
@@ -80,15 +80,18 @@ def run_build(data_dir: DataDirs, out_dir: Path, *, reason: bool = True, render:
     result.triples = sum(len(g) for g in rdf_dataset.graphs() if not str(g.identifier).endswith("/inferred"))
     with StagedDirectory(out_dir) as stage:
         with timed(timings, "exports"):
+            written: dict[str, bytes] = {}
+            union = stated_union(rdf_dataset)  # once, for both triple formats
             for fmt, (_, ext, _) in FORMATS.items():
-                (stage / f"{GRAPH_BASENAME}.{ext}").write_bytes(to_bytes(rdf_dataset, fmt))
+                written[fmt] = to_bytes(rdf_dataset, fmt, union=union)
+                (stage / f"{GRAPH_BASENAME}.{ext}").write_bytes(written[fmt])
             _write_ontology(stage, rdf_dataset)
             (stage / "void.ttl").write_bytes(_void_turtle(rdf_dataset))
         if render:
             with timed(timings, "rendering and site"):
                 from ketamine_kg.app.site import write_site
 
-                write_site(stage, dataset, rdf_dataset, corpus=graph_set.corpus)
+                write_site(stage, dataset, rdf_dataset, corpus=graph_set.corpus, nquads=written["nquads"])
         manifest: dict[str, Any] = {
             "source": dataset.source.id,
             "sha256": dataset.source.sha256,

@@ -1,7 +1,8 @@
 """The site use case: run the named queries in memory, then let the views write the pages.
 
 ``write_site(stage_dir, dataset, rdf_dataset, corpus=None)`` runs every named query on the
-built graph and hands their answers to :func:`ketamine_kg.views.site.write_site`, which writes
+built graph (loaded into an in-memory Oxigraph store: on a corpus of a thousand articles
+rdflib's engine took most of the build, see README "Performance") and hands their answers to :func:`ketamine_kg.views.site.write_site`, which writes
 the graph pages and ``index.html`` (see there for the pages). Every question on the index
 gets its answer or a note saying why there is none: named queries that need the internet
 (``# requires: internet``, ``SERVICE``) are listed but not run, and those that compare
@@ -17,7 +18,7 @@ from ketamine_kg.core.terms import Result
 from ketamine_kg.errors import KkgError
 # The module, not its names: tests replace ``catalogue.list_queries`` with their own queries.
 from ketamine_kg.sparql import catalogue
-from ketamine_kg.sparql.engines import MemoryEngine, run_query
+from ketamine_kg.sparql.engines import OxigraphEngine, run_query
 from ketamine_kg.sparql.lexer import requires_internet
 from ketamine_kg.views import site as site_view
 from ketamine_kg.views.site import INTERNET_NOTE, QueryReport, get_query_report, get_unanswered_report
@@ -27,14 +28,30 @@ CORPUS_NOTE = ("Needs two or more sources: this question compares articles, and 
 DISPUTES_QUERY = "conflicts"
 
 
-def get_query_reports(rdf_dataset, *, sources: int = 1) -> list[QueryReport]:
+def get_site_engine(rdf_dataset, nquads: bytes | None = None) -> OxigraphEngine:
+    """An in-memory Oxigraph engine over ``rdf_dataset`` (its union as the default graph, as the store has).
+
+    ``nquads`` is the dataset already written as N-Quads (the build's export), so it is
+    not serialised twice.
+    """
+    import pyoxigraph  # heavy: a native library
+
+    from ketamine_kg.exports.rdf_formats import to_bytes
+    from ketamine_kg.store import load_quads
+
+    store = pyoxigraph.Store()
+    load_quads(store, nquads if nquads is not None else to_bytes(rdf_dataset, "nquads"))
+    return OxigraphEngine(store)
+
+
+def get_query_reports(rdf_dataset, *, sources: int = 1, nquads: bytes | None = None) -> list[QueryReport]:
     """Run every named query in memory; return one report each, in the catalogue's order.
 
     ``sources`` is how many articles the graph holds: a question that compares sources
-    (``scope: corpus``) is not run on one.
+    (``scope: corpus``) is not run on one. ``nquads``: see :func:`get_site_engine`.
     """
     reports = []
-    engine = MemoryEngine(rdf_dataset)
+    engine = get_site_engine(rdf_dataset, nquads)
     scope = "this article" if sources < 2 else f"these {sources} articles"
     for query in catalogue.list_queries():
         if "internet" in query.requires or requires_internet(query.text):
@@ -67,14 +84,14 @@ def get_disputed_statements(result: Result | None) -> set[tuple[str, str, str]]:
     return found
 
 
-def write_site(stage_dir: Path, dataset, rdf_dataset, corpus=None) -> list[Path]:
+def write_site(stage_dir: Path, dataset, rdf_dataset, corpus=None, *, nquads: bytes | None = None) -> list[Path]:
     """Write the graph pages and ``index.html`` into ``stage_dir``; return the files written.
 
     ``corpus`` (a :class:`~ketamine_kg.load.corpus.Corpus`) of two or more articles gives
     the corpus pages: one graph per article and a corpus graph with its disputed statements.
     """
     sources = len(corpus.datasets) if corpus is not None else 1
-    reports = get_query_reports(rdf_dataset, sources=sources)
+    reports = get_query_reports(rdf_dataset, sources=sources, nquads=nquads)
     disputed: set[tuple[str, str, str]] = set()
     if sources > 1:
         disputed = get_disputed_statements(next((r.result for r in reports if r.name == DISPUTES_QUERY), None))
