@@ -64,10 +64,10 @@ class StoreAggregate(ReadOnlyGraphAggregate):
             return
         names = self._names
         for found, contexts in self._store.triples((s, p, o), None):
-            if any(c.identifier in names for c in contexts):
+            if any(c is not None and c.identifier in names for c in contexts):
                 yield found
 
-    def __contains__(self, triple) -> bool:  # type: ignore[override]
+    def __contains__(self, triple) -> bool:
         return next(iter(self.triples(triple[:3])), None) is not None
 
 
