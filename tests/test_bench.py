@@ -76,21 +76,33 @@ def test_tiny_run_end_to_end_prints_every_row(tmp_path):
     from ketamine_kg.sparql.catalogue import list_queries
 
     config = BenchConfig.quick(triples=3000, page_nodes=(40,), query_timeout=5.0, render=False,
-                               browser=chromium_path() is not None)
+                               browser=chromium_path() is not None, corpus_articles=3, corpus_repeats=2)
     rows = run_bench(config)
     sections = {r.section for r in rows}
-    assert sections == {"build", "corpus", "load", "query", "memory", "page"}
+    assert sections == {"build", "nquads", "load", "query", "memory", "page",
+                        "corpus", "corpus load", "corpus query", "corpus memory"}
     table = to_table(rows, get_machine())
     for row in rows:
         assert row.name in table
     local = [q.name for q in list_queries() if not q.requires]
-    measured = {r.name.split(" (")[0] for r in rows if r.section == "query" and r.value is not None}
-    assert set(local) <= measured, set(local) - measured
+    for section in ("query", "corpus query"):
+        measured = {r.name.split(" (")[0] for r in rows if r.section == section and r.value is not None}
+        assert set(local) <= measured, (section, set(local) - measured)
     load = next(r for r in rows if r.section == "load" and r.name.startswith("load ") and "disk" not in r.name)
     assert load.value and load.compare and load.ratio  # both stores loaded, side by side
     corpus = next(r for r in rows if r.name.startswith("synthetic corpus"))
     assert corpus.value >= 3000
-    assert all(r.value and r.value > 0 for r in rows if r.section == "memory")
+    assert all(r.value and r.value > 0 for r in rows if r.section in ("memory", "corpus memory"))
+    # The corpus path: the folders were built (wall time, triples), the store it wrote was loaded
+    # and the cross-source queries answered on it, each with a median and a 95th percentile.
+    build = next(r for r in rows if r.section == "corpus" and r.name.startswith("build --corpus, 3 articles"))
+    assert build.value and build.value > 0 and "triples" in build.name
+    assert next(r for r in rows if r.section == "corpus load" and r.name.startswith("load ")).value
+    for name in ("agreement", "conflicts", "sources-of"):
+        row = next(r for r in rows if r.section == "corpus query" and r.name.startswith(name + " ("))
+        assert row.value is not None and row.p95 is not None and row.p95 >= row.value, row
+        assert " 0 rows" not in row.name, row  # three notes share and dispute statements
+    assert "p95" in table.splitlines()[4]
     if config.browser:
         page = next(r for r in rows if r.name.endswith("interactive in Chromium"))
         assert page.value is not None and page.value > 0, page.note
@@ -98,10 +110,65 @@ def test_tiny_run_end_to_end_prints_every_row(tmp_path):
     assert len(data["rows"]) == len(rows) and data["machine"]["cores"]
 
 
+def test_only_runs_the_parts_asked_for():
+    from ketamine_kg.dev.bench import run_bench
+
+    rows = run_bench(BenchConfig.quick(parts=("corpus",), corpus_articles=0))
+    assert rows == []  # no corpus articles, and nothing else asked for
+
+
+def test_synthetic_folders_load_check_and_answer_the_cross_source_queries(tmp_path):
+    """The folder writer's notes pass every check of a curated folder, and as a corpus they share and dispute statements."""
+    from ketamine_kg.app.check import check_data
+    from ketamine_kg.dev.synthetic_folders import write_synthetic_folders
+    from ketamine_kg.load.corpus import find_article_folders, load_corpus
+    from ketamine_kg.rdf.graphset import get_graphs
+    from ketamine_kg.sparql.catalogue import get_query
+    from ketamine_kg.sparql.engines import MemoryEngine, run_query
+
+    stats = write_synthetic_folders(tmp_path, 6, seed=3, claims=(8, 14))
+    folders = find_article_folders(tmp_path)
+    assert len(folders) == stats.articles == 6 and 6 * 8 <= stats.claims <= 6 * 14
+    for folder in folders[:2]:
+        report = check_data(folder)  # raises on any problem (quotes, checksum, cue words, types)
+        assert report.dataset.claims
+    corpus = load_corpus(folders)
+    assert sum(len(d.claims) for d in corpus.datasets) == stats.claims
+    ids = [e for d in corpus.datasets for e in d.entities]
+    assert len(ids) > len(set(ids))  # entities shared across notes become one node
+    assert any("_n" in alias for names in corpus.aliases.values() for alias in names), corpus.aliases  # merged by exactMatch
+    _, rdf_dataset, _, _ = get_graphs(folders, reason=False)
+    engine = MemoryEngine(rdf_dataset)
+    for name in ("agreement", "conflicts"):
+        result = run_query(engine, get_query(name))
+        sources = {row[result.variables.index("source")].value for row in result.rows}
+        assert result.rows and len(sources) >= 2, name
+    conflicts = run_query(engine, get_query("conflicts"))
+    kinds = {(row[conflicts.variables.index("modality")].value, row[conflicts.variables.index("polarity")].value)
+             for row in conflicts.rows}
+    assert len(kinds) >= 2, kinds
+
+
+def test_synthetic_folders_are_deterministic_and_keep_functional_objects(tmp_path):
+    from ketamine_kg.dev.synthetic_folders import get_synthetic_folder
+
+    import yaml
+
+    assert get_synthetic_folder(5, seed=1) == get_synthetic_folder(5, seed=1)
+    assert get_synthetic_folder(5, seed=1) != get_synthetic_folder(5, seed=2)
+    objects = {c["object"] for i in range(40) for c in yaml.safe_load(get_synthetic_folder(i)["claims.yaml"])
+               if c["predicate"] == "approval_granted_by"}
+    assert objects == {"fda"}  # one agency for every approval: a functional property keeps one value
+    for i in range(10):
+        files = get_synthetic_folder(i)
+        for claim in yaml.safe_load(files["claims.yaml"]):
+            assert files["article.txt"].count(claim["evidence"][0]["quote"]) == 1
+
+
 def test_cli_help_lists_the_options():
     out = subprocess.run([sys.executable, "-m", "ketamine_kg.cli", "bench", "--help"], capture_output=True, text=True)
     if out.returncode != 0:  # no __main__ in the cli package: use the console script
         out = subprocess.run([cli_path(), "bench", "--help"], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
-    for option in ("--quick", "--triples", "--json", "--no-browser"):
+    for option in ("--quick", "--triples", "--json", "--no-browser", "--corpus-articles", "--only"):
         assert option in out.stdout

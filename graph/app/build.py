@@ -71,7 +71,7 @@ def _breakdown(counts: Counter) -> str:
 def run_build(data_dir: DataDirs, out_dir: Path, *, reason: bool = True, render: bool = True) -> BuildResult:
     """Build every output of the article (or of the corpus, given several folders) into ``out_dir``."""
     from ketamine_kg.exports.owl import get_owl_graph, to_owl_bytes
-    from ketamine_kg.exports.rdf_formats import FORMATS, to_bytes
+    from ketamine_kg.exports.rdf_formats import FORMATS, stated_union, to_bytes
 
     timings: dict[str, float] = {}
     graph_set = build_graph_set(data_dir, reason=reason, timings=timings)
@@ -86,8 +86,11 @@ def run_build(data_dir: DataDirs, out_dir: Path, *, reason: bool = True, render:
             check_shapes(get_article_graph(rdf_dataset, article), graph_set.corpus.datasets)
     with StagedDirectory(out_dir) as stage:
         with timed(timings, "exports"):
+            written: dict[str, bytes] = {}
+            union = stated_union(rdf_dataset)  # once, for both triple formats
             for fmt, (_, ext, _) in FORMATS.items():
-                (stage / f"{GRAPH_BASENAME}.{ext}").write_bytes(to_bytes(rdf_dataset, fmt))
+                written[fmt] = to_bytes(rdf_dataset, fmt, union=union)
+                (stage / f"{GRAPH_BASENAME}.{ext}").write_bytes(written[fmt])
             # the OWL view for Protégé: ontology, stated data and curator knowledge as one OWL 2 DL ontology
             (stage / f"{GRAPH_BASENAME}.owl").write_bytes(
                 to_owl_bytes(get_owl_graph(rdf_dataset, graph_set.corpus.vocabulary)))
@@ -97,7 +100,8 @@ def run_build(data_dir: DataDirs, out_dir: Path, *, reason: bool = True, render:
             with timed(timings, "rendering and site"):
                 from ketamine_kg.app.site import write_site
 
-                write_site(stage, dataset, rdf_dataset, corpus=graph_set.corpus, notes=result.notes)
+                write_site(stage, dataset, rdf_dataset, corpus=graph_set.corpus, notes=result.notes,
+                           nquads=written["nquads"])
         manifest: dict[str, Any] = {
             "source": dataset.source.id,
             "sha256": dataset.source.sha256,

@@ -1,7 +1,8 @@
 """The site use case: run the named queries in memory, then let the views write the pages.
 
 ``write_site(stage_dir, dataset, rdf_dataset, corpus=None)`` runs every named query on the
-built graph and hands their answers to :func:`ketamine_kg.views.site.write_site`, which writes
+built graph (loaded into an in-memory Oxigraph store: on a corpus of a thousand articles
+rdflib's engine took most of the build, see README "Performance") and hands their answers to :func:`ketamine_kg.views.site.write_site`, which writes
 the graph pages and ``index.html`` (see there for the pages). Every question on the index
 gets its answer or a note saying why there is none: named queries that need the internet
 (``# requires: internet``, ``SERVICE``) are listed but not run, and those that compare
@@ -18,7 +19,7 @@ from ketamine_kg.core.terms import Result
 from ketamine_kg.errors import KkgError
 # The module, not its names: tests replace ``catalogue.list_queries`` with their own queries.
 from ketamine_kg.sparql import catalogue
-from ketamine_kg.sparql.engines import MemoryEngine, get_bindings, get_data_defaults
+from ketamine_kg.sparql.engines import Engine, OxigraphEngine, get_bindings, get_data_defaults
 from ketamine_kg.sparql.lexer import requires_internet, where_clause_start
 from ketamine_kg.views import site as site_view
 from ketamine_kg.views.site import INTERNET_NOTE, QueryReport, get_query_report, get_unanswered_report
@@ -28,14 +29,32 @@ CORPUS_NOTE = ("Needs two or more sources: this question compares articles, and 
 DISPUTES_QUERY = "conflicts"
 
 
-def get_query_reports(rdf_dataset, *, sources: int = 1, engine: MemoryEngine | None = None) -> list[QueryReport]:
+def get_site_engine(rdf_dataset, nquads: bytes | None = None) -> OxigraphEngine:
+    """An in-memory Oxigraph engine over ``rdf_dataset`` (its union as the default graph, as the store has).
+
+    ``nquads`` is the dataset already written as N-Quads (the build's export), so it is
+    not serialised twice.
+    """
+    import pyoxigraph  # heavy: a native library
+
+    from ketamine_kg.exports.rdf_formats import to_bytes
+    from ketamine_kg.store import load_quads
+
+    store = pyoxigraph.Store()
+    load_quads(store, nquads if nquads is not None else to_bytes(rdf_dataset, "nquads"))
+    return OxigraphEngine(store)
+
+
+def get_query_reports(rdf_dataset, *, sources: int = 1, nquads: bytes | None = None,
+                      engine: Engine | None = None) -> list[QueryReport]:
     """Run every named query in memory; return one report each, in the catalogue's order.
 
     ``sources`` is how many articles the graph holds: a question that compares sources
-    (``scope: corpus``) is not run on one. ``engine`` (over ``rdf_dataset``) is made if not given.
+    (``scope: corpus``) is not run on one. ``engine`` (over ``rdf_dataset``) is made if not
+    given (``nquads``: see :func:`get_site_engine`).
     """
     reports = []
-    engine = engine or MemoryEngine(rdf_dataset)
+    engine = engine or get_site_engine(rdf_dataset, nquads)
     scope = "this article" if sources < 2 else f"these {sources} articles"
     for query in catalogue.list_queries():
         if "internet" in query.requires or requires_internet(query.text):
@@ -101,10 +120,10 @@ def get_gallery(queries, defaults: dict[str, str], *, sources: int = 1) -> list[
 
 
 def write_sparql_page(stage_dir: Path, rdf_dataset, datasets, *, several: bool, title: str,
-                      memory_engine: MemoryEngine | None = None) -> Path:
+                      memory_engine: Engine | None = None) -> Path:
     """Write ``sparql.html``: the graph, the named queries and Oxigraph's WebAssembly build in one file.
 
-    ``memory_engine`` (over ``rdf_dataset``) answers the data-naming defaults; one is made if not given.
+    ``memory_engine`` (any engine over ``rdf_dataset``) answers the data-naming defaults; one is made if not given.
 
     Raises :class:`~ketamine_kg.app.browser_engine.BrowserEngineMissing` when the engine cannot be had.
     """
@@ -121,7 +140,7 @@ def write_sparql_page(stage_dir: Path, rdf_dataset, datasets, *, several: bool, 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)  # rdflib's N-Quads writer, as in the store
         nquads = to_bytes(rdf_dataset, "nquads").decode("utf-8")  # sorted: the same page on every build
-    defaults = get_data_defaults(memory_engine or MemoryEngine(rdf_dataset))
+    defaults = get_data_defaults(memory_engine or get_site_engine(rdf_dataset))
     gallery = get_gallery(catalogue.list_queries(), defaults, sources=len(datasets))
     links = get_ontology_links(rdf_dataset.graph(ONTOLOGY_GRAPH))
     links.update(get_page_links(datasets, reader_page=lambda sid: get_reading_names(sid, several)["reader"]))
@@ -141,7 +160,8 @@ def write_sparql_page(stage_dir: Path, rdf_dataset, datasets, *, several: bool, 
     return path
 
 
-def write_site(stage_dir: Path, dataset, rdf_dataset, corpus=None, notes: list[str] | None = None) -> list[Path]:
+def write_site(stage_dir: Path, dataset, rdf_dataset, corpus=None, notes: list[str] | None = None, *,
+               nquads: bytes | None = None) -> list[Path]:
     """Write the graph pages, the readers, the claims tables, ``sparql.html`` and ``index.html``; return the files written.
 
     ``corpus`` (a :class:`~ketamine_kg.load.corpus.Corpus`) of two or more articles gives
@@ -155,7 +175,7 @@ def write_site(stage_dir: Path, dataset, rdf_dataset, corpus=None, notes: list[s
     sources = len(corpus.datasets) if corpus is not None else 1
     several = sources > 1
     datasets = list(corpus.datasets) if several else [dataset]
-    engine = MemoryEngine(rdf_dataset)  # one for the index's answers and the SPARQL page's defaults
+    engine = get_site_engine(rdf_dataset, nquads)  # one for the index's answers and the SPARQL page's defaults
     reports = get_query_reports(rdf_dataset, sources=sources, engine=engine)
     disputed: set[tuple[str, str, str]] = set()
     if several:

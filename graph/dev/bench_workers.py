@@ -72,6 +72,28 @@ def worker_build(args: dict) -> None:
            "maxrss_mb": maxrss_mb()})
 
 
+def worker_folders(args: dict) -> None:
+    """Write the synthetic article folders of a corpus."""
+    from ketamine_kg.dev.synthetic_folders import write_synthetic_folders
+
+    stats = write_synthetic_folders(Path(args["path"]), args["articles"], seed=args["seed"])
+    emit({"articles": stats.articles, "claims": stats.claims, "bytes": stats.bytes, "seconds": stats.seconds,
+          "maxrss_mb": maxrss_mb()})
+
+
+def worker_corpus_build(args: dict) -> None:
+    """``build --corpus DIR`` as the command runs it: find the article folders, then ``run_build``."""
+    from ketamine_kg.app.build import run_build
+    from ketamine_kg.load.corpus import find_article_folders
+
+    start = time.perf_counter()
+    folders = find_article_folders(Path(args["corpus"]))
+    result = run_build(folders, Path(args["out"]), reason=args["reason"], render=args["render"])
+    quads = sum(len(g) for g in result.rdf_dataset.graphs())
+    emit({"timings": result.timings, "total": time.perf_counter() - start, "triples": result.triples,
+          "inferred": result.inferred, "quads": quads, "maxrss_mb": maxrss_mb()})
+
+
 def worker_generate(args: dict) -> None:
     """Write the synthetic corpus as N-Quads."""
     from ketamine_kg.dev.synthetic import write_synthetic_nquads
@@ -210,6 +232,8 @@ def worker_page(args: dict) -> None:
 WORKERS: dict[str, Callable[[dict], None]] = {
     "build": worker_build,
     "generate": worker_generate,
+    "folders": worker_folders,
+    "corpus_build": worker_corpus_build,
     "oxigraph": worker_oxigraph,
     "rdflib": worker_rdflib,
     "page": worker_page,

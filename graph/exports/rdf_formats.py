@@ -31,8 +31,11 @@ FORMATS: dict[str, tuple[str, str, bool]] = {
 }
 
 
-def to_bytes(rdf_dataset: RdfDataset, fmt: str) -> bytes:
+def to_bytes(rdf_dataset: RdfDataset, fmt: str, *, union: Graph | None = None) -> bytes:
     """Serialise ``rdf_dataset`` in ``fmt`` (a key of :data:`FORMATS`), the same bytes on every run.
+
+    ``union`` is :func:`stated_union` of ``rdf_dataset`` if the caller has it already (the
+    triple formats are written from it; making it again costs as much as writing it).
 
     rdflib walks a graph in the order of a Python set, which changes from run to run;
     Turtle sorts its output itself, the other formats are put in order here: N-Triples
@@ -53,7 +56,8 @@ def to_bytes(rdf_dataset: RdfDataset, fmt: str) -> bytes:
         buffer = io.BytesIO()
         serializer_.serialize(buffer, encoding="utf-8")
         return buffer.getvalue()
-    data = (rdf_dataset if quads else stated_union(rdf_dataset)).serialize(format=serializer, encoding="utf-8")
+    source = rdf_dataset if quads else (union if union is not None else stated_union(rdf_dataset))
+    data = source.serialize(format=serializer, encoding="utf-8")
     if fmt in ("nt", "nquads"):  # one statement a line: sort the lines
         return b"".join(sorted(data.splitlines(keepends=True)))
     return data

@@ -41,6 +41,43 @@ MATCH_PREDICATES = {
 }
 
 
+class StoreAggregate(ReadOnlyGraphAggregate):
+    """A read-only union of named graphs that share one rdflib store, answered by the store.
+
+    rdflib's :class:`ReadOnlyGraphAggregate` asks each of its graphs in turn, so every
+    lookup costs as many lookups as there are graphs: over the stated graphs of a corpus of
+    a thousand articles, drawing the corpus graph took most of the build. This one asks the
+    store once (every graph of a built dataset lives in one store) and keeps the triples
+    that are in one of its graphs, each once.
+    """
+
+    def __init__(self, graphs: list[Graph]):
+        super().__init__(graphs)
+        self._names = frozenset(g.identifier for g in graphs)
+        self._store = graphs[0].store
+
+    def triples(self, triple):  # type: ignore[override]
+        """The triples matching ``triple`` in any of the graphs, each once (a path predicate as rdflib evaluates it)."""
+        s, p, o = triple
+        if not isinstance(p, (URIRef, type(None))):  # a property path: rdflib's own walk
+            yield from super().triples(triple)
+            return
+        names = self._names
+        for found, contexts in self._store.triples((s, p, o), None):
+            if any(c is not None and c.identifier in names for c in contexts):
+                yield found
+
+    def __contains__(self, triple) -> bool:
+        return next(iter(self.triples(triple[:3])), None) is not None
+
+
+def get_aggregate(graphs: list[Graph]) -> ReadOnlyGraphAggregate:
+    """The union of ``graphs`` to read from: one store lookup per pattern when they share a store."""
+    if len(graphs) > 1 and all(g.store is graphs[0].store for g in graphs):
+        return StoreAggregate(graphs)
+    return ReadOnlyGraphAggregate(graphs)
+
+
 @dataclass(frozen=True)
 class Parts:
     """The named graphs of a built dataset, ready to read."""
@@ -69,11 +106,11 @@ def get_parts(rdf_dataset) -> Parts:
         elif name.startswith(ns.GRAPH):
             stated.append(graph)
     empty = Graph()
-    data = ReadOnlyGraphAggregate(stated or [empty])
-    inferred_graph = ReadOnlyGraphAggregate(inferred or [empty])
-    everything = ReadOnlyGraphAggregate(stated + curator + inferred + [tbox])
+    data = get_aggregate(stated or [empty])
+    inferred_graph = get_aggregate(inferred or [empty])
+    everything = get_aggregate(stated + curator + inferred + [tbox])
     return Parts(data=data, inferred=inferred_graph, tbox=tbox, everything=everything,
-                 curator=ReadOnlyGraphAggregate(curator or [empty]))
+                 curator=get_aggregate(curator or [empty]))
 
 
 def as_parts(rdf_dataset) -> Parts:
