@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import stat
 from pathlib import Path
 from typing import Any
@@ -229,17 +230,54 @@ def load_yaml(path: Path, display: str | None = None, root: Path | None = None) 
     return parse_yaml(text, name)
 
 
+# Where an anchor or alias could start (``&a``, ``*a`` after a space, bracket, comma, colon or
+# dash): such a text goes to the pure-Python parser, which refuses them before any expansion.
+_MAYBE_ANCHOR = re.compile(r"(?:^|[\s\[\]{},:?-])[&*]\S")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _passes_checks(value: Any, depth: int = 1) -> bool:
+    """Whether a value libyaml made would pass the pure-Python parser's checks (depth, numbers, surrogates).
+
+    >>> _passes_checks({"a": [1, "b"]}), _passes_checks(10 ** 30), _passes_checks(float("nan"))
+    (True, False, False)
+    """
+    if depth >= MAX_DEPTH:
+        return False
+    if isinstance(value, dict):
+        return all(_passes_checks(k, depth + 1) and _passes_checks(v, depth + 1) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_passes_checks(v, depth + 1) for v in value)
+    if isinstance(value, bool):
+        return True
+    if isinstance(value, int):
+        return value.bit_length() < 60  # under 10**18: the digit cap, without turning a huge one into text
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, str):
+        return _SURROGATE.search(value) is None
+    return True
+
+
 def parse_yaml(text: str, name: str) -> Any:
-    """Parse YAML text with the checks of :func:`load_yaml`; ``name`` is the file errors name."""
-    try:
-        fast = _FastLoader(text)
-        fast.name = name
+    """Parse YAML text with the checks of :func:`load_yaml`; ``name`` is the file errors name.
+
+    libyaml parses first where it can; a text that might hold an anchor or alias, one libyaml
+    rejects, and a value that fails a check go to the pure-Python parser, whose errors name
+    the line.
+    """
+    if not _MAYBE_ANCHOR.search(text):
         try:
-            return fast.get_single_data()
-        finally:
-            fast.dispose()
-    except yaml.YAMLError:
-        pass  # the pure-Python parser below says where and why, as it always has
+            fast = _FastLoader(text)
+            fast.name = name
+            try:
+                data = fast.get_single_data()
+            finally:
+                fast.dispose()
+            if _passes_checks(data):
+                return data
+        except (yaml.YAMLError, RecursionError, ValueError, KkgError):  # ValueError: an int over Python's digit limit
+            pass  # the pure-Python parser below says where and why, as it always has
     try:
         loader = _Loader(text)
     except yaml.reader.ReaderError as exc:  # a control character such as NUL, found before parsing starts
