@@ -238,3 +238,36 @@ def test_simultaneous_runaways_do_not_hold_up_a_named_query(store_cache):
         server.shutdown()
         server.server_close()
         server.pool.close()
+
+
+def test_the_per_client_cap_counts_every_loopback_address_as_one_client(store_cache):
+    """Issue 16: runaways sent from 127.0.0.2 and 127.0.0.3 as well as 127.0.0.1 used to get a cap each."""
+    import http.client
+    import threading
+
+    server = make_server(None, "127.0.0.1", 0, timeout=4.0, max_rows=500, workers=2)
+    serve_in_thread(server)
+    host, port = server.server_address[:2]
+    cross = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    statuses: list[int] = []
+
+    def run_away(source: str) -> None:
+        conn = http.client.HTTPConnection(host, port, timeout=60, source_address=(source, 0))
+        try:
+            conn.request("POST", "/sparql", cross.encode(), {"Content-Type": "application/sparql-query"})
+            statuses.append(conn.getresponse().status)
+        finally:
+            conn.close()
+
+    try:
+        threads = [threading.Thread(target=run_away, args=(f"127.0.0.{n}",)) for n in (1, 2, 3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        # one client (this machine) holds at most per_client (the pool's size, 2) stuck queries
+        assert sorted(statuses) == [429, 503, 503], statuses
+    finally:
+        server.shutdown()
+        server.server_close()
+        server.pool.close()

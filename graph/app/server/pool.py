@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import multiprocessing
 import sys
@@ -17,6 +18,30 @@ from ketamine_kg.errors import StoreError
 
 DEFAULT_SLOW_AFTER = 1.0  # seconds busy after which a worker counts as stuck and is replaced
 DEFAULT_MAX_ROWS = 10_000
+
+
+def client_group(address: str) -> str:
+    """The client a per-client cap counts ``address`` as: every loopback address is one client, an IPv6 address its /64.
+
+    One machine can speak from any of 127.0.0.0/8 and ``::1``, and one IPv6 host usually
+    holds a whole /64, so counting addresses one by one would let it multiply its share.
+
+    >>> client_group("127.0.0.1") == client_group("127.4.5.6") == client_group("::1") == client_group("::ffff:127.0.0.2")
+    True
+    >>> client_group("2001:db8::1") == client_group("2001:db8::ffff"), client_group("192.0.2.7")
+    (True, '192.0.2.7')
+    """
+    try:
+        ip = ipaddress.ip_address(address.strip("[]").split("%", 1)[0])
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if ip.is_loopback:
+        return "loopback"
+    if isinstance(ip, ipaddress.IPv6Address):
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
 
 
 @dataclass(eq=False)
@@ -177,7 +202,7 @@ class WorkerPool:
                     if not self.idle:
                         return 503, "text/plain; charset=utf-8", b"all workers are busy; try again\n"
             worker = self.idle.pop()
-            worker.since, worker.deadline, worker.client = time.monotonic(), deadline, client
+            worker.since, worker.deadline, worker.client = time.monotonic(), deadline, client_group(client)
             self.busy.add(worker)
         answer = None
         crashed = hung_up = False
