@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -89,3 +90,14 @@ def data_copy(tmp_path: Path) -> Path:
 def cli():
     """Call the installed console command: ``cli("build", "-o", str(out))``."""
     return run_cli
+
+
+@pytest.fixture(scope="module")
+def listener() -> Iterator[socket.socket]:
+    """A non-blocking TCP listener on loopback that nothing may connect to (tests of outbound requests)."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(16)
+    sock.setblocking(False)
+    yield sock
+    sock.close()

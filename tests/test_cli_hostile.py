@@ -45,17 +45,6 @@ def _no_connection(sock: socket.socket) -> bool:
 
 
 @pytest.fixture(scope="module")
-def listener():
-    """A TCP listener on loopback that nothing may connect to."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(16)
-    sock.setblocking(False)
-    yield sock
-    sock.close()
-
-
-@pytest.fixture(scope="module")
 def web(listener):
     """A loopback web server: /moved redirects to ftp: (with an escape sequence), anything else is a 500 with a secret body."""
     port = listener.getsockname()[1]

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import http.client
 import re
-import socket
 import subprocess
 import threading
 import urllib.parse
@@ -54,16 +53,6 @@ def _children(pid: int) -> list[int]:
         if int(fields[1]) == pid:
             found.append(int(stat.parent.name))
     return found
-
-
-@pytest.fixture(scope="module")
-def listener():
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(16)
-    sock.setblocking(False)
-    yield sock
-    sock.close()
 
 
 @pytest.fixture(scope="module")

@@ -44,17 +44,6 @@ def _doubling(n: int) -> str:
 
 
 @pytest.fixture(scope="module")
-def listener():
-    """A TCP listener on loopback that the server must never connect to."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(16)
-    sock.setblocking(False)
-    yield sock
-    sock.close()
-
-
-@pytest.fixture(scope="module")
 def endpoint(store_cache):
     get_store_dir(None)
     server = make_server(None, "127.0.0.1", 0, timeout=60.0, max_bytes=MAX_BYTES, workers=2)  # long: a loaded machine copies slowly
