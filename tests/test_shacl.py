@@ -154,3 +154,13 @@ def test_the_build_stops_on_a_violation_and_writes_nothing(monkeypatch, tmp_path
         run_build(None, out, reason=False, render=False)
     assert broken and not out.exists()
     assert str(caught.value).startswith(f"{caught.value.file}:{broken[0].line}: ") and "lacks its plain triple" in str(caught.value)
+
+
+def test_validation_leaves_the_graph_as_it_was():
+    """get_violations validates in place (no copy): that is only right while it adds nothing to the graph."""
+    from rdflib.compare import to_isomorphic
+
+    graph = _graph(CLAIM)
+    before = to_isomorphic(graph)
+    assert get_violations(graph) == []
+    assert to_isomorphic(graph) == before and len(graph) == len(before)
