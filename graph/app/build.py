@@ -93,7 +93,7 @@ def run_build(data_dir: DataDirs, out_dir: Path, *, reason: bool = True, render:
                 (stage / f"{GRAPH_BASENAME}.{ext}").write_bytes(written[fmt])
             # the OWL view for Protégé: ontology, stated data and curator knowledge as one OWL 2 DL ontology
             (stage / f"{GRAPH_BASENAME}.owl").write_bytes(
-                to_owl_bytes(get_owl_graph(rdf_dataset, graph_set.corpus.vocabulary)))
+                to_owl_bytes(get_owl_graph(rdf_dataset, graph_set.corpus.vocabulary, union=union)))
             _write_ontology(stage, rdf_dataset)
             (stage / "void.ttl").write_bytes(_void_turtle(rdf_dataset))
         if render:

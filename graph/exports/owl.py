@@ -63,9 +63,15 @@ def _is_builtin(term: Node) -> bool:
     return term in BUILT_IN or text.startswith((str(OWL), str(XSD)))
 
 
-def get_owl_graph(rdf_dataset: RdfDataset, vocab: Vocabulary | None = None, version: str = __version__) -> Graph:
-    """The OWL view of ``rdf_dataset``: its ontology, stated and curator graphs as one OWL 2 DL ontology."""
-    union = stated_union(rdf_dataset)
+def get_owl_graph(rdf_dataset: RdfDataset, vocab: Vocabulary | None = None, version: str = __version__, *,
+                  union: Graph | None = None) -> Graph:
+    """The OWL view of ``rdf_dataset``: its ontology, stated and curator graphs as one OWL 2 DL ontology.
+
+    ``union`` is :func:`~ketamine_kg.exports.rdf_formats.stated_union` of the dataset where the
+    caller has it already (the build does, for the triple formats): a corpus's union is a copy of
+    every triple.
+    """
+    union = union if union is not None else stated_union(rdf_dataset)
     data = Graph()
     for graph in rdf_dataset.graphs():
         name = str(graph.identifier)
