@@ -2,6 +2,7 @@
 
 import math
 import signal
+import threading
 from pathlib import Path
 from typing import Any, cast
 
@@ -9,14 +10,6 @@ import click
 
 from ketamine_kg.app.server import DEFAULT_MAX_BYTES, DEFAULT_MAX_MEMORY, LOCAL_HOSTS, close_server, make_server
 from ketamine_kg.cli import data_option
-
-
-class _Stop(BaseException):
-    """Raised in the main thread by SIGTERM, so that serve_forever ends and every worker is stopped.
-
-    A BaseException, like KeyboardInterrupt: socketserver hands an ``Exception`` raised while it
-    accepts a request to ``handle_error`` and goes on serving.
-    """
 
 
 def _positive_seconds(ctx: click.Context, param: click.Parameter, value: float) -> float:
@@ -29,10 +22,6 @@ def _named_host(ctx: click.Context, param: click.Parameter, value: str) -> str:
     if not value.strip():
         raise click.BadParameter("is empty (which would listen on every address): give an address, e.g. 127.0.0.1")
     return value
-
-
-def _on_sigterm(signum: int, frame: Any) -> None:
-    raise _Stop()
 
 
 @click.command()
@@ -77,11 +66,17 @@ def serve(host: str, port: int, timeout: float, max_rows: int, max_bytes: int, m
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host
     click.echo(f"SPARQL endpoint: http://{shown}:{bound_port}/sparql", err=True)
     click.echo(f"query page:      http://{shown}:{bound_port}/  (Ctrl+C to stop)", err=True)
-    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    # SIGTERM and Ctrl+C ask serve_forever to return (shutdown() from another thread: it waits
+    # for the loop) instead of raising in the main thread, where an exception could land inside
+    # socketserver's accepting of a request and leave a request thread half started.
+    def stop(signum: int, frame: Any) -> None:
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         server.serve_forever()
-    except (KeyboardInterrupt, _Stop):
         click.echo("stopped", err=True)
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         close_server(server)
