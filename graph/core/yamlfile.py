@@ -134,7 +134,8 @@ def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int:
     return yaml.SafeLoader.construct_yaml_int(loader, node)
 
 
-_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+for _loader in (_Loader, _FastLoader):
+    _loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
 def _construct_float(loader: _Loader, node: yaml.ScalarNode) -> float:
@@ -145,7 +146,8 @@ def _construct_float(loader: _Loader, node: yaml.ScalarNode) -> float:
     return value
 
 
-_Loader.add_constructor("tag:yaml.org,2002:float", _construct_float)
+for _loader in (_Loader, _FastLoader):
+    _loader.add_constructor("tag:yaml.org,2002:float", _construct_float)
 
 
 def _construct_str(loader: _Loader, node: yaml.ScalarNode) -> str:
@@ -157,7 +159,8 @@ def _construct_str(loader: _Loader, node: yaml.ScalarNode) -> str:
     return value
 
 
-_Loader.add_constructor("tag:yaml.org,2002:str", _construct_str)
+for _loader in (_Loader, _FastLoader):
+    _loader.add_constructor("tag:yaml.org,2002:str", _construct_str)
 
 
 def value_kind(value: object) -> str:
@@ -233,38 +236,32 @@ def load_yaml(path: Path, display: str | None = None, root: Path | None = None) 
 # Where an anchor or alias could start (``&a``, ``*a`` after a space, bracket, comma, colon or
 # dash): such a text goes to the pure-Python parser, which refuses them before any expansion.
 _MAYBE_ANCHOR = re.compile(r"(?:^|[\s\[\]{},:?-])[&*]\S")
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _passes_checks(value: Any, depth: int = 1) -> bool:
-    """Whether a value libyaml made would pass the pure-Python parser's checks (depth, numbers, surrogates).
+def _within_depth(value: Any, depth: int = 1) -> bool:
+    """Whether a value libyaml made nests no deeper than the pure-Python parser allows.
 
-    >>> _passes_checks({"a": [1, "b"]}), _passes_checks(10 ** 30), _passes_checks(float("nan"))
-    (True, False, False)
+    (Numbers and strings are checked by the same constructors on both parsers.)
+
+    >>> _within_depth({"a": [1, "b"]}), _within_depth([[[[1]]]], depth=MAX_DEPTH - 2)
+    (True, False)
     """
     if depth >= MAX_DEPTH:
         return False
     if isinstance(value, dict):
-        return all(_passes_checks(k, depth + 1) and _passes_checks(v, depth + 1) for k, v in value.items())
+        return all(_within_depth(k, depth + 1) and _within_depth(v, depth + 1) for k, v in value.items())
     if isinstance(value, list):
-        return all(_passes_checks(v, depth + 1) for v in value)
-    if isinstance(value, bool):
-        return True
-    if isinstance(value, int):
-        return value.bit_length() < 60  # under 10**18: the digit cap, without turning a huge one into text
-    if isinstance(value, float):
-        return math.isfinite(value)
-    if isinstance(value, str):
-        return _SURROGATE.search(value) is None
+        return all(_within_depth(v, depth + 1) for v in value)
     return True
 
 
 def parse_yaml(text: str, name: str) -> Any:
     """Parse YAML text with the checks of :func:`load_yaml`; ``name`` is the file errors name.
 
-    libyaml parses first where it can; a text that might hold an anchor or alias, one libyaml
-    rejects, and a value that fails a check go to the pure-Python parser, whose errors name
-    the line.
+    libyaml parses first where it can, with the same constructors (and so the same checks of
+    numbers and strings); a text that might hold an anchor or alias, one libyaml rejects or a
+    check refuses, and one nested too deep go to the pure-Python parser, whose errors (and their
+    order) are the ones the bad-input tables pin down.
     """
     if not _MAYBE_ANCHOR.search(text):
         try:
@@ -274,9 +271,9 @@ def parse_yaml(text: str, name: str) -> Any:
                 data = fast.get_single_data()
             finally:
                 fast.dispose()
-            if _passes_checks(data):
+            if _within_depth(data):
                 return data
-        except (yaml.YAMLError, RecursionError, ValueError, KkgError):  # ValueError: an int over Python's digit limit
+        except (yaml.YAMLError, RecursionError, KkgError):
             pass  # the pure-Python parser below says where and why, as it always has
     try:
         loader = _Loader(text)
