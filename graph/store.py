@@ -348,8 +348,8 @@ def load_rdf_dataset(data_dir: Path | None = None, **kwargs: Any) -> Any:
     from ketamine_kg.rdf.nquads import read_nquads_dataset  # heavy: rdflib
 
     folder = get_store_dir(data_dir, **kwargs)
-    prefixes = json.loads((folder / PREFIXES_FILE).read_text(encoding="utf-8"))
-    return read_nquads_dataset(folder / NQUADS_FILE, [(prefix, iri) for prefix, iri in prefixes])
+    prefixes = json.loads((folder / PREFIXES_FILE).read_text(encoding="utf-8"))  # [[prefix, iri], ...]
+    return read_nquads_dataset(folder / NQUADS_FILE, prefixes)
 
 
 def get_store_info(folder: Path) -> dict:

@@ -120,10 +120,11 @@ def get_gallery(queries, defaults: dict[str, str], *, sources: int = 1) -> list[
 
 
 def write_sparql_page(stage_dir: Path, rdf_dataset, datasets, *, several: bool, title: str,
-                      memory_engine: Engine | None = None) -> Path:
+                      memory_engine: Engine | None = None, nquads: bytes | None = None) -> Path:
     """Write ``sparql.html``: the graph, the named queries and Oxigraph's WebAssembly build in one file.
 
     ``memory_engine`` (any engine over ``rdf_dataset``) answers the data-naming defaults; one is made if not given.
+    ``nquads`` is the dataset as the build's N-Quads export (sorted), written again here if not given.
 
     Raises :class:`~ketamine_kg.app.browser_engine.BrowserEngineMissing` when the engine cannot be had.
     """
@@ -137,9 +138,11 @@ def write_sparql_page(stage_dir: Path, rdf_dataset, datasets, *, several: bool, 
     from ketamine_kg.views.sparql_page import get_ontology_links, get_page_links, to_sparql_html
 
     engine = get_browser_engine()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)  # rdflib's N-Quads writer, as in the store
-        nquads = to_bytes(rdf_dataset, "nquads").decode("utf-8")  # sorted: the same page on every build
+    if nquads is None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # rdflib's N-Quads writer, as in the store
+            nquads = to_bytes(rdf_dataset, "nquads")  # sorted: the same page on every build
+    quads_text = nquads.decode("utf-8")
     defaults = get_data_defaults(memory_engine or get_site_engine(rdf_dataset))
     gallery = get_gallery(catalogue.list_queries(), defaults, sources=len(datasets))
     links = get_ontology_links(rdf_dataset.graph(ONTOLOGY_GRAPH))
@@ -152,9 +155,9 @@ def write_sparql_page(stage_dir: Path, rdf_dataset, datasets, *, several: bool, 
     if not several:  # a corpus's readers are listed on the index
         names = get_reading_names(datasets[0].source.id, False)
         header += [("the article", names["reader"]), ("claims table", names["claims"])]
-    html = to_sparql_html(title=title, engine_version=engine.version, web_js=engine.web_js, wasm=engine.wasm, nquads=nquads,
+    html = to_sparql_html(title=title, engine_version=engine.version, web_js=engine.web_js, wasm=engine.wasm, nquads=quads_text,
                           gallery=gallery, links=dict(sorted(links.items())), entities=sorted(entities.values(), key=lambda e: e["label"].lower()),
-                          prefixes=get_prefix_map(), quads=nquads.count("\n"), several=several, header_links=header)
+                          prefixes=get_prefix_map(), quads=quads_text.count("\n"), several=several, header_links=header)
     path = stage_dir / "sparql.html"
     path.write_text(html, encoding="utf-8")
     return path
@@ -175,6 +178,10 @@ def write_site(stage_dir: Path, dataset, rdf_dataset, corpus=None, notes: list[s
     sources = len(corpus.datasets) if corpus is not None else 1
     several = sources > 1
     datasets = list(corpus.datasets) if several else [dataset]
+    if nquads is None:  # written once here for the engine and the SPARQL page (a build passes its own)
+        from ketamine_kg.exports.rdf_formats import to_bytes
+
+        nquads = to_bytes(rdf_dataset, "nquads")
     engine = get_site_engine(rdf_dataset, nquads)  # one for the index's answers and the SPARQL page's defaults
     reports = get_query_reports(rdf_dataset, sources=sources, engine=engine)
     disputed: set[tuple[str, str, str]] = set()
@@ -185,7 +192,7 @@ def write_site(stage_dir: Path, dataset, rdf_dataset, corpus=None, notes: list[s
     sparql_note = ""
     try:
         written.append(write_sparql_page(stage_dir, rdf_dataset, datasets, several=several, title=title,
-                                         memory_engine=engine))
+                                         memory_engine=engine, nquads=nquads))
     except BrowserEngineMissing as exc:
         sparql_note = f"sparql.html skipped: {exc}"
         if notes is not None:
