@@ -71,6 +71,7 @@ def _breakdown(counts: Counter) -> str:
 def run_build(data_dir: DataDirs, out_dir: Path, *, reason: bool = True, render: bool = True) -> BuildResult:
     """Build every output of the article (or of the corpus, given several folders) into ``out_dir``."""
     from ketamine_kg.exports.owl import get_owl_graph, to_owl_bytes
+    from ketamine_kg.rdf.oxigraph import get_quads
     from ketamine_kg.exports.rdf_formats import FORMATS, stated_union, to_bytes
 
     timings: dict[str, float] = {}
@@ -87,10 +88,12 @@ def run_build(data_dir: DataDirs, out_dir: Path, *, reason: bool = True, render:
     with StagedDirectory(out_dir) as stage:
         with timed(timings, "exports"):
             written: dict[str, bytes] = {}
-            union = stated_union(rdf_dataset)  # once, for both triple formats
+            quads = get_quads(rdf_dataset)  # converted and sorted once, for every format
             for fmt, (_, ext, _) in FORMATS.items():
-                written[fmt] = to_bytes(rdf_dataset, fmt, union=union)
+                written[fmt] = to_bytes(rdf_dataset, fmt, quads=quads)
                 (stage / f"{GRAPH_BASENAME}.{ext}").write_bytes(written[fmt])
+            del quads
+            union = stated_union(rdf_dataset)
             # the OWL view for Protégé: ontology, stated data and curator knowledge as one OWL 2 DL ontology
             (stage / f"{GRAPH_BASENAME}.owl").write_bytes(
                 to_owl_bytes(get_owl_graph(rdf_dataset, graph_set.corpus.vocabulary, union=union)))
@@ -136,7 +139,7 @@ def _write_ontology(stage: Path, rdf_dataset) -> None:
     from rdflib import Graph
 
     from ketamine_kg.core.namespaces import ONTOLOGY_GRAPH
-    from ketamine_kg.exports.rdf_formats import to_rdf_xml
+    from ketamine_kg.exports.rdf_formats import to_rdf_xml, to_turtle
 
     tbox = Graph(bind_namespaces="core")
     for prefix, iri in rdf_dataset.namespaces():
@@ -146,7 +149,7 @@ def _write_ontology(stage: Path, rdf_dataset) -> None:
     folder = stage / "ontology"
     folder.mkdir(exist_ok=True)
     (folder / "ketamine-kg.owl").write_bytes(to_rdf_xml(tbox))
-    (folder / "ketamine-kg.ttl").write_bytes(tbox.serialize(format="turtle", encoding="utf-8"))
+    (folder / "ketamine-kg.ttl").write_bytes(to_turtle(tbox))
     from ketamine_kg.views.ontology_page import write_ontology_page
 
     write_ontology_page(folder / "index.html", tbox)

@@ -37,7 +37,7 @@ from rdflib.term import Node
 from ketamine_kg.core import iris as ns
 from ketamine_kg.core.namespaces import KKGO, ONTOLOGY_GRAPH
 from ketamine_kg.core.version import __version__
-from ketamine_kg.exports.rdf_formats import stated_union, to_rdf_xml
+from ketamine_kg.exports.rdf_formats import stated_union, to_rdf_xml, to_turtle
 from ketamine_kg.ontology.reason.view import CLAIM_NODE_PROPERTIES, get_owl_view
 from ketamine_kg.ontology.vocabulary import Vocabulary
 
@@ -152,4 +152,4 @@ def to_owl_bytes(owl: Graph, syntax: str = "rdfxml") -> bytes:
     """The OWL view in ``syntax`` (a name of :data:`SYNTAXES`), the same bytes on every run."""
     if syntax == "rdfxml":
         return to_rdf_xml(owl)
-    return owl.serialize(format="turtle", encoding="utf-8")
+    return to_turtle(owl)

@@ -9,19 +9,18 @@ what a curator added and what was inferred never blur.
 
 from __future__ import annotations
 
-import io
-import json
-from collections.abc import Generator
 from typing import Any
 
-from rdflib import Dataset as RdfDataset, Graph, URIRef
+import pyoxigraph as ox
+from rdflib import Dataset as RdfDataset, Graph
 from rdflib.namespace import OWL, RDF, RDFS
-from rdflib.plugins.serializers.trig import TrigSerializer
-from rdflib.term import Node
 
 from ketamine_kg.core import iris as ns
+from ketamine_kg.exports.jsonld import to_jsonld
+from ketamine_kg.exports.turtle import to_trig_bytes, to_turtle_bytes
+from ketamine_kg.rdf.oxigraph import get_prefixes, get_quads, get_triples, to_triples
 
-# format name -> (rdflib serializer, file extension, carries named graphs)
+# format name -> (rdflib's name of the syntax, file extension, carries named graphs)
 FORMATS: dict[str, tuple[str, str, bool]] = {
     "turtle": ("turtle", "ttl", False),
     "nt": ("nt", "nt", False),
@@ -31,44 +30,36 @@ FORMATS: dict[str, tuple[str, str, bool]] = {
 }
 
 
-def to_bytes(rdf_dataset: RdfDataset, fmt: str, *, union: Graph | None = None) -> bytes:
+def to_bytes(rdf_dataset: RdfDataset, fmt: str, *, union: Graph | None = None,
+             quads: list[ox.Quad] | None = None) -> bytes:
     """Serialise ``rdf_dataset`` in ``fmt`` (a key of :data:`FORMATS`), the same bytes on every run.
 
-    ``union`` is :func:`stated_union` of ``rdf_dataset`` if the caller has it already (the
-    triple formats are written from it; making it again costs as much as writing it).
-
-    rdflib walks a graph in the order of a Python set, which changes from run to run;
-    Turtle sorts its output itself, the other formats are put in order here: N-Triples
-    and N-Quads line by line, TriG graph by graph, JSON-LD node by node.
+    Oxigraph's serialisers write it (rdflib's were most of a corpus build), from the
+    dataset's quads in order (:func:`~ketamine_kg.rdf.oxigraph.get_quads`; pass ``quads``
+    where they are made already, as the build does for its five formats). Triple formats
+    are the stated union (:func:`stated_union`; ``union`` is accepted for callers that have
+    it). JSON-LD is compacted with the dataset's prefixes (:func:`~ketamine_kg.exports.jsonld.to_jsonld`).
     """
-    serializer, _, quads = FORMATS[fmt]
+    _, _, named = FORMATS[fmt]
+    prefixes = get_prefixes(rdf_dataset.namespaces())
+    if quads is None:
+        quads = get_quads(rdf_dataset)
     if fmt == "jsonld":
-        context = {prefix: iri for prefix, iri in rdf_dataset.namespaces() if prefix}
-        text = rdf_dataset.serialize(format=serializer, context=context, auto_compact=True, indent=1, encoding="utf-8")
-        # the same json.dumps arguments as rdflib's serializer, so only the order changes
-        return json.dumps(_sorted_nodes(json.loads(text)), indent=1, separators=(",", ": "), sort_keys=True,
-                          ensure_ascii=False).encode("utf-8")
+        return to_jsonld(quads, prefixes)
     if fmt == "trig":
-        serializer_ = TrigSerializer(rdf_dataset)
-        named = sorted((g for g in serializer_.contexts if g.identifier != serializer_.default_context),
-                       key=lambda g: str(g.identifier))
-        serializer_.contexts = named + [g for g in serializer_.contexts if g.identifier == serializer_.default_context]
-        buffer = io.BytesIO()
-        serializer_.serialize(buffer, encoding="utf-8")
-        return buffer.getvalue()
-    source = rdf_dataset if quads else (union if union is not None else stated_union(rdf_dataset))
-    data = source.serialize(format=serializer, encoding="utf-8")
-    if fmt in ("nt", "nquads"):  # one statement a line: sort the lines
-        return b"".join(sorted(data.splitlines(keepends=True)))
-    return data
+        return to_trig_bytes(quads, prefixes)
+    if named:
+        return ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+    triples = get_triples(union) if union is not None else to_triples(q for q in quads if _is_stated(q.graph_name))
+    if fmt == "turtle":
+        return to_turtle_bytes(triples, prefixes)
+    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
 
 
-class _SubjectsInOrder(Graph):
-    """A graph whose ``subjects()`` come sorted: rdflib's RDF/XML writer walks them in that order."""
-
-    def subjects(self, predicate: Any = None, object: Any = None, unique: bool = False) -> Generator[Node, None, None]:
-        """The distinct subjects, sorted by their N-Triples form."""
-        yield from sorted(set(super().subjects(predicate, object)), key=lambda node: node.n3())
+def _is_stated(graph_name: Any) -> bool:
+    """Whether a quad's graph is one the triple formats carry: the ontology, stated or curator graph."""
+    name = graph_name.value if isinstance(graph_name, ox.NamedNode) else ""
+    return name.startswith(ns.GRAPH) and not name.endswith("/inferred")
 
 
 # Declarations written first in RDF/XML, in this order: OWLAPI 3 (owlready2's HermiT) drops an
@@ -83,40 +74,19 @@ def to_rdf_xml(graph: Graph) -> bytes:
     Every declaration (an IRI typed with one of :data:`DECLARATION_TYPES`) comes first, on
     its own, before any triple that uses the term; then each subject with all the rest.
     """
-    triples = sorted(graph, key=lambda triple: tuple(term.n3() for term in triple))
-    namespaces = list(graph.namespaces())
-    kinds: dict[Node, int] = {kind: n for n, kind in enumerate(DECLARATION_TYPES)}
-    parts: list[list[tuple[Node, Node, Node]]] = [[] for _ in range(len(DECLARATION_TYPES) + 1)]
-    for triple in triples:
-        s, p, o = triple
-        declares = p == RDF.type and isinstance(s, URIRef) and o in kinds
-        parts[kinds[o] if declares else -1].append(triple)
-    head, body = _rdf_xml_parts(namespaces, parts[-1])
-    declared = [_rdf_xml_parts(namespaces, part)[1] for part in parts[:-1] if part]
-    return head + b"".join(declared) + body + b"</rdf:RDF>\n"
+    kinds = {str(kind): n for n, kind in enumerate(DECLARATION_TYPES)}
+    parts: list[list[ox.Triple]] = [[] for _ in range(len(DECLARATION_TYPES) + 1)]
+    for triple in get_triples(graph):
+        declares = triple.predicate.value == str(RDF.type) and isinstance(triple.subject, ox.NamedNode) \
+            and isinstance(triple.object, ox.NamedNode) and triple.object.value in kinds
+        parts[kinds[triple.object.value] if declares else -1].append(triple)
+    ordered = [triple for part in parts[:-1] for triple in part] + parts[-1]
+    return ox.serialize(ordered, format=ox.RdfFormat.RDF_XML, prefixes=get_prefixes(graph.namespaces()))
 
 
-def _rdf_xml_parts(namespaces: list[tuple[str, URIRef]], triples: list[tuple[Node, Node, Node]]) -> tuple[bytes, bytes]:
-    """The RDF/XML of ``triples`` (in order): its opening (prolog and ``rdf:RDF`` tag) and its body."""
-    ordered = _SubjectsInOrder(bind_namespaces="none")
-    for prefix, iri in namespaces:
-        ordered.bind(prefix, iri, override=True, replace=True)
-    for triple in triples:
-        ordered.add(triple)
-    data = ordered.serialize(format="xml", encoding="utf-8")
-    opening = data.index(b"\n>\n", data.index(b"<rdf:RDF")) + 3  # rdflib closes the rdf:RDF tag on a line of its own
-    return data[:opening], data[opening:data.rindex(b"</rdf:RDF>")]
-
-
-def _sorted_nodes(value: Any) -> Any:
-    """``value`` (parsed JSON-LD) with every ``@graph`` list in order of its nodes' text."""
-    if isinstance(value, dict):
-        return {key: (sorted((_sorted_nodes(v) for v in item), key=lambda node: json.dumps(node, sort_keys=True))
-                      if key == "@graph" and isinstance(item, list) else _sorted_nodes(item))
-                for key, item in value.items()}
-    if isinstance(value, list):
-        return [_sorted_nodes(item) for item in value]
-    return value
+def to_turtle(graph: Graph) -> bytes:
+    """``graph`` (an rdflib graph) as Turtle with its prefixes, subjects in order: the same bytes on every run."""
+    return to_turtle_bytes(get_triples(graph), get_prefixes(graph.namespaces()))
 
 
 def stated_union(rdf_dataset: RdfDataset) -> Graph:
