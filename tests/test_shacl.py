@@ -164,3 +164,26 @@ def test_validation_leaves_the_graph_as_it_was():
     before = to_isomorphic(graph)
     assert get_violations(graph) == []
     assert to_isomorphic(graph) == before and len(graph) == len(before)
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_a_corpus_is_checked_article_by_article_in_forked_processes_with_the_same_error(processes):
+    """check_articles shares the articles among forked processes; the error is the first broken article's, as one by one."""
+    from pathlib import Path
+
+    from ketamine_kg.core.iris import entity_iri, term_iri
+    from ketamine_kg.rdf.graphset import build_graph_set
+    from ketamine_kg.rdf.shacl import check_articles
+
+    corpus = Path(__file__).parent / "input" / "corpus"
+    graph_set = build_graph_set([corpus / "memantine-note", corpus / "sceptic-note"], reason=False)
+    articles = graph_set.corpus.datasets
+    check_articles(graph_set.rdf_dataset, articles, processes=processes)  # as built: conforms
+    broken = articles[1]
+    claim = next(c for c in broken.claims if c.is_stated_fact and c.object is not None)
+    graph_set.rdf_dataset.graph(data_graph_iri(broken.source.id)).remove(
+        (URIRef(entity_iri(claim.subject)), URIRef(term_iri(claim.predicate)), URIRef(entity_iri(claim.object))))
+    with pytest.raises(DataError) as caught:
+        check_articles(graph_set.rdf_dataset, articles, processes=processes)
+    assert caught.value.line == claim.line and "sceptic-note" in str(caught.value.file)
+    assert "lacks its plain triple" in str(caught.value)

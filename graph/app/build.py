@@ -70,9 +70,9 @@ def _breakdown(counts: Counter) -> str:
 
 def run_build(data_dir: DataDirs, out_dir: Path, *, reason: bool = True, render: bool = True) -> BuildResult:
     """Build every output of the article (or of the corpus, given several folders) into ``out_dir``."""
-    from ketamine_kg.exports.owl import get_owl_graph, to_owl_bytes
+    from ketamine_kg.exports.owl import get_owl_view_triples, to_owl_bytes
     from ketamine_kg.rdf.oxigraph import get_quads
-    from ketamine_kg.exports.rdf_formats import FORMATS, stated_union, to_bytes
+    from ketamine_kg.exports.rdf_formats import FORMATS, to_bytes
 
     timings: dict[str, float] = {}
     graph_set = build_graph_set(data_dir, reason=reason, timings=timings)
@@ -81,10 +81,9 @@ def run_build(data_dir: DataDirs, out_dir: Path, *, reason: bool = True, render:
                          corpus=graph_set.corpus)
     result.triples = sum(len(g) for g in rdf_dataset.graphs() if not str(g.identifier).endswith("/inferred"))
     with timed(timings, "SHACL shapes"):
-        from ketamine_kg.rdf.shacl import check_shapes, get_article_graph
+        from ketamine_kg.rdf.shacl import check_articles
 
-        for article in graph_set.corpus.datasets:  # a violation stops the build before any file is written
-            check_shapes(get_article_graph(rdf_dataset, article), graph_set.corpus.datasets)
+        check_articles(rdf_dataset, graph_set.corpus.datasets)  # a violation stops the build before any file is written
     with StagedDirectory(out_dir) as stage:
         with timed(timings, "exports"):
             written: dict[str, bytes] = {}
@@ -93,10 +92,9 @@ def run_build(data_dir: DataDirs, out_dir: Path, *, reason: bool = True, render:
                 written[fmt] = to_bytes(rdf_dataset, fmt, quads=quads)
                 (stage / f"{GRAPH_BASENAME}.{ext}").write_bytes(written[fmt])
             del quads
-            union = stated_union(rdf_dataset)
             # the OWL view for Protégé: ontology, stated data and curator knowledge as one OWL 2 DL ontology
             (stage / f"{GRAPH_BASENAME}.owl").write_bytes(
-                to_owl_bytes(get_owl_graph(rdf_dataset, graph_set.corpus.vocabulary, union=union)))
+                to_owl_bytes(get_owl_view_triples(rdf_dataset, graph_set.corpus.vocabulary)))
             _write_ontology(stage, rdf_dataset)
             (stage / "void.ttl").write_bytes(_void_turtle(rdf_dataset))
         if render:

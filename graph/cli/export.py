@@ -63,11 +63,11 @@ def export(fmt: str, output: Path | None, no_reason: bool, syntax: str, key: Pat
     from ketamine_kg.exports.rdf_formats import FORMATS, to_bytes
 
     if fmt == "owl":
-        from ketamine_kg.exports.owl import get_owl_graph, to_owl_bytes
+        from ketamine_kg.exports.owl import get_owl_view_triples, to_owl_bytes
         from ketamine_kg.rdf.graphset import build_graph_set
 
         graph_set = build_graph_set(data_dir, reason=False)
-        data = to_owl_bytes(get_owl_graph(graph_set.rdf_dataset, graph_set.corpus.vocabulary), syntax)
+        data = to_owl_bytes(get_owl_view_triples(graph_set.rdf_dataset, graph_set.corpus.vocabulary), syntax)
     else:
         if FORMATS[fmt][2] and not no_reason:  # the store keeps the reasoned graph: no second run of the reasoner
             from ketamine_kg.app.engines import get_reasoned_graphs

@@ -30,6 +30,8 @@ the triples that use it; Turtle is offered too. OWL functional syntax needs OWLA
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rdflib import Dataset as RdfDataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, XSD
 from rdflib.term import Node
@@ -37,7 +39,7 @@ from rdflib.term import Node
 from ketamine_kg.core import iris as ns
 from ketamine_kg.core.namespaces import KKGO, ONTOLOGY_GRAPH
 from ketamine_kg.core.version import __version__
-from ketamine_kg.exports.rdf_formats import stated_union, to_rdf_xml, to_turtle
+from ketamine_kg.exports.rdf_formats import to_rdf_xml, to_turtle
 from ketamine_kg.ontology.reason.view import CLAIM_NODE_PROPERTIES, get_owl_view
 from ketamine_kg.ontology.vocabulary import Vocabulary
 
@@ -63,49 +65,72 @@ def _is_builtin(term: Node) -> bool:
     return term in BUILT_IN or text.startswith((str(OWL), str(XSD)))
 
 
+@dataclass
+class OwlView:
+    """The OWL view as a set of triples with the prefixes to write it with (what :func:`to_owl_bytes` writes).
+
+    A corpus's view holds every stated triple: a Python set costs a fraction of an rdflib
+    graph's indexes, and writing needs none of them. :meth:`graph` gives an rdflib graph.
+    """
+
+    triples: set[tuple[Node, Node, Node]]
+    namespaces: list[tuple[str, URIRef]]
+
+    def graph(self) -> Graph:
+        """The view as an rdflib graph, bound to its prefixes."""
+        graph = Graph(bind_namespaces="none")
+        for prefix, iri in self.namespaces:
+            graph.bind(prefix, iri, override=True, replace=True)
+        for triple in self.triples:
+            graph.add(triple)
+        return graph
+
+
 def get_owl_graph(rdf_dataset: RdfDataset, vocab: Vocabulary | None = None, version: str = __version__, *,
                   union: Graph | None = None) -> Graph:
-    """The OWL view of ``rdf_dataset``: its ontology, stated and curator graphs as one OWL 2 DL ontology.
+    """The OWL view of ``rdf_dataset`` as an rdflib graph: its ontology, stated and curator graphs as one OWL 2 DL ontology.
 
-    ``union`` is :func:`~ketamine_kg.exports.rdf_formats.stated_union` of the dataset where the
-    caller has it already (the build does, for the triple formats): a corpus's union is a copy of
-    every triple.
+    ``union`` is accepted for callers that have :func:`~ketamine_kg.exports.rdf_formats.stated_union`
+    already; the view is made without it (:func:`get_owl_view_triples`).
     """
-    union = union if union is not None else stated_union(rdf_dataset)
-    data = Graph()
-    for graph in rdf_dataset.graphs():
-        name = str(graph.identifier)
-        if name.startswith(ns.GRAPH) and graph.identifier != ONTOLOGY_GRAPH and not name.endswith(("/inferred", "/curator")):
+    return get_owl_view_triples(rdf_dataset, vocab, version).graph()
+
+
+def get_owl_view_triples(rdf_dataset: RdfDataset, vocab: Vocabulary | None = None, version: str = __version__) -> OwlView:
+    """The OWL view of ``rdf_dataset`` as triples (see the module docstring for what changes)."""
+    stated = [g for g in rdf_dataset.graphs() if str(g.identifier).startswith(ns.GRAPH)
+              and not str(g.identifier).endswith("/inferred")]
+    data = Graph()  # the reasoner's input: the stated graphs of the articles (no ontology, no curator graph)
+    for graph in stated:
+        if graph.identifier != ONTOLOGY_GRAPH and not str(graph.identifier).endswith("/curator"):
             for triple in graph:
                 data.add(triple)
-    owl = Graph(bind_namespaces="core")
-    for prefix, iri in union.namespaces():
-        owl.bind(prefix, iri, override=True, replace=True)
-    statements = set(union.subjects(RDF.type, RDF.Statement))
-    claims = set(union.subjects(RDF.type, KKGO.Claim))
+    statements = {s for g in stated for s in g.subjects(RDF.type, RDF.Statement)}
+    claims = {s for g in stated for s in g.subjects(RDF.type, KKGO.Claim)}
     tbox_iri = URIRef(ns.ONTOLOGY_IRI)
-    for s, p, o in union:
-        if s == tbox_iri:
-            continue  # the TBox's header: the view has its own (below)
-        if s in statements:
-            if p == RDF.type and o == RDF.Statement:
-                continue
-            if p == RDF.object:
-                p = KKGO.claimValue if isinstance(o, Literal) else KKGO.claimObject
-            p = REIFICATION.get(p, p)
-            if s in claims and p in CLAIM_NODE_PROPERTIES and isinstance(o, Literal):
-                continue  # a qualifier's words: the reasoner's xsd:string copy comes from the view below
-        owl.add((s, p, o))
+    owl: set[tuple[Node, Node, Node]] = set()
+    for graph in stated:
+        for s, p, o in graph:
+            if s == tbox_iri:
+                continue  # the TBox's header: the view has its own (below)
+            if s in statements:
+                if p == RDF.type and o == RDF.Statement:
+                    continue
+                if p == RDF.object:
+                    p = KKGO.claimValue if isinstance(o, Literal) else KKGO.claimObject
+                p = REIFICATION.get(p, p)
+                if s in claims and p in CLAIM_NODE_PROPERTIES and isinstance(o, Literal):
+                    continue  # a qualifier's words: the reasoner's xsd:string copy comes from the view below
+            owl.add((s, p, o))
     # Exactly what the reasoning run reads: hasExactTerm, AllDifferent, qualifiers as strings.
-    for triple in get_owl_view(rdf_dataset.graph(ONTOLOGY_GRAPH), data, vocab).graph():
-        if triple[0] != tbox_iri:
-            owl.add(triple)
-    _add_header(owl, union, version)
+    owl.update(t for t in get_owl_view(rdf_dataset.graph(ONTOLOGY_GRAPH), data, vocab).graph() if t[0] != tbox_iri)
+    _add_header(owl, rdf_dataset.graph(ONTOLOGY_GRAPH), version)
     _declare(owl)
-    return owl
+    namespaces = [(prefix, URIRef(iri)) for prefix, iri in rdf_dataset.namespaces()]
+    return OwlView(owl, namespaces)
 
 
-def _add_header(owl: Graph, union: Graph, version: str) -> None:
+def _add_header(owl: set, tbox: Graph, version: str) -> None:
     """The view's ontology header: its own IRI and version IRI, the TBox's licence, creator and date."""
     view = URIRef(ns.OWL_VIEW_IRI)
     tbox_iri = URIRef(ns.ONTOLOGY_IRI)
@@ -117,15 +142,15 @@ def _add_header(owl: Graph, union: Graph, version: str) -> None:
     owl.add((view, DCTERMS.source, tbox_iri))
     owl.add((view, RDFS.seeAlso, URIRef(ns.DATASET_IRI)))
     for prop in (DCTERMS.license, DCTERMS.creator, DCTERMS.created):
-        for value in union.objects(tbox_iri, prop):
+        for value in tbox.objects(tbox_iri, prop):
             owl.add((view, prop, value))
 
 
-def _declare(owl: Graph) -> None:
+def _declare(owl: set) -> None:
     """Declare every term ``owl`` uses and does not declare (see the module docstring)."""
     declared: dict[Node, set[Node]] = {}
-    for term, kind in owl.subject_objects(RDF.type):
-        if kind in DECLARED_AS:
+    for term, p, kind in owl:
+        if p == RDF.type and kind in DECLARED_AS:
             declared.setdefault(term, set()).add(kind)
     object_properties = {t for t, kinds in declared.items() if OWL.ObjectProperty in kinds}
     data_properties = {t for t, kinds in declared.items() if OWL.DatatypeProperty in kinds}
@@ -148,8 +173,8 @@ def _declare(owl: Graph) -> None:
             owl.add((individual, RDF.type, OWL.NamedIndividual))
 
 
-def to_owl_bytes(owl: Graph, syntax: str = "rdfxml") -> bytes:
-    """The OWL view in ``syntax`` (a name of :data:`SYNTAXES`), the same bytes on every run."""
+def to_owl_bytes(owl: Graph | OwlView, syntax: str = "rdfxml") -> bytes:
+    """The OWL view (a graph, or :class:`OwlView`) in ``syntax`` (a name of :data:`SYNTAXES`), the same bytes on every run."""
     if syntax == "rdfxml":
         return to_rdf_xml(owl)
     return to_turtle(owl)

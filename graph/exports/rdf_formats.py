@@ -68,25 +68,35 @@ DECLARATION_TYPES = (OWL.Ontology, OWL.AnnotationProperty, OWL.ObjectProperty, O
                      OWL.Class, OWL.NamedIndividual)
 
 
-def to_rdf_xml(graph: Graph) -> bytes:
+def to_rdf_xml(graph: Any) -> bytes:
     """``graph`` as RDF/XML, the same bytes on every run (subjects in order, prefixes kept).
 
     Every declaration (an IRI typed with one of :data:`DECLARATION_TYPES`) comes first, on
     its own, before any triple that uses the term; then each subject with all the rest.
+    ``graph`` is an rdflib graph, or anything with ``triples`` (a set) and ``namespaces`` (a list of pairs).
     """
+    triples, namespaces = _triples_and_prefixes(graph)
     kinds = {str(kind): n for n, kind in enumerate(DECLARATION_TYPES)}
     parts: list[list[ox.Triple]] = [[] for _ in range(len(DECLARATION_TYPES) + 1)]
-    for triple in get_triples(graph):
+    for triple in get_triples(triples):
         declares = triple.predicate.value == str(RDF.type) and isinstance(triple.subject, ox.NamedNode) \
             and isinstance(triple.object, ox.NamedNode) and triple.object.value in kinds
         parts[kinds[triple.object.value] if declares else -1].append(triple)
     ordered = [triple for part in parts[:-1] for triple in part] + parts[-1]
-    return ox.serialize(ordered, format=ox.RdfFormat.RDF_XML, prefixes=get_prefixes(graph.namespaces()))
+    return ox.serialize(ordered, format=ox.RdfFormat.RDF_XML, prefixes=get_prefixes(namespaces))
 
 
-def to_turtle(graph: Graph) -> bytes:
-    """``graph`` (an rdflib graph) as Turtle with its prefixes, subjects in order: the same bytes on every run."""
-    return to_turtle_bytes(get_triples(graph), get_prefixes(graph.namespaces()))
+def _triples_and_prefixes(graph: Any) -> tuple[Any, list]:
+    """The triples and prefix bindings of an rdflib graph, or of a view holding them as ``triples`` and ``namespaces``."""
+    if isinstance(graph, Graph):
+        return graph, list(graph.namespaces())
+    return graph.triples, list(graph.namespaces)
+
+
+def to_turtle(graph: Any) -> bytes:
+    """``graph`` (as :func:`to_rdf_xml` takes it) as Turtle with its prefixes, subjects in order: the same bytes on every run."""
+    triples, namespaces = _triples_and_prefixes(graph)
+    return to_turtle_bytes(get_triples(triples), get_prefixes(namespaces))
 
 
 def stated_union(rdf_dataset: RdfDataset) -> Graph:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 from importlib import resources
 
 from rdflib import Graph, URIRef
@@ -93,7 +94,44 @@ def get_article_graph(rdf_dataset, dataset: Dataset) -> Graph:
 
 def check_shapes(graph: Graph, datasets: list[Dataset], shapes: Graph | None = None) -> None:
     """Raise :class:`DataError` for the first violation of the shapes in ``graph``, at its claim's file and line."""
-    violations = get_violations(graph, shapes)
+    _raise_first(get_violations(graph, shapes), datasets)
+
+
+# What the forked checkers read: the dataset and its articles (set just before the fork, so shared, not copied).
+_FORKED: dict[str, Any] = {}
+
+
+def _article_violations(index: int) -> list[Violation]:
+    return get_violations(get_article_graph(_FORKED["rdf_dataset"], _FORKED["articles"][index]))
+
+
+def check_articles(rdf_dataset, articles: list[Dataset], *, processes: int | None = None) -> None:
+    """Check each article's graph (:func:`get_article_graph`) against the shapes; raise for the first article that breaks one.
+
+    The shapes' plain-triple rule holds per article, so each article is validated on its
+    own. With many articles the checks share the machine's cores (forked processes that
+    read the dataset the parent built); the error is the same as one by one: the first
+    article in order, its first violation.
+    """
+    import multiprocessing
+    import os
+
+    processes = processes if processes is not None else min(len(articles) // 8, os.cpu_count() or 1)
+    if processes < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        for article in articles:
+            check_shapes(get_article_graph(rdf_dataset, article), articles)
+        return
+    load_shapes()  # parsed once, before the fork
+    _FORKED.update(rdf_dataset=rdf_dataset, articles=articles)
+    try:
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
+            for violations in pool.imap(_article_violations, range(len(articles)), chunksize=4):
+                _raise_first(violations, articles)
+    finally:
+        _FORKED.clear()
+
+
+def _raise_first(violations: list[Violation], datasets: list[Dataset]) -> None:
     if not violations:
         return
     first = violations[0]
