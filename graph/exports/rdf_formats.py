@@ -49,11 +49,18 @@ def to_bytes(rdf_dataset: RdfDataset, fmt: str, *, union: Graph | None = None,
     if fmt == "trig":
         return to_trig_bytes(quads, prefixes)
     if named:
-        return ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+        return _serialize(quads, ox.RdfFormat.N_QUADS)
     triples = get_triples(union) if union is not None else to_triples(q for q in quads if _is_stated(q.graph_name))
     if fmt == "turtle":
         return to_turtle_bytes(triples, prefixes)
-    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    return _serialize(triples, ox.RdfFormat.N_TRIPLES)
+
+
+def _serialize(items: Any, fmt: ox.RdfFormat, prefixes: dict[str, str] | None = None) -> bytes:
+    """Oxigraph's serialisation of ``items`` (with no output given, it returns the bytes)."""
+    data = ox.serialize(items, format=fmt, prefixes=prefixes)
+    assert data is not None
+    return data
 
 
 def _is_stated(graph_name: Any) -> bool:
@@ -79,11 +86,11 @@ def to_rdf_xml(graph: Any) -> bytes:
     kinds = {str(kind): n for n, kind in enumerate(DECLARATION_TYPES)}
     parts: list[list[ox.Triple]] = [[] for _ in range(len(DECLARATION_TYPES) + 1)]
     for triple in get_triples(triples):
-        declares = triple.predicate.value == str(RDF.type) and isinstance(triple.subject, ox.NamedNode) \
-            and isinstance(triple.object, ox.NamedNode) and triple.object.value in kinds
-        parts[kinds[triple.object.value] if declares else -1].append(triple)
+        kind = triple.object.value if isinstance(triple.object, ox.NamedNode) else None
+        declares = triple.predicate.value == str(RDF.type) and isinstance(triple.subject, ox.NamedNode) and kind in kinds
+        parts[kinds[kind] if declares and kind is not None else -1].append(triple)
     ordered = [triple for part in parts[:-1] for triple in part] + parts[-1]
-    return ox.serialize(ordered, format=ox.RdfFormat.RDF_XML, prefixes=get_prefixes(namespaces))
+    return _serialize(ordered, ox.RdfFormat.RDF_XML, get_prefixes(namespaces))
 
 
 def _triples_and_prefixes(graph: Any) -> tuple[Any, list]:

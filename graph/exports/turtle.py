@@ -104,7 +104,7 @@ def to_trig_bytes(quads: list[ox.Quad], prefixes: dict[str, str]) -> bytes:
     parts.extend(_blocks(default, names, ""))
     current: Any = None
     run: list[ox.Triple] = []
-    for quad in [q for q in quads if not isinstance(q.graph_name, ox.DefaultGraph)] + [None]:  # type: ignore[list-item]
+    for quad in [q for q in quads if not isinstance(q.graph_name, ox.DefaultGraph)] + [None]:
         if quad is None or quad.graph_name != current:
             if run:
                 parts.append(f"{names.term(current)} {{\n" + "".join(_blocks(run, names, "\t")) + "}\n\n")

@@ -63,7 +63,7 @@ def _triple_key(triple: ox.Triple) -> tuple[str, str, str]:
 def get_quads(rdf_dataset: Any) -> list[ox.Quad]:
     """Every quad of ``rdf_dataset`` (an rdflib Dataset) as Oxigraph quads, sorted; the default graph's too."""
     terms = _Terms()
-    quads = []
+    quads: list[ox.Quad] = []
     for graph in rdf_dataset.graphs():
         name = ox.DefaultGraph() if graph.identifier == DATASET_DEFAULT_GRAPH_ID else terms[graph.identifier]
         quads.extend(ox.Quad(terms[s], terms[p], terms[o], name) for s, p, o in graph)
