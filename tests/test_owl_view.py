@@ -44,9 +44,10 @@ def owl_files(owl_view, tbox, tmp_path_factory) -> dict[str, Path]:
 
     folder = tmp_path_factory.mktemp("owl")
     files = {"rdfxml": folder / "ketamine-kg.owl", "turtle": folder / "ketamine-kg-owl.ttl",
-             "tbox": folder / "ontology.owl"}
+             "functional": folder / "ketamine-kg.ofn", "tbox": folder / "ontology.owl"}
     files["rdfxml"].write_bytes(to_owl_bytes(owl_view, "rdfxml"))
     files["turtle"].write_bytes(to_owl_bytes(owl_view, "turtle"))
+    files["functional"].write_bytes(to_owl_bytes(owl_view, "functional"))
     files["tbox"].write_bytes(to_rdf_xml(tbox))
     return files
 
@@ -296,7 +297,7 @@ def test_owlapi_finds_the_view_owl2_dl_loses_no_triple_and_hermit_classifies_it(
 
     default = tmp_path / "ketamine-kg.ttl"
     default.write_bytes(to_bytes(stated_graphs[1], "turtle"))
-    files = [owl_files["rdfxml"], owl_files["turtle"], owl_files["tbox"]]
+    files = [owl_files["rdfxml"], owl_files["turtle"], owl_files["functional"], owl_files["tbox"]]
     results = owlapi(*files, default, classify=True)
     lines = results[default]
     assert _count(lines, "unparsed") > 100 and _count(lines, "violations") > 100
@@ -309,8 +310,11 @@ def test_owlapi_finds_the_view_owl2_dl_loses_no_triple_and_hermit_classifies_it(
     view = results[owl_files["rdfxml"]]
     assert _count(view, "axioms") > _count(results[owl_files["tbox"]], "axioms") + 1000  # the data came along
     assert _count(view, "axioms") == _count(results[owl_files["turtle"]], "axioms")
+    assert _count(view, "axioms") == _count(results[owl_files["functional"]], "axioms")
     defined = {str(c) for c in _defined_class_iris()}
     types = {(line.split()[1], line.split()[2]) for line in view if line.startswith("type ")}
+    functional = results[owl_files["functional"]]
+    assert types == {(line.split()[1], line.split()[2]) for line in functional if line.startswith("type ")}
     _assert_same_classifications({t for t in types if t[1] in defined}, _build_classifications(reasoned_graphs))
 
 
@@ -323,5 +327,10 @@ def test_export_owl_command_writes_the_view(cli, tmp_path):
         assert (URIRef(ns.OWL_VIEW_IRI), RDF.type, OWL.Ontology) in graph
         assert (URIRef(KKGO + "claimPredicate"), RDF.type, OWL.AnnotationProperty) in graph
         assert not list(graph.subjects(RDF.type, RDF.Statement))
-    done = cli("export", "--format", "owl", "--syntax", "functional")
-    assert done.returncode != 0 and "functional" in done.stderr and "Traceback" not in done.stderr
+    out = tmp_path / "view.ofn"
+    done = cli("export", "--format", "owl", "--syntax", "functional", "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    text = out.read_text(encoding="utf-8")
+    assert f"Ontology(<{ns.OWL_VIEW_IRI}>" in text and "Declaration(AnnotationProperty(kkgo:claimPredicate))" in text
+    done = cli("export", "--format", "owl", "--syntax", "manchester")
+    assert done.returncode != 0 and "manchester" in done.stderr and "Traceback" not in done.stderr

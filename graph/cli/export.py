@@ -8,7 +8,7 @@ import click
 from ketamine_kg.cli import data_option, say, to_path
 
 FORMAT_CHOICES = ["turtle", "nt", "jsonld", "trig", "nquads", "owl", "sssom", "kgx", "nanopub"]
-OWL_SYNTAXES = ["rdfxml", "turtle"]  # ketamine_kg.exports.owl.SYNTAXES (not imported: it pulls in rdflib)
+OWL_SYNTAXES = ["rdfxml", "turtle", "functional"]  # ketamine_kg.exports.owl.SYNTAXES (not imported: it pulls in rdflib)
 
 
 @click.command()
@@ -19,7 +19,8 @@ OWL_SYNTAXES = ["rdfxml", "turtle"]  # ketamine_kg.exports.owl.SYNTAXES (not imp
                    "file or a folder (one file per nanopublication).")
 @click.option("--no-reason", is_flag=True, help="Leave out the inferred graph (quad formats only).")
 @click.option("--syntax", type=click.Choice(OWL_SYNTAXES), default="rdfxml", show_default=True,
-              help="For --format owl: RDF/XML (owlready2, OWLAPI, Protégé) or Turtle (OWLAPI, Protégé).")
+              help="For --format owl: RDF/XML (owlready2, OWLAPI, Protégé), Turtle (OWLAPI, Protégé) or OWL 2 "
+                   "functional syntax (.ofn: OWLAPI, Protégé).")
 @click.option("--sign", "key", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="nanopub only: sign each nanopublication with this RSA private key (nothing is published).")
 @data_option
@@ -38,6 +39,7 @@ def export(fmt: str, output: Path | None, no_reason: bool, syntax: str, key: Pat
       ketamine-kg export --format turtle > ketamine.ttl
       ketamine-kg export --format trig -o ketamine.trig
       ketamine-kg export --format owl -o ketamine-kg.owl
+      ketamine-kg export --format owl --syntax functional -o ketamine-kg.ofn
       ketamine-kg export --format nanopub -o nanopubs/ --sign id_rsa
     """
     from ketamine_kg.core.atomic import write_bytes_atomic

@@ -24,8 +24,8 @@ knowledge; no inferred triples) as one OWL 2 DL ontology:
 
 Dates are ``xsd:dateTime`` here as in every export (``xsd:date`` is not in the OWL 2
 datatype map). RDF/XML (what owlready2 and OWLAPI 3 read) writes every declaration before
-the triples that use it; Turtle is offered too. OWL functional syntax needs OWLAPI itself
-(Java), which the package does not ship: Protégé saves the file in it.
+the triples that use it; Turtle is offered too, and OWL 2 functional-style syntax
+(:func:`~ketamine_kg.exports.owl_functional.to_functional`, our own writer: no Java needed).
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ from ketamine_kg.exports.rdf_formats import to_rdf_xml, to_turtle
 from ketamine_kg.ontology.reason.view import CLAIM_NODE_PROPERTIES, get_owl_view
 from ketamine_kg.ontology.vocabulary import Vocabulary
 
-SYNTAXES = ("rdfxml", "turtle")
+SYNTAXES = ("rdfxml", "turtle", "functional")
 # The OWL-visible copies of the reification properties (the object one for IRIs, the data one for literals).
 REIFICATION: dict[Node, Node] = {RDF.subject: KKGO.claimSubject, RDF.predicate: KKGO.claimPredicate}
 OWL_VIEW_TITLE = "ketamine-kg knowledge graph, OWL view"
@@ -177,4 +177,8 @@ def to_owl_bytes(owl: Graph | OwlView, syntax: str = "rdfxml") -> bytes:
     """The OWL view (a graph, or :class:`OwlView`) in ``syntax`` (a name of :data:`SYNTAXES`), the same bytes on every run."""
     if syntax == "rdfxml":
         return to_rdf_xml(owl)
+    if syntax == "functional":
+        from ketamine_kg.exports.owl_functional import to_functional
+
+        return to_functional(owl)
     return to_turtle(owl)
