@@ -334,3 +334,18 @@ def test_export_owl_command_writes_the_view(cli, tmp_path):
     assert f"Ontology(<{ns.OWL_VIEW_IRI}>" in text and "Declaration(AnnotationProperty(kkgo:claimPredicate))" in text
     done = cli("export", "--format", "owl", "--syntax", "manchester")
     assert done.returncode != 0 and "manchester" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_functional_syntax_refuses_a_triple_no_axiom_accounts_for():
+    """A triple the reverse mapping cannot read (here a reified rdf:subject) is an error naming it, not a silent loss."""
+    from rdflib import BNode, Graph
+
+    from ketamine_kg.exports.owl_functional import FunctionalSyntaxError, to_functional
+
+    graph = Graph()
+    ontology, node = URIRef("http://example.org/o"), BNode("claim")
+    graph.add((ontology, RDF.type, OWL.Ontology))
+    graph.add((node, RDF.subject, URIRef("http://example.org/ketamine")))
+    with pytest.raises(FunctionalSyntaxError) as caught:
+        to_functional(graph)
+    assert "22-rdf-syntax-ns#subject" in str(caught.value)

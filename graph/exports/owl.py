@@ -180,5 +180,5 @@ def to_owl_bytes(owl: Graph | OwlView, syntax: str = "rdfxml") -> bytes:
     if syntax == "functional":
         from ketamine_kg.exports.owl_functional import to_functional
 
-        return to_functional(owl)
+        return to_functional(owl.graph() if isinstance(owl, OwlView) else owl)
     return to_turtle(owl)

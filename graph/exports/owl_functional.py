@@ -25,10 +25,10 @@ from ketamine_kg.errors import DataError
 
 Triple = tuple[Node, Node, Node]
 _LOCAL = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*\Z")
-_DECLARATIONS = {OWL.Class: "Class", OWL.ObjectProperty: "ObjectProperty", OWL.DatatypeProperty: "DataProperty",
+_DECLARATIONS: dict[Node, str] = {OWL.Class: "Class", OWL.ObjectProperty: "ObjectProperty", OWL.DatatypeProperty: "DataProperty",
                  OWL.AnnotationProperty: "AnnotationProperty", OWL.NamedIndividual: "NamedIndividual",
                  RDFS.Datatype: "Datatype"}
-_CHARACTERISTICS = {OWL.FunctionalProperty: "Functional", OWL.InverseFunctionalProperty: "InverseFunctional",
+_CHARACTERISTICS: dict[Node, str] = {OWL.FunctionalProperty: "Functional", OWL.InverseFunctionalProperty: "InverseFunctional",
                     OWL.TransitiveProperty: "Transitive", OWL.SymmetricProperty: "Symmetric",
                     OWL.AsymmetricProperty: "Asymmetric", OWL.ReflexiveProperty: "Reflexive",
                     OWL.IrreflexiveProperty: "Irreflexive"}
@@ -55,20 +55,20 @@ class _Writer:
     def iri(self, term: Node) -> str:
         """``term`` as a prefixed name where one fits, else as a full IRI."""
         if not isinstance(term, URIRef):
-            raise FunctionalSyntaxError(f"expected an IRI, found {term.n3()}")
+            raise FunctionalSyntaxError(None, None, f"expected an IRI, found {term.n3()}")
         text = str(term)
         best = max(((p, ns) for p, ns in self.prefixes if text.startswith(ns) and _LOCAL.match(text[len(ns):])),
                    key=lambda pair: len(pair[1]), default=None)
         if best is not None:
             return f"{best[0]}:{text[len(best[1]):]}"
         if any(c in text for c in "<>\" {}|\\^`"):
-            raise FunctionalSyntaxError(f"an IRI functional syntax cannot write: {text!r}")
+            raise FunctionalSyntaxError(None, None, f"an IRI functional syntax cannot write: {text!r}")
         return f"<{text}>"
 
     def literal(self, value: Node) -> str:
         """``value`` as a quoted literal with its language tag or datatype (a plain string stays plain)."""
         if not isinstance(value, Literal):
-            raise FunctionalSyntaxError(f"expected a literal, found {value.n3()}")
+            raise FunctionalSyntaxError(None, None, f"expected a literal, found {value.n3()}")
         quoted = '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
         if value.language:
             return f"{quoted}@{value.language}"
@@ -93,7 +93,7 @@ class _Writer:
         """The single object of ``node p`` (taken), None if there is none."""
         values = sorted(self.owl.objects(node, p), key=str)
         if len(values) > 1:
-            raise FunctionalSyntaxError(f"{node.n3()} has {len(values)} values of {p.n3()}, expected one")
+            raise FunctionalSyntaxError(None, None, f"{node.n3()} has {len(values)} values of {p.n3()}, expected one")
         if values:
             self.take(node, p, values[0])
             return values[0]
@@ -105,7 +105,7 @@ class _Writer:
         while head != RDF.nil:
             first, rest = self.one(head, RDF.first), self.one(head, RDF.rest)
             if first is None or rest is None:
-                raise FunctionalSyntaxError(f"{head.n3()} is not a well-formed RDF list node")
+                raise FunctionalSyntaxError(None, None, f"{head.n3()} is not a well-formed RDF list node")
             self.take(head, RDF.type, RDF.List)
             members.append(first)
             head = rest
@@ -118,7 +118,7 @@ class _Writer:
                            (OWL.AnnotationProperty, "Annotation")):
             if self.is_kind(prop, kind):
                 return name
-        raise FunctionalSyntaxError(f"{prop.n3()} is used as a property but not declared as one")
+        raise FunctionalSyntaxError(None, None, f"{prop.n3()} is used as a property but not declared as one")
 
     def class_expression(self, node: Node) -> str:
         """A class: its IRI, or the class expression the blank node ``node`` stands for."""
@@ -134,16 +134,16 @@ class _Writer:
             return f"ObjectOneOf({self._sorted(self.iri(m) for m in self.items(head))})"
         if (node, RDF.type, OWL.Restriction) in self.owl:
             return self._restriction(node)
-        raise FunctionalSyntaxError(f"blank node {node.n3()} is no class expression this mapping knows")
+        raise FunctionalSyntaxError(None, None, f"blank node {node.n3()} is no class expression this mapping knows")
 
     def _restriction(self, node: Node) -> str:
         self.take(node, RDF.type, OWL.Restriction)
         prop = self.one(node, OWL.onProperty)
         if prop is None:
-            raise FunctionalSyntaxError(f"restriction {node.n3()} has no owl:onProperty")
+            raise FunctionalSyntaxError(None, None, f"restriction {node.n3()} has no owl:onProperty")
         kind = self.property_kind(prop)
         if kind == "Annotation":
-            raise FunctionalSyntaxError(f"restriction {node.n3()} is on the annotation property {prop.n3()}")
+            raise FunctionalSyntaxError(None, None, f"restriction {node.n3()} is on the annotation property {prop.n3()}")
         for key, name in _RESTRICTIONS.items():
             filler = self.one(node, key)
             if filler is None:
@@ -153,7 +153,7 @@ class _Writer:
             else:
                 text = self.class_expression(filler) if kind == "Object" else self.data_range(filler)
             return f"{kind}{name}({self.iri(prop)} {text})"
-        raise FunctionalSyntaxError(f"restriction {node.n3()} has a form this mapping does not know")
+        raise FunctionalSyntaxError(None, None, f"restriction {node.n3()} has a form this mapping does not know")
 
     def data_range(self, node: Node) -> str:
         """A datatype's IRI, or the data range the blank node ``node`` stands for."""
@@ -166,7 +166,7 @@ class _Writer:
             for facet_node in self.items(self.one(node, OWL.withRestrictions) or RDF.nil):
                 pairs = sorted(self.owl.predicate_objects(facet_node), key=str)
                 if len(pairs) != 1:
-                    raise FunctionalSyntaxError(f"facet {facet_node.n3()} has {len(pairs)} triples, expected one")
+                    raise FunctionalSyntaxError(None, None, f"facet {facet_node.n3()} has {len(pairs)} triples, expected one")
                 facet, limit = pairs[0]
                 self.take(facet_node, facet, limit)
                 facets.append(f"{self.iri(facet)} {self.literal(limit)}")
@@ -178,7 +178,7 @@ class _Writer:
         head = self.one(node, OWL.oneOf)
         if head is not None:
             return f"DataOneOf({self._sorted(self.literal(m) for m in self.items(head))})"
-        raise FunctionalSyntaxError(f"blank node {node.n3()} is no data range this mapping knows")
+        raise FunctionalSyntaxError(None, None, f"blank node {node.n3()} is no data range this mapping knows")
 
     @staticmethod
     def _sorted(parts: Iterable[str]) -> str:
@@ -206,7 +206,7 @@ class _Writer:
     def _members(self, node: Node) -> list[Node]:
         head = self.one(node, OWL.members) or self.one(node, OWL.distinctMembers)
         if head is None:
-            raise FunctionalSyntaxError(f"{node.n3()} has no owl:members")
+            raise FunctionalSyntaxError(None, None, f"{node.n3()} has no owl:members")
         return self.items(head)
 
     def axiom(self, s: Node, p: Node, o: Node) -> str | None:
@@ -248,7 +248,7 @@ class _Writer:
             kind = self.property_kind(s)
             return f"{_CHARACTERISTICS[o]}{kind}Property({self.iri(s)})"
         if str(o).startswith((str(OWL), str(RDF), str(RDFS))) and o != OWL.Thing:
-            raise FunctionalSyntaxError(f"no axiom for the triple {s.n3()} rdf:type {o.n3()}")
+            raise FunctionalSyntaxError(None, None, f"no axiom for the triple {s.n3()} rdf:type {o.n3()}")
         return f"ClassAssertion({self.class_expression(o)} {self.iri(s)})"
 
     def _property_axiom(self, s: Node, p: Node, o: Node) -> str:
@@ -278,7 +278,7 @@ class _Writer:
         """The ontology's IRI and version IRI, and its annotations."""
         ontologies = sorted(self.owl.subjects(RDF.type, OWL.Ontology), key=str)
         if len(ontologies) != 1:
-            raise FunctionalSyntaxError(f"the graph has {len(ontologies)} owl:Ontology nodes, expected one")
+            raise FunctionalSyntaxError(None, None, f"the graph has {len(ontologies)} owl:Ontology nodes, expected one")
         [ontology] = ontologies
         self.take(ontology, RDF.type, OWL.Ontology)
         names = [self.iri(ontology)]
@@ -309,7 +309,7 @@ def to_functional(owl: Graph) -> bytes:
     declarations = sorted(set(writer.declarations()))
     if writer.left:
         s, p, o = min(writer.left, key=lambda t: (str(t[0]), str(t[1]), str(t[2])))
-        raise FunctionalSyntaxError(f"no OWL 2 axiom for the triple {s.n3()} {p.n3()} {o.n3()} "
+        raise FunctionalSyntaxError(None, None, f"no OWL 2 axiom for the triple {s.n3()} {p.n3()} {o.n3()} "
                                     f"({len(writer.left)} such triples)")
     lines = [f"Prefix({prefix}:=<{iri}>)" for prefix, iri in writer.prefixes]
     lines += ["", f"Ontology({name}"]
