@@ -39,7 +39,7 @@ from rdflib.term import Node
 from ketamine_kg.core import iris as ns
 from ketamine_kg.core.namespaces import KKGO, ONTOLOGY_GRAPH
 from ketamine_kg.core.version import __version__
-from ketamine_kg.exports.rdf_formats import to_rdf_xml, to_turtle
+from ketamine_kg.exports.rdf_formats import is_stated_graph, to_rdf_xml, to_turtle
 from ketamine_kg.ontology.reason.view import CLAIM_NODE_PROPERTIES, get_owl_view
 from ketamine_kg.ontology.vocabulary import Vocabulary
 
@@ -98,8 +98,7 @@ def get_owl_graph(rdf_dataset: RdfDataset, vocab: Vocabulary | None = None, vers
 
 def get_owl_view_triples(rdf_dataset: RdfDataset, vocab: Vocabulary | None = None, version: str = __version__) -> OwlView:
     """The OWL view of ``rdf_dataset`` as triples (see the module docstring for what changes)."""
-    stated = [g for g in rdf_dataset.graphs() if str(g.identifier).startswith(ns.GRAPH)
-              and not str(g.identifier).endswith("/inferred")]
+    stated = [g for g in rdf_dataset.graphs() if is_stated_graph(str(g.identifier))]
     data = Graph()  # the reasoner's input: the stated graphs of the articles (no ontology, no curator graph)
     for graph in stated:
         if graph.identifier != ONTOLOGY_GRAPH and not str(graph.identifier).endswith("/curator"):

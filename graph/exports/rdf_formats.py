@@ -63,10 +63,13 @@ def _serialize(items: Any, fmt: ox.RdfFormat, prefixes: dict[str, str] | None = 
     return data
 
 
-def _is_stated(graph_name: Any) -> bool:
-    """Whether a quad's graph is one the triple formats carry: the ontology, stated or curator graph."""
-    name = graph_name.value if isinstance(graph_name, ox.NamedNode) else ""
+def is_stated_graph(name: str) -> bool:
+    """Whether the graph named ``name`` is one the triple formats carry: the ontology, a stated or a curator graph."""
     return name.startswith(ns.GRAPH) and not name.endswith("/inferred")
+
+
+def _is_stated(graph_name: Any) -> bool:
+    return is_stated_graph(graph_name.value if isinstance(graph_name, ox.NamedNode) else "")
 
 
 # Declarations written first in RDF/XML, in this order: OWLAPI 3 (owlready2's HermiT) drops an
@@ -112,8 +115,7 @@ def stated_union(rdf_dataset: RdfDataset) -> Graph:
     for prefix, iri in rdf_dataset.namespaces():
         union.bind(prefix, iri, override=True, replace=True)
     for graph in rdf_dataset.graphs():
-        name = str(graph.identifier)
-        if not name.startswith(ns.GRAPH) or name.endswith("/inferred"):
+        if not is_stated_graph(str(graph.identifier)):
             continue
         for triple in graph:
             union.add(triple)
