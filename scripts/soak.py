@@ -115,7 +115,8 @@ def get_named_queries(endpoint: str) -> list[tuple[str, str]]:
     Defaults that name the data (``@subject`` ...) are read from the graph ``endpoint`` serves.
     """
     from ketamine_kg.sparql.catalogue import list_queries
-    from ketamine_kg.sparql.engines import RemoteEngine, get_bindings
+    from ketamine_kg.sparql.engines import get_bindings
+    from ketamine_kg.sparql.remote import RemoteEngine
     from ketamine_kg.sparql.lexer import requires_internet, with_values
 
     engine = RemoteEngine(endpoint)

@@ -9,7 +9,11 @@ installed command started with ``--max-memory 512 --max-bytes 1000000``. Afterwa
   (issue 16 measured 1.2 GB from one CONCAT bomb before the byte cap; now about 80 MB);
 - no worker, sampled every 20 ms, held more than its ``--max-memory``;
 - the listener on loopback received no connection;
-- an ordinary query is still answered.
+- an ordinary query is still answered;
+- no answer came whole past the cap (one that passed it part way was cut: no last chunk).
+
+And a server with the default 32 MiB cap streams a 31 MB answer with its main process's
+peak RSS up by less than :data:`STREAM_GROWTH_MB` (it rose by 61 MB before it streamed).
 
 Linux only (``/proc``).
 """
@@ -33,6 +37,8 @@ pytestmark = pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="
 
 MAX_MEMORY_MB = 512
 MAIN_RSS_MB = 200
+CUT = -1  # the status _send gives a streamed answer cut at the byte cap
+STREAM_GROWTH_MB = 16  # how far the main process's peak RSS may rise while it streams a 31 MB answer
 ACCEPTS = ["application/sparql-results+json", "application/sparql-results+xml", "text/csv",
            "text/tab-separated-values", "text/turtle", "application/ld+json", "*/*"]
 
@@ -55,11 +61,9 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-@pytest.fixture(scope="module")
-def served(store_cache):
-    """The installed ``ketamine-kg serve`` on a free port, and a sampler of its workers' memory."""
-    proc = subprocess.Popen([cli_path(), "serve", "--port", "0", "--timeout", "2", "--max-bytes", "1000000",
-                             "--max-memory", str(MAX_MEMORY_MB), "--workers", "2"],
+def _start(*args: str) -> tuple[subprocess.Popen, int]:
+    """The installed ``ketamine-kg serve`` with ``args`` on a free port, once it listens."""
+    proc = subprocess.Popen([cli_path(), "serve", "--port", "0", *args],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     port = None
     assert proc.stderr is not None
@@ -70,6 +74,13 @@ def served(store_cache):
             break
     assert port, "the server did not start"
     threading.Thread(target=lambda: [None for _ in proc.stderr], daemon=True).start()
+    return proc, port
+
+
+@pytest.fixture(scope="module")
+def served(store_cache):
+    """The installed ``ketamine-kg serve`` on a free port, and a sampler of its workers' memory."""
+    proc, port = _start("--timeout", "2", "--max-bytes", "1000000", "--max-memory", str(MAX_MEMORY_MB), "--workers", "2")
     peaks: dict[int, int] = {}
     done = threading.Event()
 
@@ -120,6 +131,7 @@ def hostile_queries(port: int) -> st.SearchStrategy[str]:
 
 
 def _send(port: int, method: str, query: str, accept: str) -> tuple[int, bytes]:
+    """(status, body); the status is :data:`CUT` for a streamed answer that ended without its last chunk."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     try:
         if method == "GET":
@@ -128,7 +140,11 @@ def _send(port: int, method: str, query: str, accept: str) -> tuple[int, bytes]:
             conn.request("POST", "/sparql", body=query.encode("utf-8", "surrogatepass"),
                          headers={"Accept": accept, "Content-Type": "application/sparql-query"})
         response = conn.getresponse()
-        return response.status, response.read()
+        try:
+            return response.status, response.read()
+        except http.client.IncompleteRead as cut:
+            assert response.status == 200 and response.getheader("Transfer-Encoding") == "chunked"
+            return CUT, cut.partial
     finally:
         conn.close()
 
@@ -144,8 +160,10 @@ def test_no_generated_attack_raises_memory_or_connects_out(served, listener):
     def attack(query, method, accept):
         status, body = _send(port, method, query, accept)
         statuses.append(status)
-        # refused, capped, stopped by the timeout, or killed at the worker's memory limit: never another fault
+        # refused, capped (413, or a stream cut past the cap), stopped by the timeout, or killed at the
+        # worker's memory limit: never another fault, and never a whole answer past the cap
         assert status < 500 or status in (503, 504) or b"most likely at its memory limit" in body, (status, body[:200], query[:200])
+        assert len(body) <= 1_000_000, (status, len(body), query[:200])
         assert _status_kb(proc.pid, "VmHWM") < MAIN_RSS_MB * 1024, query[:200]
 
     attack()
@@ -157,3 +175,36 @@ def test_no_generated_attack_raises_memory_or_connects_out(served, listener):
     assert max(peaks.values(), default=0) <= MAX_MEMORY_MB * 1024, peaks
     assert _send(port, "GET", "ASK {}", "application/sparql-results+json")[0] == 200
     assert proc.poll() is None
+
+
+def test_streaming_a_long_answer_keeps_the_main_process_small(store_cache):
+    """Issue 16: a 31 MB answer went through the main process whole (its peak RSS rose by 61 MB); now it streams.
+
+    The server (default 32 MiB cap) answers a CONCAT-built literal of 15 * 2**21
+    characters, and a CONSTRUCT of the whole graph, in 64 KiB pieces: the main process's
+    peak resident memory may rise by at most :data:`STREAM_GROWTH_MB` while it sends them.
+    """
+    proc, port = _start("--timeout", "30", "--workers", "1")
+    try:
+        assert _send(port, "GET", "SELECT * WHERE { ?s ?p ?o } LIMIT 10", ACCEPTS[0])[0] == 200  # warm: the request path's allocations
+        before = _status_kb(proc.pid, "VmHWM")
+        binds = ['BIND("0123456789abcde" AS ?a0)'] + [f"BIND(CONCAT(?a{i}, ?a{i}) AS ?a{i + 1})" for i in range(21)]
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        try:
+            conn.request("POST", "/sparql", f"SELECT ?a21 WHERE {{ {' '.join(binds)} }}".encode(),
+                         {"Content-Type": "application/sparql-query", "Accept": "text/csv"})
+            response = conn.getresponse()
+            assert response.getheader("Transfer-Encoding") == "chunked"
+            size = 0
+            while piece := response.read(1 << 16):
+                size += len(piece)
+        finally:
+            conn.close()
+        assert size == len("a21\r\n") + 15 * 2**21 + 2
+        assert _send(port, "GET", "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", "application/n-triples")[0] == 200
+        grown = (_status_kb(proc.pid, "VmHWM") - before) / 1024
+        print(f"main process peak RSS {before // 1024} MB before, +{grown:.1f} MB while streaming {size / 1e6:.1f} MB")
+        assert grown < STREAM_GROWTH_MB, f"the main process's peak RSS rose by {grown:.1f} MB"
+    finally:
+        proc.terminate()
+        proc.wait(15)

@@ -32,7 +32,7 @@ def _named_host(ctx: click.Context, param: click.Parameter, value: str) -> str:
               help="Seconds a query may run before it is stopped.")
 @click.option("--max-rows", type=click.IntRange(1), default=10_000, show_default=True, help="Largest result (rows or triples) served.")
 @click.option("--max-bytes", type=click.IntRange(1024), default=DEFAULT_MAX_BYTES, show_default=True,
-              help="Largest answer in bytes (beyond: 413).")
+              help="Largest answer in bytes (beyond: 413, or a cut stream if passed part way).")
 @click.option("--max-memory", type=click.IntRange(0), default=DEFAULT_MAX_MEMORY // 2**20, show_default=True,
               help="Address space of one worker process in MiB (RLIMIT_AS; 0: no limit).")
 @click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,

@@ -4,7 +4,9 @@
 SPARQL 1.1 Query Results formats (JSON, CSV, TSV, XML), RDF for graph results (Turtle,
 N-Triples, JSON-LD, RDF/XML), and ``table``: columns aligned for a terminal, with each
 IRI shortened to a CURIE of the project's one prefix map and followed by its label.
-``media_type(result, fmt)`` is the HTTP content type of each.
+``iter_bytes(result, fmt)`` gives the same bytes in pieces, written a batch of rows at a
+time where the format allows it (the endpoint streams them). ``media_type(result, fmt)``
+is the HTTP content type of each.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable, Iterator
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
@@ -39,6 +42,8 @@ GRAPH_MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "tsv": "text/tab-separated-values; charset=utf-8",
 }
+PIECE_BYTES = 64 * 1024  # the size of the pieces of iter_bytes (the last one may be shorter)
+NT_BATCH = 1000  # triples written to N-Triples at a time by iter_bytes
 MIN_CELL_WIDTH = 12  # a column fitted to the terminal keeps at least this many characters (or its header's)
 
 
@@ -67,16 +72,83 @@ def to_bytes(result: Result, fmt: str, *, labels: dict[str, str] | None = None, 
     return to_table(result, labels or {}, width=width).encode("utf-8")
 
 
-def _to_json(result: Result) -> bytes:
-    if result.form == "ask":
-        data = {"head": {}, "boolean": bool(result.boolean)}
+def iter_bytes(result: Result, fmt: str, size: int = PIECE_BYTES) -> Iterator[bytes]:
+    """The bytes of ``to_bytes(result, fmt)`` in pieces of ``size`` bytes (the last may be shorter).
+
+    SPARQL JSON, XML, CSV and TSV, and graphs in N-Triples, CSV and TSV, are written a few
+    rows (or triples) at a time, so beyond the result itself only about a piece is held at
+    once. Turtle, JSON-LD and RDF/XML are written whole by Oxigraph (they group and prefix
+    across the whole graph), then cut; ``table`` too.
+    """
+    if result.form == "graph" and fmt == "nt":
+        parts: Iterable[str | bytes] = _nt_parts(result)
+    elif result.form == "graph" and fmt in ("csv", "tsv"):
+        parts = _parts(_triple_rows(result), fmt)
+    elif result.form != "graph" and fmt in ("json", "csv", "tsv", "xml"):
+        parts = _parts(result, fmt)
     else:
-        bindings = [{v: t.to_json() for v, t in zip(result.variables, row) if t is not None} for row in result.rows]
-        data = {"head": {"vars": result.variables}, "results": {"bindings": bindings}}
-    return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+        parts = [to_bytes(result, fmt)]
+    return _recut(parts, size)
+
+
+def _recut(parts: Iterable[str | bytes], size: int) -> Iterator[bytes]:
+    """``parts`` (text as UTF-8) joined and cut again into pieces of ``size`` bytes."""
+    buffer = bytearray()
+    for part in parts:
+        buffer += part.encode("utf-8") if isinstance(part, str) else part
+        if len(buffer) >= size:
+            whole = len(buffer) - len(buffer) % size
+            view = memoryview(buffer)  # a long literal can be many pieces: no copy of the rest for each
+            try:
+                for start in range(0, whole, size):
+                    yield bytes(view[start:start + size])
+            finally:
+                view.release()
+            del buffer[:whole]
+    if buffer:
+        yield bytes(buffer)
+
+
+def _parts(result: Result, fmt: str) -> Iterator[str]:
+    return {"json": _json_parts, "csv": _csv_parts, "tsv": _tsv_parts, "xml": _xml_parts}[fmt](result)
+
+
+def _join(parts: Iterable[str]) -> bytes:
+    return "".join(parts).encode("utf-8")
+
+
+def _triple_rows(result: Result) -> Result:
+    """A graph result as a SELECT of ``subject``, ``predicate``, ``object`` (its CSV and TSV)."""
+    return Result("select", ["subject", "predicate", "object"], [list(t) for t in result.triples])
+
+
+def _to_json(result: Result) -> bytes:
+    return _join(_json_parts(result))
+
+
+def _json_parts(result: Result) -> Iterator[str]:
+    """``json.dumps(..., ensure_ascii=False, indent=1)`` of the whole answer, a binding at a time."""
+    if result.form == "ask" or not result.rows:
+        data: dict = ({"head": {}, "boolean": bool(result.boolean)} if result.form == "ask"
+                      else {"head": {"vars": result.variables}, "results": {"bindings": []}})
+        yield json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+        return
+    # the document with one placeholder binding (0, at the bindings' depth of three), split around it
+    frame = json.dumps({"head": {"vars": result.variables}, "results": {"bindings": [0]}}, ensure_ascii=False, indent=1)
+    before, after = frame.rsplit("\n   0\n", 1)
+    yield before
+    for n, row in enumerate(result.rows):
+        binding = {v: t.to_json() for v, t in zip(result.variables, row) if t is not None}
+        # JSON text holds no raw newline, so each line can be indented three more
+        yield ("\n   " if n == 0 else ",\n   ") + json.dumps(binding, ensure_ascii=False, indent=1).replace("\n", "\n   ")
+    yield "\n" + after + "\n"
 
 
 def _to_csv(result: Result) -> bytes:
+    return _join(_csv_parts(result))
+
+
+def _csv_parts(result: Result) -> Iterator[str]:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     if result.form == "ask":
@@ -86,37 +158,46 @@ def _to_csv(result: Result) -> bytes:
         writer.writerow(result.variables)
         for row in result.rows:
             writer.writerow(["" if t is None else (f"_:{t.value}" if t.kind == "bnode" else t.value) for t in row])
-    return out.getvalue().encode("utf-8")
+            if out.tell() >= PIECE_BYTES:
+                yield out.getvalue()
+                out.seek(0)
+                out.truncate()
+    yield out.getvalue()
 
 
 def _to_tsv(result: Result) -> bytes:
+    return _join(_tsv_parts(result))
+
+
+def _tsv_parts(result: Result) -> Iterator[str]:
     if result.form == "ask":
-        return b"?boolean\n" + (b"true\n" if result.boolean else b"false\n")
-    lines = ["\t".join("?" + v for v in result.variables)]
+        yield "?boolean\n" + ("true\n" if result.boolean else "false\n")
+        return
+    yield "\t".join("?" + v for v in result.variables) + "\n"
     for row in result.rows:
-        lines.append("\t".join("" if t is None else t.n3() for t in row))
-    return ("\n".join(lines) + "\n").encode("utf-8")
+        yield "\t".join("" if t is None else t.n3() for t in row) + "\n"
 
 
 def _to_xml(result: Result) -> bytes:
+    return _join(_xml_parts(result))
+
+
+def _xml_parts(result: Result) -> Iterator[str]:
     out = ['<?xml version="1.0"?>', '<sparql xmlns="http://www.w3.org/2005/sparql-results#">', "  <head>"]
     for var in result.variables:
         out.append(f"    <variable name={quoteattr(var)}/>")
     out.append("  </head>")
     if result.form == "ask":
         out.append(f"  <boolean>{'true' if result.boolean else 'false'}</boolean>")
-    else:
-        out.append("  <results>")
-        for row in result.rows:
-            out.append("    <result>")
-            for var, term in zip(result.variables, row):
-                if term is None:
-                    continue
-                out.append(f"      <binding name={quoteattr(var)}>{_xml_term(term)}</binding>")
-            out.append("    </result>")
-        out.append("  </results>")
-    out.append("</sparql>")
-    return ("\n".join(out) + "\n").encode("utf-8")
+        yield "\n".join(out) + "\n</sparql>\n"
+        return
+    out.append("  <results>")
+    yield "\n".join(out) + "\n"
+    for row in result.rows:
+        cells = "".join(f"      <binding name={quoteattr(var)}>{_xml_term(term)}</binding>\n"
+                        for var, term in zip(result.variables, row) if term is not None)
+        yield "    <result>\n" + cells + "    </result>\n"
+    yield "  </results>\n</sparql>\n"
 
 
 def _xml_term(term: Term) -> str:
@@ -134,13 +215,12 @@ def _xml_term(term: Term) -> str:
 
 def _graph_to_bytes(result: Result, fmt: str, prefixes: dict[str, str]) -> bytes:
     if fmt in ("csv", "tsv"):
-        rows = Result("select", ["subject", "predicate", "object"], [list(t) for t in result.triples])
-        return _to_csv(rows) if fmt == "csv" else _to_tsv(rows)
+        return _join(_parts(_triple_rows(result), fmt))
     import pyoxigraph as ox  # heavy: a native library, not needed for SELECT results
 
     rdf_format = {"table": ox.RdfFormat.TURTLE, "turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES,
                   "json": ox.RdfFormat.JSON_LD, "xml": ox.RdfFormat.RDF_XML}[fmt]
-    triples = [ox.Triple(*(to_oxigraph(t) for t in triple)) for triple in result.triples]
+    triples = _ox_triples(result)
     if fmt == "nt":
         triples.sort(key=str)
     used = {p: ns for p, ns in prefixes.items() if any(t.kind == "uri" and t.value.startswith(ns) for tr in result.triples for t in tr)}
@@ -148,6 +228,24 @@ def _graph_to_bytes(result: Result, fmt: str, prefixes: dict[str, str]) -> bytes
     data = ox.serialize(triples, format=rdf_format, **kwargs)
     assert data is not None  # no output file given: the bytes are returned
     return data
+
+
+def _ox_triples(result: Result) -> list:
+    import pyoxigraph as ox
+
+    return [ox.Triple(*(to_oxigraph(t) for t in triple)) for triple in result.triples]
+
+
+def _nt_parts(result: Result) -> Iterator[bytes]:
+    """N-Triples of a graph result, sorted as ``to_bytes`` sorts them, :data:`NT_BATCH` triples at a time."""
+    import pyoxigraph as ox
+
+    triples = _ox_triples(result)
+    triples.sort(key=str)
+    for start in range(0, len(triples), NT_BATCH):
+        data = ox.serialize(triples[start:start + NT_BATCH], format=ox.RdfFormat.N_TRIPLES)
+        assert data is not None  # no output file given: the bytes are returned
+        yield data
 
 
 def display_iri(iri: str) -> str:

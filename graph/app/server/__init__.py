@@ -16,7 +16,8 @@
 What it refuses (see the README's "Reliability"): ``SERVICE``, ``LOAD`` and a remote
 ``FROM`` (400: it never opens a connection of its own), queries nested past 64 brackets
 (400, before the parser sees them), a ``Host`` that is not loopback while bound to
-loopback (421: DNS rebinding), answers past ``max_bytes`` (413, counted in the worker),
+loopback (421: DNS rebinding), answers past ``max_bytes`` (413, counted in the worker;
+an answer past 256 KiB is streamed, and one that passes the cap part way is cut),
 and a worker past ``max_memory`` bytes of address space (``RLIMIT_AS``) fails its query
 alone; a query whose client hangs up is stopped. Every answer carries ``Access-Control-Allow-Origin: *`` (reads only).
 While it runs, the server pins its store (:func:`ketamine_kg.store.pin_store`) so that

@@ -7,13 +7,14 @@ import ipaddress
 import re
 import select
 import socket
+import struct
 import sys
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the pool's workers import negotiate() from here: no import at run time
-    from ketamine_kg.app.server.pool import WorkerPool
+    from ketamine_kg.app.server.pool import Stream, WorkerPool
 
 SELECT_TYPES = {
     "application/sparql-results+json": "json", "application/json": "json",
@@ -286,7 +287,56 @@ class SparqlHandler(BaseHTTPRequestHandler):
             self._text(413, f"query larger than {self.server.max_request} bytes")
             return
         fmt = (params.get("format") or [None])[0]
-        status, content_type, body, *extra = self.server.pool.run(text, self.headers.get("Accept", ""), fmt,
-                                                                  self.server.timeout_s, self.client_address[0],
-                                                                  gone=self._client_gone)
-        self._send(status, content_type, body, *extra)
+        answer = self.server.pool.start(text, self.headers.get("Accept", ""), fmt, self.server.timeout_s,
+                                        self.client_address[0], gone=self._client_gone)
+        if isinstance(answer, tuple):
+            status, content_type, body, *extra = answer
+            self._send(status, content_type, body, *extra)
+        else:
+            self._stream(answer)
+
+    def _stream(self, stream: Stream) -> None:
+        """Send an answer as its worker writes it: chunked to HTTP/1.1, until the connection closes to HTTP/1.0.
+
+        An answer that does not come whole (past the byte cap, the deadline, or a crash
+        part way) ends the connection without its last chunk (HTTP/1.1) or with a reset
+        (HTTP/1.0, where a plain close would read as the end), so no client takes a cut
+        answer for a whole one. Each write may block only until the query's deadline.
+        """
+        chunked = self.request_version != "HTTP/1.0"
+        whole = False
+        try:
+            self.send_response(200)
+            self.send_header("Content-Type", stream.content_type)
+            if chunked:
+                self.send_header("Transfer-Encoding", "chunked")
+            else:
+                self.close_connection = True
+                self.send_header("Connection", "close")
+            self.send_header("X-Content-Type-Options", "nosniff")
+            self.send_header("Access-Control-Allow-Origin", "*")
+            self.end_headers()
+            if self.command == "HEAD":  # the headers a GET gets, and no body: the worker is told to stop
+                whole = True
+                return
+            for piece in stream:
+                self.connection.settimeout(max(0.01, min(stream.left(), self.timeout)))
+                self.wfile.write(b"%x\r\n%b\r\n" % (len(piece), piece) if chunked else piece)
+            if stream.complete:
+                if chunked:
+                    self.wfile.write(b"0\r\n\r\n")
+                whole = True
+        except HANGUPS:
+            pass  # the client has gone (or stopped reading until the deadline)
+        finally:
+            stream.close()
+            if not whole:
+                self.close_connection = True
+                if not chunked:  # a reset (SO_LINGER 0), not the clean close that ends an HTTP/1.0 body
+                    try:
+                        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                        self.connection.close()  # takes effect when the handler closes its reader, before any FIN
+                    except OSError:
+                        pass
+            else:
+                self.connection.settimeout(self.timeout)

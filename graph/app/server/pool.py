@@ -1,4 +1,4 @@
-"""The pool of worker processes that answer the endpoint's queries (see :class:`WorkerPool`)."""
+"""The pool of worker processes that answer the endpoint's queries (see :class:`WorkerPool`), and :class:`Stream`."""
 
 from __future__ import annotations
 
@@ -8,16 +8,18 @@ import multiprocessing
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from ketamine_kg.app.server.worker import DEFAULT_MAX_BYTES, DEFAULT_MAX_MEMORY, worker_main
+from ketamine_kg.app.server.worker import (CANCEL, DEFAULT_MAX_BYTES, DEFAULT_MAX_MEMORY, END, STREAM, TEXT,
+                                           worker_main)
 from ketamine_kg.errors import StoreError
 
 DEFAULT_SLOW_AFTER = 1.0  # seconds busy after which a worker counts as stuck and is replaced
 DEFAULT_MAX_ROWS = 10_000
+CANCEL_GRACE = 2.0  # seconds a streaming worker has to stop after CANCEL before it is killed instead
 
 
 def client_group(address: str) -> str:
@@ -187,12 +189,31 @@ class WorkerPool:
 
     def run(self, text: str, accept: str, fmt: str | None, timeout: float, client: str = "",
             gone: Callable[[], bool] | None = None) -> tuple[int, str, bytes] | tuple[int, str, bytes, dict]:
+        """:meth:`start`, with a streamed answer read whole (at most ``max_bytes``): for answers the server builds itself.
+
+        Returns (status, content type, body), plus extra headers for a 429.
+        """
+        answer = self.start(text, accept, fmt, timeout, client, gone)
+        if not isinstance(answer, Stream):
+            return answer
+        try:
+            body = b"".join(answer)
+        finally:
+            answer.close()
+        if answer.failure is not None:
+            return answer.failure[0], TEXT, answer.failure[1]
+        return 200, answer.content_type, body
+
+    def start(self, text: str, accept: str, fmt: str | None, timeout: float, client: str = "",
+              gone: Callable[[], bool] | None = None) -> tuple[int, str, bytes] | tuple[int, str, bytes, dict] | Stream:
         """Send a query to a free worker; kill the worker if it runs past ``timeout``.
 
         ``gone()``, checked every 100 ms while the query runs, says whether the client has
         hung up: then the worker is stopped at once (its answer would go nowhere).
 
-        Returns (status, content type, body), plus extra headers for a 429.
+        Returns (status, content type, body), plus extra headers for a 429; or, for an
+        answer longer than the worker's first buffer, a :class:`Stream` of its pieces
+        (status 200), which holds the worker until it is closed.
         """
         started = time.monotonic()
         deadline = started + timeout
@@ -200,7 +221,7 @@ class WorkerPool:
             while not self.idle:
                 if self.closed or not self.cond.wait(max(0.0, deadline - time.monotonic())):
                     if not self.idle:
-                        return 503, "text/plain; charset=utf-8", b"all workers are busy; try again\n"
+                        return 503, TEXT, b"all workers are busy; try again\n"
             worker = self.idle.pop()
             worker.since, worker.deadline, worker.client = time.monotonic(), deadline, client_group(client)
             self.busy.add(worker)
@@ -217,11 +238,22 @@ class WorkerPool:
                     break
         except (EOFError, OSError):
             crashed = True  # the pipe closed before the deadline: the worker died (or was stopped below)
+        if answer is not None and answer[0] == STREAM:
+            return Stream(self, worker, answer[1], deadline, timeout, gone)
+        stopped = self._release(worker, answer is not None)
+        if answer is not None:
+            return answer
+        if hung_up:
+            return 499, TEXT, b"the client closed the connection; the query was stopped\n"
+        return self._lost_answer(worker, stopped, crashed, timeout)
+
+    def _release(self, worker: Worker, reusable: bool) -> bool:
+        """Put ``worker`` back among the idle ones if ``reusable`` (and still needed), else stop it; return whether it was stopped early (429)."""
         with self.cond:
             self.busy.discard(worker)
             stopped, worker.since = worker.stopped, None
             now = time.monotonic()
-            reuse = answer is not None and not stopped and not self.closed
+            reuse = reusable and not stopped and not self.closed
             if reuse and self.total - len(self._stuck(now)) >= self.size:
                 reuse = False  # an extra that is no longer needed: retire it
             if reuse:
@@ -231,21 +263,20 @@ class WorkerPool:
             self._stop(worker)
             with self.cond:
                 self._grow(time.monotonic())
-        if answer is not None:
-            return answer
-        if hung_up:
-            return 499, "text/plain; charset=utf-8", b"the client closed the connection; the query was stopped\n"
+        return stopped
+
+    def _lost_answer(self, worker: Worker, stopped: bool, crashed: bool, timeout: float) -> tuple[int, str, bytes] | tuple[int, str, bytes, dict]:
+        """The answer for a query whose worker gave none: it crashed, was stopped early (429), or ran out of time."""
         if crashed and not stopped and not self.closed:
             code = worker.process.exitcode
             how = f"signal {-code}" if code is not None and code < 0 else f"exit status {code}"
             if code == -6 and self.max_memory:  # SIGABRT: the native allocator gives up at RLIMIT_AS
                 how += f", most likely at its memory limit of {self.max_memory // 2**20} MiB"
-            return 500, "text/plain; charset=utf-8", f"the query crashed its worker ({how}); the worker was replaced\n".encode()
+            return 500, TEXT, f"the query crashed its worker ({how}); the worker was replaced\n".encode()
         if stopped:
-            return (429, "text/plain; charset=utf-8",
-                    f"stopped: this address has {self.per_client} other long-running queries\n".encode(),
+            return (429, TEXT, f"stopped: this address has {self.per_client} other long-running queries\n".encode(),
                     {"Retry-After": str(worker.retry_after)})
-        return 503, "text/plain; charset=utf-8", f"the query ran longer than {timeout:g} s and was stopped\n".encode()
+        return 503, TEXT, f"the query ran longer than {timeout:g} s and was stopped\n".encode()
 
     def close(self) -> None:
         """Stop every worker."""
@@ -256,3 +287,76 @@ class WorkerPool:
             self.cond.notify_all()
         for worker in workers:
             self._stop(worker)
+
+
+class Stream:
+    """An answer that its worker is still writing: iterate over its pieces, then :meth:`close` it (always).
+
+    The query's deadline and ``gone()`` still apply between pieces. When the iteration
+    ends, ``complete`` says whether the whole answer came; if not, ``failure`` holds the
+    (status, message) it would have had: 413 past the byte cap, 503 past the deadline,
+    499 for a client that hung up, 500 for a crash. The handler has sent 200 by then, so
+    the client learns it from a cut connection.
+    """
+
+    def __init__(self, pool: WorkerPool, worker: Worker, content_type: str, deadline: float, timeout: float,
+                 gone: Callable[[], bool] | None):
+        self.pool, self.worker, self.content_type = pool, worker, content_type
+        self.deadline, self.timeout, self.gone = deadline, timeout, gone
+        self.complete = False
+        self.failure: tuple[int, bytes] | None = None
+        self._ended = False   # the worker sent its last message (END or CUT): it is free
+        self._dead = False    # its pipe closed: it died or was stopped
+        self._closed = False
+
+    def left(self) -> float:
+        """Seconds until the query's deadline."""
+        return self.deadline - time.monotonic()
+
+    def __iter__(self) -> Iterator[bytes]:
+        conn = self.worker.conn
+        while not self._ended and self.failure is None:
+            if self.left() <= 0:
+                self.failure = (503, f"the query ran longer than {self.timeout:g} s and was stopped\n".encode())
+                break
+            try:
+                if not conn.poll(min(self.left(), 0.1)):
+                    if self.gone is not None and self.gone():
+                        self.failure = (499, b"the client closed the connection; the query was stopped\n")
+                    continue
+                message = conn.recv()
+            except (EOFError, OSError):
+                self._dead = True
+                with self.pool.cond:
+                    stopped = self.worker.stopped
+                status, _, body, *_ = self.pool._lost_answer(self.worker, stopped, True, self.timeout)
+                self.failure = (status, body)
+                break
+            if isinstance(message, bytes):
+                yield message
+            elif message == END:
+                self._ended = self.complete = True
+            else:  # (CUT, status, message): an error or the byte cap, part way
+                self._ended = True
+                self.failure = (message[1], message[2])
+
+    def close(self) -> None:
+        """Give the worker back: at once if it has ended, after :meth:`_cancel` if not (or stop it)."""
+        if self._closed:
+            return
+        self._closed = True
+        reusable = self._ended or (not self._dead and self._cancel())
+        self.pool._release(self.worker, reusable)
+
+    def _cancel(self) -> bool:
+        """Ask the worker to stop writing and read what it still sends until it says it stopped: whether it did."""
+        conn = self.worker.conn
+        until = time.monotonic() + CANCEL_GRACE
+        try:
+            conn.send(CANCEL)
+            while (left := until - time.monotonic()) > 0:
+                if conn.poll(left) and not isinstance(conn.recv(), bytes):
+                    return True  # CANCELLED, or the END or CUT it had sent before it read CANCEL
+        except (EOFError, OSError):
+            pass
+        return False
