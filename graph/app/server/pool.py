@@ -9,7 +9,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -48,7 +48,12 @@ def client_group(address: str) -> str:
 
 @dataclass(eq=False)
 class Worker:
-    """One worker process, its pipe, and the query it is running (``since`` is None when idle)."""
+    """One worker process, its pipe, and the query it is running (``since`` is None when idle).
+
+    ``lock`` makes stopping it happen once: the request thread that holds a busy worker and
+    :meth:`WorkerPool.close` can both stop it, and a pipe closed twice closes whatever file
+    took its descriptor number in between (or fails with EBADF).
+    """
 
     process: multiprocessing.process.BaseProcess
     conn: Connection
@@ -57,6 +62,9 @@ class Worker:
     client: str = ""
     stopped: bool = False
     retry_after: int = 1
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    killed: bool = False
+    pipe_closed: bool = False
 
 
 class WorkerPool:
@@ -147,11 +155,16 @@ class WorkerPool:
             self._stop(worker)
 
     @staticmethod
-    def _stop(worker: Worker) -> None:
-        if worker.process.pid is not None:
-            worker.process.kill()
-            worker.process.join(1)
-        worker.conn.close()
+    def _stop(worker: Worker, close_pipe: bool = True) -> None:
+        """Kill ``worker``'s process and, if ``close_pipe``, close its pipe; each at most once, whoever asks."""
+        with worker.lock:
+            if not worker.killed and worker.process.pid is not None:
+                worker.process.kill()
+                worker.process.join(1)
+            worker.killed = True
+            if close_pipe and not worker.pipe_closed:
+                worker.pipe_closed = True
+                worker.conn.close()
 
     def _stuck(self, now: float) -> list[Worker]:
         return [w for w in self.busy if w.stopped or (w.since is not None and now - w.since >= self.slow_after)]
@@ -279,14 +292,20 @@ class WorkerPool:
         return 503, TEXT, f"the query ran longer than {timeout:g} s and was stopped\n".encode()
 
     def close(self) -> None:
-        """Stop every worker."""
+        """Stop every worker.
+
+        A busy worker's pipe is left to the request thread that reads it (it sees the pipe
+        end and closes it): closing it here would pull it from under that thread.
+        """
         with self.cond:
             self.closed = True
-            workers = self.idle + list(self.busy)
+            idle, busy = self.idle, list(self.busy)
             self.idle = []
             self.cond.notify_all()
-        for worker in workers:
+        for worker in idle:
             self._stop(worker)
+        for worker in busy:
+            self._stop(worker, close_pipe=False)
 
 
 class Stream:
