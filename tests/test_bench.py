@@ -67,6 +67,7 @@ def test_quick_config_is_smaller_than_the_full_one():
     quick, full = BenchConfig.quick(), BenchConfig()
     assert quick.triples < full.triples and max(quick.page_nodes) <= min(full.page_nodes)
     assert full.triples >= 1_000_000 and 10_000 in full.page_nodes and 2_000 in full.page_nodes
+    assert 0 < quick.disk_triples < full.disk_triples == 10_000_000 and "disk" in full.parts
 
 
 def test_tiny_run_end_to_end_prints_every_row(tmp_path):
@@ -76,16 +77,17 @@ def test_tiny_run_end_to_end_prints_every_row(tmp_path):
     from ketamine_kg.sparql.catalogue import list_queries
 
     config = BenchConfig.quick(triples=3000, page_nodes=(40,), query_timeout=5.0, render=False,
-                               browser=chromium_path() is not None, corpus_articles=3, corpus_repeats=2)
+                               browser=chromium_path() is not None, corpus_articles=3, corpus_repeats=2,
+                               disk_triples=3000)
     rows = run_bench(config)
     sections = {r.section for r in rows}
     assert sections == {"build", "nquads", "load", "query", "memory", "page",
-                        "corpus", "corpus load", "corpus query", "corpus memory"}
+                        "corpus", "corpus load", "corpus query", "corpus memory", "disk", "disk query", "disk memory"}
     table = to_table(rows, get_machine())
     for row in rows:
         assert row.name in table
     local = [q.name for q in list_queries() if not q.requires]
-    for section in ("query", "corpus query"):
+    for section in ("query", "corpus query", "disk query"):
         measured = {r.name.split(" (")[0] for r in rows if r.section == section and r.value is not None}
         assert set(local) <= measured, (section, set(local) - measured)
     load = next(r for r in rows if r.section == "load" and r.name.startswith("load ") and "disk" not in r.name)
@@ -102,6 +104,10 @@ def test_tiny_run_end_to_end_prints_every_row(tmp_path):
         row = next(r for r in rows if r.section == "corpus query" and r.name.startswith(name + " ("))
         assert row.value is not None and row.p95 is not None and row.p95 >= row.value, row
         assert " 0 rows" not in row.name, row  # three notes share and dispute statements
+    # The on-disk store: loaded (with a rate and a size), every query timed there with a p95.
+    disk = {r.name.split(" (")[0]: r for r in rows if r.section == "disk"}
+    assert disk["load into an on-disk store"].value and disk["load rate"].value and disk["store size on disk"].value
+    assert all(r.p95 is not None and r.p95 >= r.value for r in rows if r.section == "disk query" and r.name.split(" (")[0] in local)
     assert "p95" in table.splitlines()[4]
     if config.browser:
         page = next(r for r in rows if r.name.endswith("interactive in Chromium"))
@@ -170,5 +176,5 @@ def test_cli_help_lists_the_options():
     if out.returncode != 0:  # no __main__ in the cli package: use the console script
         out = subprocess.run([cli_path(), "bench", "--help"], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
-    for option in ("--quick", "--triples", "--json", "--no-browser", "--corpus-articles", "--only"):
+    for option in ("--quick", "--triples", "--json", "--no-browser", "--corpus-articles", "--disk-triples", "--only"):
         assert option in out.stdout

@@ -18,11 +18,13 @@ from ketamine_kg.cli import to_path
 @click.option("--no-browser", is_flag=True, help="Do not open the pages in headless Chromium.")
 @click.option("--corpus-articles", type=click.IntRange(min=0), default=None,
               help="Article folders in the corpus benchmark (build --corpus). Default: 1,000 (20 with --quick); 0 skips it.")
-@click.option("--only", "parts", type=click.Choice(["build", "store", "corpus", "pages"]), multiple=True,
+@click.option("--disk-triples", type=click.IntRange(min=0), default=None,
+              help="Triples in the on-disk store benchmark. Default: 10,000,000 (20,000 with --quick); 0 skips it.")
+@click.option("--only", "parts", type=click.Choice(["build", "store", "corpus", "disk", "pages"]), multiple=True,
               help="Run only these parts (any number of times). Default: all.")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=str), default=None, callback=to_path, help="Also write the figures as JSON to this file.")
 def bench(quick: bool, triples: int | None, seed: int, query_timeout: float | None, no_browser: bool,
-          corpus_articles: int | None, parts: tuple[str, ...], json_path: Path | None) -> None:
+          corpus_articles: int | None, disk_triples: int | None, parts: tuple[str, ...], json_path: Path | None) -> None:
     """Measure the build, a synthetic corpus, Oxigraph against rdflib, and the pages.
 
     Prints one table: each figure, rdflib's where there is one, their ratio, the target
@@ -33,6 +35,7 @@ def bench(quick: bool, triples: int | None, seed: int, query_timeout: float | No
       ketamine-kg bench --quick
       ketamine-kg bench --triples 1000000 --json bench.json
       ketamine-kg bench --only corpus --corpus-articles 1000
+      ketamine-kg bench --only disk --disk-triples 10000000
     """
     from ketamine_kg.core.atomic import write_bytes_atomic
     from ketamine_kg.dev.bench import BenchConfig, get_machine, run_bench, to_json, to_table
@@ -44,6 +47,8 @@ def bench(quick: bool, triples: int | None, seed: int, query_timeout: float | No
         overrides["query_timeout"] = query_timeout
     if corpus_articles is not None:
         overrides["corpus_articles"] = corpus_articles
+    if disk_triples is not None:
+        overrides["disk_triples"] = disk_triples
     if parts:
         overrides["parts"] = tuple(parts)
     config = BenchConfig.quick(**overrides) if quick else BenchConfig(**overrides)

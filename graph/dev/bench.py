@@ -19,9 +19,11 @@ WORKER ARGS`` runs one too), so its peak memory
 7. a corpus of real article folders (:mod:`ketamine_kg.dev.synthetic_folders`) through the whole
    pipeline: ``build --corpus`` without the reasoner (wall time, stages, peak memory), the
    reasoner over a smaller corpus, then the store the build wrote: load, and the median and
-   95th percentile of every named query, ``agreement`` and ``conflicts`` included.
+   95th percentile of every named query, ``agreement`` and ``conflicts`` included;
+8. an on-disk store (RocksDB) of 10M synthetic triples: load rate, size, query medians
+   (:mod:`ketamine_kg.dev.bench_disk`).
 
-``BenchConfig.parts`` picks which of build (1), store (2-5), corpus (7) and pages (6) run.
+``BenchConfig.parts`` picks which of build (1), store (2-5), corpus (7), disk (8) and pages (6) run.
 """
 
 from __future__ import annotations
@@ -66,15 +68,19 @@ class BenchConfig:
     corpus_reason_articles: int = 20
     corpus_repeats: int = 20
     corpus_timeout: float = 1800.0
-    # Which parts run: "build" (the article), "store" (the synthetic N-Quads), "corpus", "pages".
-    parts: tuple[str, ...] = ("build", "store", "corpus", "pages")
+    # The on-disk store (figure 8): its size in triples (0: skipped) and the limit on its load and queries.
+    disk_triples: int = 10_000_000
+    disk_timeout: float = 3600.0
+    # Which parts run: "build" (the article), "store" (the synthetic N-Quads), "corpus", "disk", "pages".
+    parts: tuple[str, ...] = ("build", "store", "corpus", "disk", "pages")
 
     @classmethod
     def quick(cls, **overrides) -> BenchConfig:
         """A small run for CI: well under a minute."""
         values: dict[str, Any] = dict(triples=10_000, build_runs=1, reason=False, oxigraph_repeats=3, rdflib_repeats=1,
                       query_timeout=3.0, load_timeout=120.0, page_nodes=(100, 2000), page_timeout=60.0,
-                      corpus_articles=20, corpus_reason_articles=0, corpus_repeats=5, corpus_timeout=300.0)
+                      corpus_articles=20, corpus_reason_articles=0, corpus_repeats=5, corpus_timeout=300.0,
+                      disk_triples=20_000, disk_timeout=300.0)
         values.update(overrides)
         return cls(**values)
 
@@ -400,6 +406,12 @@ def run_bench(config: BenchConfig, progress=None) -> list[Row]:
         with tempfile.TemporaryDirectory(prefix="kkg-bench-corpus-") as tmp:
             say(f"a corpus of {config.corpus_articles:,} article folders: write, build, reason, load, query ...")
             rows += measure_folders(config, Path(tmp))
+    if "disk" in config.parts and config.disk_triples:
+        from ketamine_kg.dev.bench_disk import measure_disk  # it imports this module
+
+        with tempfile.TemporaryDirectory(prefix="kkg-bench-disk-") as tmp:
+            say(f"an on-disk store of {config.disk_triples:,} triples: load, query ...")
+            rows += measure_disk(config, Path(tmp))
     if "pages" in config.parts:
         say("pages in Chromium ...")
         rows += measure_pages(config)

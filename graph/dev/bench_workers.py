@@ -127,13 +127,19 @@ def worker_oxigraph(args: dict) -> None:
     from ketamine_kg.store import load_quads
 
     if args.get("disk"):
+        # On disk, the queries (if any) run here, one after another: a forked child would share
+        # RocksDB's open files and background threads. run_worker's time limit bounds them all.
         with tempfile.TemporaryDirectory() as tmp:
             start = time.perf_counter()
             store = ox.Store(tmp)
             load_quads(store, path=args["path"], on_disk=True)
             store.flush()
             seconds = time.perf_counter() - start
-            emit({"load": seconds, "quads": len(store), "maxrss_mb": maxrss_mb()})
+            size = sum(f.stat().st_size for f in Path(tmp).rglob("*") if f.is_file())
+            emit({"load": seconds, "quads": len(store), "bytes": size, "maxrss_mb": maxrss_mb()})
+            if args.get("queries"):
+                time_queries(OxigraphEngine(store), args["repeats"] + 1, args["queries"],
+                             lambda record: emit({**record, "maxrss_mb": maxrss_mb()}), args["timeout"] / 4)
             del store
         return
     start = time.perf_counter()
