@@ -75,10 +75,18 @@ def get_synthetic_dataset(index: int, seed: int = 0, template: Dataset | None = 
         title=f"{template.source.title} (synthetic article {index}, seed {seed})",
         url=None,
     )
+    vocab = template.vocabulary
+    # The object of a functional predicate (an approval's agency) keeps its id: renamed in some
+    # articles, a shared approval would be granted by several agencies, and a query over its
+    # OPTIONAL properties would multiply them (at 10M triples, approvals had 325,484 rows).
+    fixed = {c.object for c in template.claims if c.object is not None and vocab is not None
+             and "functional" in vocab.predicates[c.predicate].characteristics}
     renamed: dict[str, str] = {}
     entities: dict[str, Entity] = {}
     for entity in template.entities.values():
-        k = _variant(rng)
+        k = _variant(rng)  # drawn for every entity, so the draws of the others do not move
+        if entity.id in fixed:
+            k = 0
         new_id = entity.id if k == 0 else f"{entity.id}_v{k}"
         renamed[entity.id] = new_id
         entities[new_id] = replace(
