@@ -172,7 +172,8 @@ def percentile_95(values: list[float]) -> float:
     return ordered[max(0, -(-95 * len(ordered) // 100) - 1)]
 
 
-def _runs(records: list[dict]) -> dict[str, list[float]]:
+def query_runs(records: list[dict]) -> dict[str, list[float]]:
+    """Named query -> the seconds of each of its timed runs in a worker's ``records``."""
     times: dict[str, list[float]] = {}
     for r in records:
         if "query" in r and "seconds" in r:
@@ -184,17 +185,11 @@ def _runs(records: list[dict]) -> dict[str, list[float]]:
 CROSS_SOURCE = {"agreement": 0.5, "conflicts": 0.5}
 
 
-def _medians(records: list[dict]) -> tuple[dict[str, float], dict[str, int], dict[str, float]]:
-    times: dict[str, list[float]] = {}
-    rows: dict[str, int] = {}
-    timeouts: dict[str, float] = {}
-    for r in records:
-        if "query" in r and "seconds" in r:
-            times.setdefault(r["query"], []).append(r["seconds"])
-            rows[r["query"]] = r["rows"]
-        elif "query" in r and "timeout" in r:
-            timeouts[r["query"]] = r["timeout"]
-    return {k: statistics.median(v) for k, v in times.items()}, rows, timeouts
+def query_medians(records: list[dict]) -> tuple[dict[str, float], dict[str, int], dict[str, float]]:
+    """From a worker's ``records``: each query's median seconds, its rows, and the limit of those killed at it."""
+    rows = {r["query"]: r["rows"] for r in records if "query" in r and "seconds" in r}
+    timeouts = {r["query"]: r["timeout"] for r in records if "query" in r and "timeout" in r}
+    return {k: statistics.median(v) for k, v in query_runs(records).items()}, rows, timeouts
 
 
 def measure_stores(config: BenchConfig, path: Path, quads: int, *, prefix: str = "", repeats: int | None = None) -> list[Row]:
@@ -232,9 +227,9 @@ def measure_stores(config: BenchConfig, path: Path, quads: int, *, prefix: str =
         rows.append(Row(prefix + "load", f"load {size} triples", None, "s", note=f"Oxigraph failed: {ox_tail}"))
     if disk_records:
         rows.append(Row(prefix + "load", "load into an on-disk store (RocksDB)", disk_records[0]["load"], "s"))
-    ox_times, ox_rows, ox_timeouts = _medians(ox_records)
-    ox_runs = _runs(ox_records)
-    rdf_times, rdf_rows, rdf_timeouts = _medians(rdf_records)
+    ox_times, ox_rows, ox_timeouts = query_medians(ox_records)
+    ox_runs = query_runs(ox_records)
+    rdf_times, rdf_rows, rdf_timeouts = query_medians(rdf_records)
     join_ok = []
     for name in names:
         ox = ox_times.get(name)

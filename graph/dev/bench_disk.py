@@ -13,7 +13,7 @@ from __future__ import annotations
 import statistics
 from pathlib import Path
 
-from ketamine_kg.dev.bench import MB, BenchConfig, percentile_95
+from ketamine_kg.dev.bench import MB, BenchConfig, percentile_95, query_medians, query_runs
 from ketamine_kg.dev.bench_table import Row
 from ketamine_kg.dev.bench_workers import run_worker
 from ketamine_kg.sparql.catalogue import list_queries
@@ -45,22 +45,15 @@ def measure_disk(config: BenchConfig, tmp: Path) -> list[Row]:
         Row("disk", "load rate", load["quads"] / load["load"], "triples/s"),
         Row("disk", "store size on disk", load["bytes"] / MB, "MB"),
     ]
-    runs: dict[str, list[float]] = {}
-    answered: dict[str, int] = {}
-    for r in records[1:]:
-        runs.setdefault(r["query"], []).append(r["seconds"])
-        answered[r["query"]] = r["rows"]
-    medians = {}
+    medians, answered, _ = query_medians(records[1:])  # the worker sends only the runs that count
+    runs = query_runs(records[1:])
     for name in names:
-        times = runs.get(name, [])
-        timed = times[1:] or times  # the first run warms the caches: counted only when it is the only one
-        if not timed:
+        if name not in medians:
             rows.append(Row("disk query", name, None, "ms",
                             note="not reached: the run was killed at its time limit" if timed_out else f"not run: {tail}"))
             continue
-        medians[name] = statistics.median(timed)
         rows.append(Row("disk query", f"{name} ({answered[name]} rows)", medians[name] * 1000, "ms",
-                        p95=percentile_95(timed) * 1000))
+                        p95=percentile_95(runs[name]) * 1000))
     if medians:
         rows.append(Row("disk query", "median over the named queries", statistics.median(medians.values()) * 1000, "ms",
                         note="a lower bound: not every query was reached" if len(medians) < len(names) else ""))
