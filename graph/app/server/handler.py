@@ -158,13 +158,17 @@ class SparqlHandler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("X-Content-Type-Options", "nosniff")
-        self.send_header("Access-Control-Allow-Origin", "*")  # reads only; nothing here reaches outside or changes
+        self._answer_headers()
         for key, value in (extra or {}).items():
             self.send_header(key, value)
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
+
+    def _answer_headers(self) -> None:
+        """The headers every answer carries, whole or streamed."""
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Access-Control-Allow-Origin", "*")  # reads only; nothing here reaches outside or changes
 
     def _text(self, status: int, message: str) -> None:
         self._send(status, "text/plain; charset=utf-8", (message + "\n").encode("utf-8"))
@@ -313,8 +317,7 @@ class SparqlHandler(BaseHTTPRequestHandler):
             else:
                 self.close_connection = True
                 self.send_header("Connection", "close")
-            self.send_header("X-Content-Type-Options", "nosniff")
-            self.send_header("Access-Control-Allow-Origin", "*")
+            self._answer_headers()
             self.end_headers()
             if self.command == "HEAD":  # the headers a GET gets, and no body: the worker is told to stop
                 whole = True
