@@ -93,6 +93,16 @@ def test_each_shape_fires_on_broken_data(what, text, words):
     assert any(words in m for m in messages), f"{what}: got {messages}"
 
 
+@pytest.mark.parametrize("what,text,words", BROKEN + [("nothing", CLAIM, "")], ids=[b[0] for b in BROKEN] + ["nothing"])
+def test_the_split_check_finds_what_pyshacl_finds_with_every_shape(what, text, words):
+    """get_violations runs the SPARQL-target rules on Oxigraph: the same violations as pySHACL given the whole shapes file."""
+    from ketamine_kg.rdf.shacl import get_sparql_rules, load_shapes
+
+    _, rules = get_sparql_rules()
+    assert len(rules) == 2, "shapes.ttl has two SPARQL-target rules (the plain-triple rules); update this test if that changed"
+    assert get_violations(_graph(text)) == get_violations(_graph(text), load_shapes()), what
+
+
 def test_a_hedged_claim_whose_triple_another_asserted_claim_states_conforms():
     """Two claims of one triple, one hedged: the triple is there for the asserted one."""
     hedged = CLAIM.replace("c:x", "c:y").replace("/a/x/", "/a/y/").replace("kkgo:Asserted", "kkgo:Hedged").replace(TRIPLE, "")

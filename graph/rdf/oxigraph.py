@@ -76,6 +76,12 @@ def get_triples(graph: Graph | Iterable[tuple[Node, Node, Node]]) -> list[ox.Tri
     return sorted({ox.Triple(terms[s], terms[p], terms[o]) for s, p, o in graph}, key=_triple_key)
 
 
+def to_ox_triples(triples: Iterable[tuple[Node, Node, Node]]) -> list[ox.Triple]:
+    """rdflib ``triples`` as Oxigraph triples, in the order given (:func:`get_triples` sorts them)."""
+    terms = _Terms()
+    return [ox.Triple(terms[s], terms[p], terms[o]) for s, p, o in triples]
+
+
 def to_triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
     """The triples of ``quads``, each once (a triple in two graphs is one triple), sorted."""
     return sorted({quad.triple for quad in quads}, key=_triple_key)
