@@ -123,8 +123,12 @@ def _sparql_violations(graph: Graph, rules: tuple[SparqlRule, ...]) -> list[Viol
     found = []
     this = ox.Variable("this")
     for rule in rules:
-        for focus in {row["this"] for row in store.query(rule.target)}:
-            for _ in store.query(rule.constraint, substitutions={this: focus}):
+        targets = store.query(rule.target)
+        assert isinstance(targets, ox.QuerySolutions)  # a rule's queries are SELECTs (get_sparql_rules reads sh:select)
+        for focus in {row["this"] for row in targets}:
+            answers = store.query(rule.constraint, substitutions={this: focus})
+            assert isinstance(answers, ox.QuerySolutions)
+            for _ in answers:
                 found.append(Violation(focus=focus.value, path=None, message=rule.message, shape=rule.shape))
     return found
 
