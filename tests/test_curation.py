@@ -271,6 +271,15 @@ def test_the_reasoner_never_sees_curator_knowledge(dataset, tbox, data_graph, st
     assert facts and not [t for t in facts if isinstance(t[2], Literal) and t[2].datatype == XSD.date]
 
 
+def test_the_owl_views_triples_are_its_graph(tbox, data_graph):
+    """OwlView.triples() (what the OWL view export reads) is the graph of every claim, without building it."""
+    from ketamine_kg.ontology.reason import get_owl_view
+
+    view = get_owl_view(tbox, data_graph)
+    assert set(view.triples()) == set(view.graph())
+    assert len(set(view.triples())) > len(tbox)
+
+
 def test_restating_quotes_are_typed_in_the_graph(dataset, data_graph):
     restated = {(c.id, n) for c in dataset.claims for n, ev in enumerate(c.evidence, start=1) if ev.kind == "restates"}
     typed = {tuple(str(a).rsplit("/", 3)[1::2]) for a in data_graph.subjects(RDF.type, URIRef(KKGO + "Restatement"))}

@@ -122,7 +122,7 @@ def get_owl_view_triples(rdf_dataset: RdfDataset, vocab: Vocabulary | None = Non
                     continue  # a qualifier's words: the reasoner's xsd:string copy comes from the view below
             owl.add((s, p, o))
     # Exactly what the reasoning run reads: hasExactTerm, AllDifferent, qualifiers as strings.
-    owl.update(t for t in get_owl_view(rdf_dataset.graph(ONTOLOGY_GRAPH), data, vocab).graph() if t[0] != tbox_iri)
+    owl.update(t for t in get_owl_view(rdf_dataset.graph(ONTOLOGY_GRAPH), data, vocab).triples() if t[0] != tbox_iri)
     _add_header(owl, rdf_dataset.graph(ONTOLOGY_GRAPH), version)
     _declare(owl)
     namespaces = [(prefix, URIRef(iri)) for prefix, iri in rdf_dataset.namespaces()]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -62,6 +62,13 @@ class OwlView:
     base: Graph  # entity types, AllDifferent, triples no claim accounts for
     by_claim: dict[str, set[Triple]]  # claim id -> triples of its node and (if stated) its plain triple
     stated: dict[Triple, set[str]]  # plain triple -> claim ids stating it
+
+    def triples(self) -> Iterator[Triple]:
+        """Every triple of :meth:`graph` with all claims, without building the graph (a triple may come twice)."""
+        yield from self.tbox
+        yield from self.base
+        for triples in self.by_claim.values():
+            yield from triples
 
     def graph(self, claim_ids: Iterable[str] | None = None, *, local: bool = False) -> Graph:
         """TBox + base + the contributions of ``claim_ids`` (all claims by default).
