@@ -53,6 +53,23 @@ def test_the_merged_graph_keeps_one_named_graph_per_article():
     assert [str(a) for a in alias] == [ENTITY + "nmdar"]
 
 
+def test_the_builds_own_graphs_are_the_datasets_named_graphs_and_draw_the_same_article_pages():
+    """GraphSet.graphs (what the SHACL check and the article pages read) hold what the dataset's named graphs hold."""
+    import networkx as nx
+
+    from ketamine_kg.views.corpus import get_article_parts
+    from ketamine_kg.views.graphs import get_article_graph
+
+    graph_set = build_graph_set([default_data_dir(), *NOTES], reason=False)
+    assert len(graph_set.graphs) >= 1 + len(graph_set.corpus.datasets)  # the ontology, each article, curator graphs
+    for name, graph in graph_set.graphs.items():
+        assert set(graph) == set(graph_set.rdf_dataset.graph(name)), name
+    for ds in graph_set.corpus.datasets:
+        own = get_article_graph(get_article_parts(graph_set.rdf_dataset, ds.source.id, graph_set.graphs))
+        assert own.number_of_edges() > 0
+        assert nx.utils.graphs_equal(own, get_article_graph(get_article_parts(graph_set.rdf_dataset, ds.source.id))), ds.source.id
+
+
 def _data_graphs(rdf_dataset) -> dict[str, Graph]:
     return {str(g.identifier): g for g in rdf_dataset.graphs() if len(g) and str(g.identifier).startswith("https://w3id.org/ketamine-kg/graph/")
             and not str(g.identifier).endswith(("/ontology", "/inferred"))}

@@ -197,3 +197,9 @@ def test_a_corpus_is_checked_article_by_article_in_forked_processes_with_the_sam
         check_articles(graph_set.rdf_dataset, articles, processes=processes)
     assert caught.value.line == claim.line and "sceptic-note" in str(caught.value.file)
     assert "lacks its plain triple" in str(caught.value)
+    # The build passes its own graphs (GraphSet.graphs): the check reads those, and finds the same.
+    graph_set.graphs[data_graph_iri(broken.source.id)].remove(
+        (URIRef(entity_iri(claim.subject)), URIRef(term_iri(claim.predicate)), URIRef(entity_iri(claim.object))))
+    with pytest.raises(DataError) as again:
+        check_articles(graph_set.rdf_dataset, articles, processes=processes, graphs=graph_set.graphs)
+    assert str(again.value) == str(caught.value)

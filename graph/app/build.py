@@ -83,7 +83,7 @@ def run_build(data_dir: DataDirs, out_dir: Path, *, reason: bool = True, render:
     with timed(timings, "SHACL shapes"):
         from ketamine_kg.rdf.shacl import check_articles
 
-        check_articles(rdf_dataset, graph_set.corpus.datasets)  # a violation stops the build before any file is written
+        check_articles(rdf_dataset, graph_set.corpus.datasets, graphs=graph_set.graphs)  # a violation stops the build before any file is written
     with StagedDirectory(out_dir) as stage:
         with timed(timings, "exports"):
             written: dict[str, bytes] = {}
@@ -102,7 +102,7 @@ def run_build(data_dir: DataDirs, out_dir: Path, *, reason: bool = True, render:
                 from ketamine_kg.app.site import write_site
 
                 write_site(stage, dataset, rdf_dataset, corpus=graph_set.corpus, notes=result.notes,
-                           nquads=written["nquads"])
+                           nquads=written["nquads"], graphs=graph_set.graphs)
         manifest: dict[str, Any] = {
             "source": dataset.source.id,
             "sha256": dataset.source.sha256,

@@ -12,7 +12,9 @@ the ``conflicts`` query returns are handed to the views, which draw them as disp
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ketamine_kg.core.iris import entity_iri
 from ketamine_kg.core.terms import Result
@@ -23,6 +25,9 @@ from ketamine_kg.sparql.engines import Engine, OxigraphEngine, get_bindings, get
 from ketamine_kg.sparql.lexer import requires_internet, where_clause_start
 from ketamine_kg.views import site as site_view
 from ketamine_kg.views.site import INTERNET_NOTE, QueryReport, get_query_report, get_unanswered_report
+
+if TYPE_CHECKING:
+    from rdflib import Graph, URIRef
 
 CORPUS_NOTE = ("Needs two or more sources: this question compares articles, and this site is built from one. "
                "Build several together (--data given twice, or --corpus DIR) to see it answered.")
@@ -164,13 +169,13 @@ def write_sparql_page(stage_dir: Path, rdf_dataset, datasets, *, several: bool, 
 
 
 def write_site(stage_dir: Path, dataset, rdf_dataset, corpus=None, notes: list[str] | None = None, *,
-               nquads: bytes | None = None) -> list[Path]:
+               nquads: bytes | None = None, graphs: Mapping[URIRef, Graph] | None = None) -> list[Path]:
     """Write the graph pages, the readers, the claims tables, ``sparql.html`` and ``index.html``; return the files written.
 
     ``corpus`` (a :class:`~ketamine_kg.load.corpus.Corpus`) of two or more articles gives
     the corpus pages: one graph per article and a corpus graph with its disputed statements.
     Where ``sparql.html`` cannot be made (no npm, npm offline) a line saying so is appended
-    to ``notes``.
+    to ``notes``. ``graphs`` are the build's own graphs by name (:attr:`~ketamine_kg.rdf.graphset.GraphSet.graphs`).
     """
     from ketamine_kg.app.browser_engine import BrowserEngineMissing
     from ketamine_kg.views.reading import write_reading_pages
@@ -199,4 +204,4 @@ def write_site(stage_dir: Path, dataset, rdf_dataset, corpus=None, notes: list[s
             notes.append(sparql_note)
     written += write_reading_pages(stage_dir, datasets, several=several, sparql=not sparql_note)
     return written + site_view.write_site(stage_dir, dataset, rdf_dataset, reports, corpus=corpus, disputed=disputed,
-                                          sparql_note=sparql_note)
+                                          sparql_note=sparql_note, graphs=graphs)

@@ -101,6 +101,11 @@ class GraphSet:
     rdf_dataset: RdfDataset
     n_inferred: int = 0
     notes: list[str] = field(default_factory=list)
+    # The same graphs by name, each in a store of its own (the ontology, each article's stated
+    # and curator graphs). In the dataset's one store a lookup inside one article walks the
+    # matches of every article, and lists each triple's graphs: reading an article from here
+    # keeps a thousand-article build linear.
+    graphs: dict[URIRef, Graph] = field(default_factory=dict)
 
     @property
     def primary(self) -> Dataset:
@@ -153,7 +158,8 @@ def build_graph_set(data_dirs: DataDirs = None, *, reason: bool = True, timings:
             notes.append(report.one_line())
     inferred_name = inferred_graph_iri(corpus.datasets[0].source.id) if single else CORPUS_INFERRED_GRAPH
     rdf_dataset = get_named_graphs([(ONTOLOGY_GRAPH, tbox), *articles, *curators, (inferred_name, inferred)])
-    return GraphSet(corpus, rdf_dataset, len(inferred) if inferred else 0, notes)
+    return GraphSet(corpus, rdf_dataset, len(inferred) if inferred else 0, notes,
+                    graphs=dict([(ONTOLOGY_GRAPH, tbox), *articles, *curators]))
 
 
 def get_named_graphs(parts: Sequence[tuple[URIRef, Graph | None]]) -> RdfDataset:

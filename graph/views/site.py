@@ -25,9 +25,10 @@ fetched from anywhere.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ketamine_kg.core import iris as ns
 from ketamine_kg.core.curies import to_curie
@@ -38,6 +39,9 @@ from ketamine_kg.views.graphs import get_article_graph, get_focus_graph, get_ont
 from ketamine_kg.views.page import get_environment, to_html
 from ketamine_kg.views.parts import get_parts, is_web_link
 from ketamine_kg.views.reading import get_reading_names
+
+if TYPE_CHECKING:
+    from rdflib import Graph, URIRef
 
 MAX_TABLE_ROWS = 200
 RESERVED_PAGES = {"index", "graph", "graph-inferred", "ontology-graph", "article", "claims", "sparql"}
@@ -127,7 +131,8 @@ def get_focus_page_name(entity_id: str) -> str:
 
 
 def write_site(stage_dir: Path, dataset, rdf_dataset, reports: list[QueryReport], *, corpus=None,
-               disputed: Iterable[tuple[str, str, str]] = (), sparql_note: str = "") -> list[Path]:
+               disputed: Iterable[tuple[str, str, str]] = (), sparql_note: str = "",
+               graphs: Mapping[URIRef, Graph] | None = None) -> list[Path]:
     """Write the graph pages and ``index.html`` into ``stage_dir``; return the files written.
 
     ``reports`` are the named queries' reports, in the order the index lists them; each
@@ -136,7 +141,8 @@ def write_site(stage_dir: Path, dataset, rdf_dataset, reports: list[QueryReport]
     (``disputed`` are the statements the ``conflicts`` query returned) and each article
     gets its own graph, ``article-<source-id>.html``, listed on the index.
     The index links each article's reader and claims table, and ``sparql.html`` unless
-    ``sparql_note`` says why it was not made.
+    ``sparql_note`` says why it was not made. ``graphs`` are the build's own graphs by name,
+    which the article pages read (:func:`~ketamine_kg.views.corpus.get_article_parts`).
     """
     stage_dir = Path(stage_dir)
     parts = get_parts(rdf_dataset)
@@ -186,7 +192,7 @@ def write_site(stage_dir: Path, dataset, rdf_dataset, reports: list[QueryReport]
     articles = []
     if several:
         for ds in datasets:
-            own = get_article_graph(get_article_parts(rdf_dataset, ds.source.id))
+            own = get_article_graph(get_article_parts(rdf_dataset, ds.source.id, graphs))
             name = f"article-{ds.source.id}.html"
             write(name, own, ds.source.title, f"{ds.source.site}: every claim of this article as an edge")
             articles.append({"href": name, "title": ds.source.title, "site": ds.source.site, "claims": len(ds.claims),
