@@ -54,7 +54,7 @@ def test_the_merged_graph_keeps_one_named_graph_per_article():
 
 
 def test_the_builds_own_graphs_are_the_datasets_named_graphs_and_draw_the_same_article_pages():
-    """GraphSet.graphs (what the SHACL check and the article pages read) hold what the dataset's named graphs hold."""
+    """GraphSet.graphs (what the SHACL check, the exports and the article pages read) hold what the dataset's named graphs hold."""
     import networkx as nx
 
     from ketamine_kg.views.corpus import get_article_parts
@@ -64,6 +64,9 @@ def test_the_builds_own_graphs_are_the_datasets_named_graphs_and_draw_the_same_a
     assert len(graph_set.graphs) >= 1 + len(graph_set.corpus.datasets)  # the ontology, each article, curator graphs
     for name, graph in graph_set.graphs.items():
         assert set(graph) == set(graph_set.rdf_dataset.graph(name)), name
+    from ketamine_kg.rdf.oxigraph import get_quads
+
+    assert get_quads(graph_set.rdf_dataset, graph_set.graphs) == get_quads(graph_set.rdf_dataset)  # the exports' quads
     for ds in graph_set.corpus.datasets:
         own = get_article_graph(get_article_parts(graph_set.rdf_dataset, ds.source.id, graph_set.graphs))
         assert own.number_of_edges() > 0

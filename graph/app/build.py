@@ -72,7 +72,7 @@ def run_build(data_dir: DataDirs, out_dir: Path, *, reason: bool = True, render:
     """Build every output of the article (or of the corpus, given several folders) into ``out_dir``."""
     from ketamine_kg.exports.owl import get_owl_view_triples, to_owl_bytes
     from ketamine_kg.rdf.oxigraph import get_quads
-    from ketamine_kg.exports.rdf_formats import FORMATS, to_bytes
+    from ketamine_kg.exports.rdf_formats import FORMATS, get_stated_triples, to_bytes
 
     timings: dict[str, float] = {}
     graph_set = build_graph_set(data_dir, reason=reason, timings=timings)
@@ -87,11 +87,12 @@ def run_build(data_dir: DataDirs, out_dir: Path, *, reason: bool = True, render:
     with StagedDirectory(out_dir) as stage:
         with timed(timings, "exports"):
             written: dict[str, bytes] = {}
-            quads = get_quads(rdf_dataset)  # converted and sorted once, for every format
+            quads = get_quads(rdf_dataset, graph_set.graphs)  # converted and sorted once, for every format
+            triples = get_stated_triples(quads)  # and the triple formats' union once, for both
             for fmt, (_, ext, _) in FORMATS.items():
-                written[fmt] = to_bytes(rdf_dataset, fmt, quads=quads)
+                written[fmt] = to_bytes(rdf_dataset, fmt, quads=quads, triples=triples)
                 (stage / f"{GRAPH_BASENAME}.{ext}").write_bytes(written[fmt])
-            del quads
+            del quads, triples
             # the OWL view for Protégé: ontology, stated data and curator knowledge as one OWL 2 DL ontology
             (stage / f"{GRAPH_BASENAME}.owl").write_bytes(
                 to_owl_bytes(get_owl_view_triples(rdf_dataset, graph_set.corpus.vocabulary)))

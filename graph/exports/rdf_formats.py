@@ -31,14 +31,16 @@ FORMATS: dict[str, tuple[str, str, bool]] = {
 
 
 def to_bytes(rdf_dataset: RdfDataset, fmt: str, *, union: Graph | None = None,
-             quads: list[ox.Quad] | None = None) -> bytes:
+             quads: list[ox.Quad] | None = None, triples: list[ox.Triple] | None = None) -> bytes:
     """Serialise ``rdf_dataset`` in ``fmt`` (a key of :data:`FORMATS`), the same bytes on every run.
 
     Oxigraph's serialisers write it (rdflib's were most of a corpus build), from the
     dataset's quads in order (:func:`~ketamine_kg.rdf.oxigraph.get_quads`; pass ``quads``
     where they are made already, as the build does for its five formats). Triple formats
     are the stated union (:func:`stated_union`; ``union`` is accepted for callers that have
-    it). JSON-LD is compacted with the dataset's prefixes (:func:`~ketamine_kg.exports.jsonld.to_jsonld`).
+    it, and ``triples``, the same as :func:`get_stated_triples` makes them, where a build has
+    them for its two triple formats). JSON-LD is compacted with the dataset's prefixes
+    (:func:`~ketamine_kg.exports.jsonld.to_jsonld`).
     """
     _, _, named = FORMATS[fmt]
     prefixes = get_prefixes(rdf_dataset.namespaces())
@@ -50,10 +52,16 @@ def to_bytes(rdf_dataset: RdfDataset, fmt: str, *, union: Graph | None = None,
         return to_trig_bytes(quads, prefixes)
     if named:
         return _serialize(quads, ox.RdfFormat.N_QUADS)
-    triples = get_triples(union) if union is not None else to_triples(q for q in quads if _is_stated(q.graph_name))
+    if triples is None:
+        triples = get_triples(union) if union is not None else get_stated_triples(quads)
     if fmt == "turtle":
         return to_turtle_bytes(triples, prefixes)
     return _serialize(triples, ox.RdfFormat.N_TRIPLES)
+
+
+def get_stated_triples(quads: list[ox.Quad]) -> list[ox.Triple]:
+    """What the triple formats carry of sorted ``quads``: the triples of the stated graphs (:func:`is_stated_graph`), each once, sorted."""
+    return to_triples(q for q in quads if _is_stated(q.graph_name))
 
 
 def _serialize(items: Any, fmt: ox.RdfFormat, prefixes: dict[str, str] | None = None) -> bytes:

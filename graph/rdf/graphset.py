@@ -102,9 +102,10 @@ class GraphSet:
     n_inferred: int = 0
     notes: list[str] = field(default_factory=list)
     # The same graphs by name, each in a store of its own (the ontology, each article's stated
-    # and curator graphs). In the dataset's one store a lookup inside one article walks the
-    # matches of every article, and lists each triple's graphs: reading an article from here
-    # keeps a thousand-article build linear.
+    # and curator graphs, the inferred graph). In the dataset's one store a lookup inside one
+    # article walks the matches of every article, and every triple read lists its graphs (a
+    # thousand, for a triple a thousand articles share): reading from here keeps a
+    # thousand-article build linear.
     graphs: dict[URIRef, Graph] = field(default_factory=dict)
 
     @property
@@ -159,7 +160,8 @@ def build_graph_set(data_dirs: DataDirs = None, *, reason: bool = True, timings:
     inferred_name = inferred_graph_iri(corpus.datasets[0].source.id) if single else CORPUS_INFERRED_GRAPH
     rdf_dataset = get_named_graphs([(ONTOLOGY_GRAPH, tbox), *articles, *curators, (inferred_name, inferred)])
     return GraphSet(corpus, rdf_dataset, len(inferred) if inferred else 0, notes,
-                    graphs=dict([(ONTOLOGY_GRAPH, tbox), *articles, *curators]))
+                    graphs={name: g for name, g in [(ONTOLOGY_GRAPH, tbox), *articles, *curators, (inferred_name, inferred)]
+                            if g is not None})
 
 
 def get_named_graphs(parts: Sequence[tuple[URIRef, Graph | None]]) -> RdfDataset:
