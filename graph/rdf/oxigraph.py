@@ -60,7 +60,7 @@ def _triple_key(triple: ox.Triple) -> tuple[str, str, str]:
     return str(triple.subject), str(triple.predicate), str(triple.object)
 
 
-def get_quads(rdf_dataset: Any, graphs: Mapping[Node, Graph] | None = None) -> list[ox.Quad]:
+def get_quads(rdf_dataset: Any, graphs: Mapping[URIRef, Graph] | None = None) -> list[ox.Quad]:
     """Every quad of ``rdf_dataset`` (an rdflib Dataset) as Oxigraph quads, sorted; the default graph's too.
 
     ``graphs``: the same named graphs, each in a store of its own (as a build keeps them,
