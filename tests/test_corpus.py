@@ -67,6 +67,11 @@ def test_the_builds_own_graphs_are_the_datasets_named_graphs_and_draw_the_same_a
     from ketamine_kg.rdf.oxigraph import get_quads
 
     assert get_quads(graph_set.rdf_dataset, graph_set.graphs) == get_quads(graph_set.rdf_dataset)  # the exports' quads
+    from ketamine_kg.exports.owl import get_owl_view_triples
+
+    vocab = graph_set.corpus.vocabulary
+    assert get_owl_view_triples(graph_set.rdf_dataset, vocab, graphs=graph_set.graphs).triples == \
+        get_owl_view_triples(graph_set.rdf_dataset, vocab).triples  # the OWL view export
     for ds in graph_set.corpus.datasets:
         own = get_article_graph(get_article_parts(graph_set.rdf_dataset, ds.source.id, graph_set.graphs))
         assert own.number_of_edges() > 0

@@ -95,7 +95,7 @@ def run_build(data_dir: DataDirs, out_dir: Path, *, reason: bool = True, render:
             del quads, triples
             # the OWL view for Protégé: ontology, stated data and curator knowledge as one OWL 2 DL ontology
             (stage / f"{GRAPH_BASENAME}.owl").write_bytes(
-                to_owl_bytes(get_owl_view_triples(rdf_dataset, graph_set.corpus.vocabulary)))
+                to_owl_bytes(get_owl_view_triples(rdf_dataset, graph_set.corpus.vocabulary, graphs=graph_set.graphs)))
             _write_ontology(stage, rdf_dataset)
             (stage / "void.ttl").write_bytes(_void_turtle(rdf_dataset))
         if render:

@@ -30,6 +30,7 @@ the triples that use it; Turtle is offered too, and OWL 2 functional-style synta
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from rdflib import Dataset as RdfDataset, Graph, Literal, URIRef
@@ -96,12 +97,21 @@ def get_owl_graph(rdf_dataset: RdfDataset, vocab: Vocabulary | None = None, vers
     return get_owl_view_triples(rdf_dataset, vocab, version).graph()
 
 
-def get_owl_view_triples(rdf_dataset: RdfDataset, vocab: Vocabulary | None = None, version: str = __version__) -> OwlView:
-    """The OWL view of ``rdf_dataset`` as triples (see the module docstring for what changes)."""
-    stated = [g for g in rdf_dataset.graphs() if is_stated_graph(str(g.identifier))]
+def get_owl_view_triples(rdf_dataset: RdfDataset, vocab: Vocabulary | None = None, version: str = __version__,
+                         graphs: Mapping[URIRef, Graph] | None = None) -> OwlView:
+    """The OWL view of ``rdf_dataset`` as triples (see the module docstring for what changes).
+
+    ``graphs``: every graph of the dataset by name, each in a store of its own (a build's
+    :attr:`~ketamine_kg.rdf.graphset.GraphSet.graphs`), read instead of the dataset's
+    shared store, where asking each article's graph for its statements scanned those of
+    every article.
+    """
+    named = graphs if graphs is not None else {g.identifier: g for g in rdf_dataset.graphs()}
+    stated = [g for name, g in named.items() if is_stated_graph(str(name))]
+    tbox = named[ONTOLOGY_GRAPH] if ONTOLOGY_GRAPH in named else rdf_dataset.graph(ONTOLOGY_GRAPH)
     data = Graph()  # the reasoner's input: the stated graphs of the articles (no ontology, no curator graph)
-    for graph in stated:
-        if graph.identifier != ONTOLOGY_GRAPH and not str(graph.identifier).endswith("/curator"):
+    for name, graph in named.items():
+        if is_stated_graph(str(name)) and name != ONTOLOGY_GRAPH and not str(name).endswith("/curator"):
             for triple in graph:
                 data.add(triple)
     statements = {s for g in stated for s in g.subjects(RDF.type, RDF.Statement)}
@@ -122,8 +132,8 @@ def get_owl_view_triples(rdf_dataset: RdfDataset, vocab: Vocabulary | None = Non
                     continue  # a qualifier's words: the reasoner's xsd:string copy comes from the view below
             owl.add((s, p, o))
     # Exactly what the reasoning run reads: hasExactTerm, AllDifferent, qualifiers as strings.
-    owl.update(t for t in get_owl_view(rdf_dataset.graph(ONTOLOGY_GRAPH), data, vocab).triples() if t[0] != tbox_iri)
-    _add_header(owl, rdf_dataset.graph(ONTOLOGY_GRAPH), version)
+    owl.update(t for t in get_owl_view(tbox, data, vocab).triples() if t[0] != tbox_iri)
+    _add_header(owl, tbox, version)
     _declare(owl)
     namespaces = [(prefix, URIRef(iri)) for prefix, iri in rdf_dataset.namespaces()]
     return OwlView(owl, namespaces)
