@@ -72,6 +72,9 @@ def test_the_builds_own_graphs_are_the_datasets_named_graphs_and_draw_the_same_a
     vocab = graph_set.corpus.vocabulary
     assert get_owl_view_triples(graph_set.rdf_dataset, vocab, graphs=graph_set.graphs).triples == \
         get_owl_view_triples(graph_set.rdf_dataset, vocab).triples  # the OWL view export
+    from ketamine_kg.app.build import _void_turtle
+
+    assert _void_turtle(graph_set.rdf_dataset, graph_set.graphs) == _void_turtle(graph_set.rdf_dataset)  # void.ttl
     for ds in graph_set.corpus.datasets:
         own = get_article_graph(get_article_parts(graph_set.rdf_dataset, ds.source.id, graph_set.graphs))
         assert own.number_of_edges() > 0

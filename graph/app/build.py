@@ -97,7 +97,7 @@ def run_build(data_dir: DataDirs, out_dir: Path, *, reason: bool = True, render:
             (stage / f"{GRAPH_BASENAME}.owl").write_bytes(
                 to_owl_bytes(get_owl_view_triples(rdf_dataset, graph_set.corpus.vocabulary, graphs=graph_set.graphs)))
             _write_ontology(stage, rdf_dataset)
-            (stage / "void.ttl").write_bytes(_void_turtle(rdf_dataset))
+            (stage / "void.ttl").write_bytes(_void_turtle(rdf_dataset, graph_set.graphs))
         if render:
             with timed(timings, "rendering and site"):
                 from ketamine_kg.app.site import write_site
@@ -123,13 +123,18 @@ def run_build(data_dir: DataDirs, out_dir: Path, *, reason: bool = True, render:
     return result
 
 
-def _void_turtle(rdf_dataset) -> bytes:
-    """The VoID description of the built dataset (no SPARQL endpoint: a build serves none)."""
+def _void_turtle(rdf_dataset, named: dict | None = None) -> bytes:
+    """The VoID description of the built dataset (no SPARQL endpoint: a build serves none).
+
+    ``named``: its graphs by name, each in a store of its own (``GraphSet.graphs``), read
+    instead of the dataset's shared store.
+    """
     from ketamine_kg.exports.void import get_sources, get_void_graph
 
-    graphs = {str(g.identifier): len(g) for g in rdf_dataset.graphs() if len(g)}
-    union = {t for g in rdf_dataset.graphs() for t in g}
-    sources = [s for g in rdf_dataset.graphs() for s in get_sources(g)]
+    named = named if named is not None else {g.identifier: g for g in rdf_dataset.graphs()}
+    graphs = {str(name): len(g) for name, g in named.items() if len(g)}
+    union = {t for g in named.values() for t in g}
+    sources = [s for g in named.values() for s in get_sources(g)]
     return get_void_graph(graphs, sorted(set(sources), key=lambda s: s.iri), triples=len(union)).serialize(
         format="turtle", encoding="utf-8")
 
