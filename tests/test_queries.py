@@ -107,6 +107,26 @@ def test_engines_agree(name, engines):
         assert (a.variables, a.rows, a.boolean) == (b.variables, b.rows, b.boolean)
 
 
+def test_oxigraph_rows_keep_unbound_cells_and_every_term_as_it_is():
+    """OxigraphEngine converts each repeated term once: unbound cells stay None, and terms that look alike stay apart."""
+    import pyoxigraph as ox
+
+    from ketamine_kg.core.terms import Term
+
+    ex, integer, decimal = "http://example.org/", "http://www.w3.org/2001/XMLSchema#integer", "http://www.w3.org/2001/XMLSchema#decimal"
+    store = ox.Store()
+    a, p = ox.NamedNode(ex + "a"), ox.NamedNode(ex + "p")
+    for value in (ox.Literal("1", datatype=ox.NamedNode(integer)), ox.Literal("1", datatype=ox.NamedNode(decimal)),
+                  ox.Literal("1"), ox.Literal("1", language="en"), ox.NamedNode(ex + "1")):
+        store.add(ox.Quad(a, p, value))
+    query = parse_query("SELECT ?s ?o ?none WHERE { ?s ?p ?o OPTIONAL { ?s <http://example.org/q> ?none } } ORDER BY STR(?o) LANG(?o) STR(DATATYPE(?o))", "t")
+    rows = OxigraphEngine(store).run(query).rows
+    assert [r[2] for r in rows] == [None] * 5 and all(r[0] == Term("uri", ex + "a") for r in rows)
+    assert sorted((r[1].kind, r[1].value, r[1].datatype or "", r[1].lang or "") for r in rows) == [
+        ("literal", "1", "", ""), ("literal", "1", "", "en"), ("literal", "1", decimal, ""),
+        ("literal", "1", integer, ""), ("uri", ex + "1", "", "")]
+
+
 def test_catalogue_headers():
     queries = list_queries()
     assert len(queries) >= 15

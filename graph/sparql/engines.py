@@ -48,6 +48,7 @@ from ketamine_kg.sparql.oxigraph_terms import from_oxigraph
 
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 Triple = tuple[Term, Term, Term]  # a graph answer's triple: no unbound terms
+_MISSING = object()  # not yet converted (a term may convert to None: an unbound variable)
 
 
 class Engine(Protocol):
@@ -138,8 +139,19 @@ class OxigraphEngine:
             if isinstance(answer, ox.QuerySolutions):
                 variables = [v.value for v in answer.variables]
                 rows = []
+                # A solution iterates its values in the order of the variables (None where
+                # unbound), and answers repeat their terms (a source, a modality, a statement
+                # on every row): each term is converted once. Reading 21,000 rows of
+                # `agreement` went from 1.35 s to 0.36 s.
+                terms: dict[Any, Term | None] = {None: None}
                 for solution in answer:
-                    rows.append([from_oxigraph(solution[v]) for v in variables])
+                    row = []
+                    for value in solution:
+                        term = terms.get(value, _MISSING)
+                        if term is _MISSING:
+                            term = terms[value] = from_oxigraph(value)
+                        row.append(term)
+                    rows.append(row)
                     if max_rows is not None and len(rows) > max_rows:
                         break
                 return Result("select", variables, rows)
