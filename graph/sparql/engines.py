@@ -143,14 +143,14 @@ class OxigraphEngine:
                 # unbound), and answers repeat their terms (a source, a modality, a statement
                 # on every row): each term is converted once. Reading 21,000 rows of
                 # `agreement` went from 1.35 s to 0.36 s.
-                terms: dict[Any, Term | None] = {None: None}
+                terms: dict[Any, object] = {None: None}
                 for solution in answer:
-                    row = []
+                    row: list[Term | None] = []
                     for value in solution:
-                        term = terms.get(value, _MISSING)
-                        if term is _MISSING:
-                            term = terms[value] = from_oxigraph(value)
-                        row.append(term)
+                        found = terms.get(value, _MISSING)
+                        if found is _MISSING:
+                            found = terms[value] = from_oxigraph(value)
+                        row.append(cast("Term | None", found))
                     rows.append(row)
                     if max_rows is not None and len(rows) > max_rows:
                         break
