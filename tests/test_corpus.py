@@ -18,6 +18,7 @@ from rdflib import Dataset as RdfDataset, Graph
 from rdflib.compare import isomorphic, to_isomorphic
 
 from ketamine_kg.core.iris import ENTITY
+from ketamine_kg.core.namespaces import ONTOLOGY_GRAPH, data_graph_iri
 from ketamine_kg.load.corpus import load_corpus
 from ketamine_kg.load.dataset import default_data_dir
 from ketamine_kg.rdf.graphset import build_graph_set
@@ -72,6 +73,14 @@ def test_the_builds_own_graphs_are_the_datasets_named_graphs_and_draw_the_same_a
     vocab = graph_set.corpus.vocabulary
     assert get_owl_view_triples(graph_set.rdf_dataset, vocab, graphs=graph_set.graphs).triples == \
         get_owl_view_triples(graph_set.rdf_dataset, vocab).triples  # the OWL view export
+    from ketamine_kg.exports.owl import _reasoner_triples
+    from ketamine_kg.ontology.reason import get_owl_view
+    from ketamine_kg.rdf.graphset import get_reasoning_input
+
+    _, tbox, union = get_reasoning_input(graph_set.corpus, graph_set.graphs[ONTOLOGY_GRAPH])
+    articles = [graph_set.graphs[data_graph_iri(d.source.id)] for d in graph_set.corpus.datasets]
+    assert _reasoner_triples(tbox, articles, vocab) == set(get_owl_view(tbox, union, vocab).triples(tbox=False)), \
+        "the OWL view export joins each article's view: it must be the view of the union, what the reasoner reads"
     from ketamine_kg.app.build import _void_turtle
 
     assert _void_turtle(graph_set.rdf_dataset, graph_set.graphs) == _void_turtle(graph_set.rdf_dataset)  # void.ttl

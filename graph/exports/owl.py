@@ -41,7 +41,7 @@ from ketamine_kg.core import iris as ns
 from ketamine_kg.core.namespaces import KKGO, ONTOLOGY_GRAPH
 from ketamine_kg.core.version import __version__
 from ketamine_kg.exports.rdf_formats import is_stated_graph, to_rdf_xml, to_turtle
-from ketamine_kg.ontology.reason.view import CLAIM_NODE_PROPERTIES, get_owl_view
+from ketamine_kg.ontology.reason.view import CLAIM_NODE_PROPERTIES, add_all_different, get_owl_view
 from ketamine_kg.ontology.vocabulary import Vocabulary
 
 SYNTAXES = ("rdfxml", "turtle", "functional")
@@ -109,11 +109,9 @@ def get_owl_view_triples(rdf_dataset: RdfDataset, vocab: Vocabulary | None = Non
     named = graphs if graphs is not None else {g.identifier: g for g in rdf_dataset.graphs()}
     stated = [g for name, g in named.items() if is_stated_graph(str(name))]
     tbox = named[ONTOLOGY_GRAPH] if ONTOLOGY_GRAPH in named else rdf_dataset.graph(ONTOLOGY_GRAPH)
-    data = Graph()  # the reasoner's input: the stated graphs of the articles (no ontology, no curator graph)
-    for name, graph in named.items():
-        if is_stated_graph(str(name)) and name != ONTOLOGY_GRAPH and not str(name).endswith("/curator"):
-            for triple in graph:
-                data.add(triple)
+    # the reasoner's input: the stated graphs of the articles (no ontology, no curator graph)
+    articles = [g for name, g in named.items()
+                if is_stated_graph(str(name)) and name != ONTOLOGY_GRAPH and not str(name).endswith("/curator")]
     statements = {s for g in stated for s in g.subjects(RDF.type, RDF.Statement)}
     claims = {s for g in stated for s in g.subjects(RDF.type, KKGO.Claim)}
     tbox_iri = URIRef(ns.ONTOLOGY_IRI)
@@ -132,11 +130,34 @@ def get_owl_view_triples(rdf_dataset: RdfDataset, vocab: Vocabulary | None = Non
                     continue  # a qualifier's words: the reasoner's xsd:string copy comes from the view below
             owl.add((s, p, o))
     # Exactly what the reasoning run reads: hasExactTerm, AllDifferent, qualifiers as strings.
-    owl.update(t for t in get_owl_view(tbox, data, vocab).triples() if t[0] != tbox_iri)
+    owl.update(t for t in tbox if t[0] != tbox_iri)
+    owl.update(_reasoner_triples(tbox, articles, vocab))
     _add_header(owl, tbox, version)
     _declare(owl)
     namespaces = [(prefix, URIRef(iri)) for prefix, iri in rdf_dataset.namespaces()]
     return OwlView(owl, namespaces)
+
+
+def _reasoner_triples(tbox: Graph, articles: list[Graph], vocab: Vocabulary | None) -> set[tuple[Node, Node, Node]]:
+    """What the reasoning run reads of the articles' stated graphs, less the TBox: the view of their union.
+
+    Each article's view is made from its own graph and the views joined, with one
+    ``owl:AllDifferent`` of every entity: the view of the union (the reasoning run's input)
+    has the same triples, as every triple a view adds comes from the graph it is made of,
+    and made of one union graph a thousand articles cost a copy of every triple into
+    rdflib and lookups in it.
+    """
+    found: set[tuple[Node, Node, Node]] = set()
+    entities: set[URIRef] = set()
+    for graph in articles:
+        view = get_owl_view(tbox, graph, vocab, all_different=False)
+        found.update(view.triples(tbox=False))
+        entities.update(e for e, p, o in view.base
+                        if p == RDF.type and o == OWL.NamedIndividual and isinstance(e, URIRef) and e.startswith(ns.ENTITY))
+    different = Graph()
+    add_all_different(different, sorted(entities))
+    found.update(different)
+    return found
 
 
 def _add_header(owl: set, tbox: Graph, version: str) -> None:

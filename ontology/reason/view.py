@@ -63,9 +63,10 @@ class OwlView:
     by_claim: dict[str, set[Triple]]  # claim id -> triples of its node and (if stated) its plain triple
     stated: dict[Triple, set[str]]  # plain triple -> claim ids stating it
 
-    def triples(self) -> Iterator[Triple]:
-        """Every triple of :meth:`graph` with all claims, without building the graph (a triple may come twice)."""
-        yield from self.tbox
+    def triples(self, *, tbox: bool = True) -> Iterator[Triple]:
+        """Every triple of :meth:`graph` with all claims, without building the graph (a triple may come twice); the TBox's only with ``tbox``."""
+        if tbox:
+            yield from self.tbox
         yield from self.base
         for triples in self.by_claim.values():
             yield from triples
@@ -96,8 +97,13 @@ class OwlView:
         return graph
 
 
-def get_owl_view(tbox_graph: Graph, data_graph: Graph, vocab: Vocabulary | None = None) -> OwlView:
-    """Pick out of ``data_graph`` what the reasoner may use (see the module docstring)."""
+def get_owl_view(tbox_graph: Graph, data_graph: Graph, vocab: Vocabulary | None = None, *,
+                 all_different: bool = True) -> OwlView:
+    """Pick out of ``data_graph`` what the reasoner may use (see the module docstring).
+
+    Without ``all_different`` the entities are not said to be pairwise different: a
+    caller joining the views of several graphs says it once, of them all.
+    """
     vocab = vocab or load_vocabulary()  # the data folder's vocabulary: its own predicates are facts too
     plain_props = {URIRef(KKGO + p) for p in vocab.predicates}
     base = Graph()
@@ -107,7 +113,8 @@ def get_owl_view(tbox_graph: Graph, data_graph: Graph, vocab: Vocabulary | None 
         for cls in data_graph.objects(entity, RDF.type):
             if str(cls).startswith(KKGO):
                 base.add((entity, RDF.type, cls))
-    add_all_different(base, entities)
+    if all_different:
+        add_all_different(base, entities)
     stated: dict[Triple, set[str]] = defaultdict(set)
     by_claim: dict[str, set[Triple]] = {}
     claimed: set[Triple] = set()
