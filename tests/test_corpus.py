@@ -90,6 +90,22 @@ def test_the_builds_own_graphs_are_the_datasets_named_graphs_and_draw_the_same_a
         assert nx.utils.graphs_equal(own, get_article_graph(get_article_parts(graph_set.rdf_dataset, ds.source.id))), ds.source.id
 
 
+def test_the_corpus_graph_drawn_from_the_callers_article_graph_is_the_same_and_leaves_it_as_it_was():
+    import networkx as nx
+
+    from ketamine_kg.views.corpus import get_corpus_graph
+    from ketamine_kg.views.graphs import get_article_graph
+    from ketamine_kg.views.parts import get_parts
+
+    parts = get_parts(build_graph_set([default_data_dir(), *NOTES], reason=True).rdf_dataset)
+    article = get_article_graph(parts)
+    for inferred in (False, True):
+        given = get_corpus_graph(parts, include_inferred=inferred, per_claim=article)
+        assert given.number_of_edges() > 0
+        assert nx.utils.graphs_equal(given, get_corpus_graph(parts, include_inferred=inferred)), inferred
+    assert nx.utils.graphs_equal(article, get_article_graph(parts))
+
+
 def _data_graphs(rdf_dataset) -> dict[str, Graph]:
     return {str(g.identifier): g for g in rdf_dataset.graphs() if len(g) and str(g.identifier).startswith("https://w3id.org/ketamine-kg/graph/")
             and not str(g.identifier).endswith(("/ontology", "/inferred"))}

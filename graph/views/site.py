@@ -165,11 +165,11 @@ def write_site(stage_dir: Path, dataset, rdf_dataset, reports: list[QueryReport]
 
     article = get_article_graph(parts)
     if several:
-        drawn = get_corpus_graph(parts, disputed)
+        drawn = get_corpus_graph(parts, disputed, per_claim=article)
         page("graph.html", drawn, title, "one edge per statement, with the number of sources making it",
              "The whole corpus: every entity, one edge per statement; click an edge for each source's words. "
              "Disputed statements stand out.")
-        with_inferred = get_corpus_graph(parts, disputed, include_inferred=True)
+        with_inferred = get_corpus_graph(parts, disputed, include_inferred=True, per_claim=article)
         inferred_what = "The corpus graph with the relations the reasoner inferred (violet)."
     else:
         drawn = article
