@@ -33,14 +33,16 @@ from ketamine_kg.core.namespaces import KKGO, OA
 from ketamine_kg.errors import KkgError
 from ketamine_kg.ontology.vocabulary import load_vocabulary
 from ketamine_kg.rdf.abox import MODALITY_INDIVIDUALS
-from ketamine_kg.views.parts import Parts, TypeIndex, as_parts, get_external_links, get_text, get_type_index, local_name
+from ketamine_kg.views.parts import (Parts, TypeIndex, as_parts, get_best_text, get_external_links, get_text, get_type_index,
+                                     local_name)
 
 MODALITY_BY_INDIVIDUAL = {name: key for key, name in MODALITY_INDIVIDUALS.items()}
 
 
-def _evidence(graph, claim) -> list[dict]:
+def _evidence(graph, claim, annotations=None) -> list[dict]:
+    """The quotes of ``claim`` with their sections; ``annotations`` are its ``kkgo:hasEvidence`` values, where read already."""
     quotes = []
-    for ann in sorted(graph.objects(claim, KKGO.hasEvidence), key=str):
+    for ann in sorted(graph.objects(claim, KKGO.hasEvidence) if annotations is None else annotations, key=str):
         section = graph.value(ann, KKGO.section)
         for target in graph.objects(ann, OA.hasTarget):
             for selector in graph.objects(target, OA.hasSelector):
@@ -51,24 +53,34 @@ def _evidence(graph, claim) -> list[dict]:
 
 
 def _claim_record(graph, claim, predicate_label: str) -> dict:
-    modality = graph.value(claim, KKGO.modality)
-    polarity = graph.value(claim, KKGO.polarity)
+    # Every value of the claim node in one lookup (a corpus has tens of thousands of claims,
+    # and each property asked for on its own was a lookup, most of them for an absent qualifier).
+    props: dict[Node, list[Node]] = {}
+    for prop, obj in graph.predicate_objects(claim):
+        props.setdefault(prop, []).append(obj)
+
+    def value(prop: URIRef) -> Node | None:
+        found = props.get(prop)
+        return found[0] if found else None
+
+    modality = value(KKGO.modality)
+    polarity = value(KKGO.polarity)
     qualifiers = {}
     for key in QUALIFIERS:
-        value = graph.value(claim, KKGO[key])
-        if value is not None:
-            qualifiers[key] = get_text(graph, value, RDFS.label) or str(value) if isinstance(value, URIRef) else str(value)
-    section = graph.value(claim, KKGO.section)
+        qualifier = value(KKGO[key])
+        if qualifier is not None:
+            qualifiers[key] = get_text(graph, qualifier, RDFS.label) or str(qualifier) if isinstance(qualifier, URIRef) else str(qualifier)
+    section = value(KKGO.section)
     return {
-        "id": get_text(graph, claim, DCTERMS.identifier) or local_name(str(claim)),
+        "id": get_best_text(props.get(DCTERMS.identifier, ())) or local_name(str(claim)),
         "iri": str(claim),
-        "text": get_text(graph, claim, RDFS.label) or predicate_label,
+        "text": get_best_text(props.get(RDFS.label, ())) or predicate_label,
         "modality": MODALITY_BY_INDIVIDUAL.get(local_name(str(modality)), "asserted") if modality else "asserted",
         "negated": polarity is not None and str(polarity).endswith("Negative"),
         "section": get_text(graph, section, RDFS.label) or "" if section is not None else "",
         "qualifiers": qualifiers,
-        "comment": get_text(graph, claim, RDFS.comment) or "",
-        "quotes": _evidence(graph, claim),
+        "comment": get_best_text(props.get(RDFS.comment, ())) or "",
+        "quotes": _evidence(graph, claim, props.get(KKGO.hasEvidence, [])),
     }
 
 

@@ -130,8 +130,18 @@ def get_text(graph, node, predicate) -> str | None:
     >>> get_text(g, URIRef("x:a"), RDFS.label), get_text(g, URIRef("x:a"), RDFS.comment)
     ('ketamine', None)
     """
+    return get_best_text(graph.objects(node, predicate))
+
+
+def get_best_text(values) -> str | None:
+    """Of ``values`` (terms), the first English or untagged literal, else the first literal; None where there is none.
+
+    >>> from rdflib import Literal, URIRef
+    >>> get_best_text([URIRef("x:a"), Literal("Ketamin", lang="de"), Literal("ketamine")])
+    'ketamine'
+    """
     best = None
-    for value in graph.objects(node, predicate):
+    for value in values:
         if isinstance(value, Literal):
             if value.language in (None, "en"):
                 return str(value)
