@@ -21,7 +21,7 @@ from ketamine_kg.core.iris import ENTITY
 from ketamine_kg.core.namespaces import ONTOLOGY_GRAPH, data_graph_iri
 from ketamine_kg.load.corpus import load_corpus
 from ketamine_kg.load.dataset import default_data_dir
-from ketamine_kg.rdf.graphset import build_graph_set
+from ketamine_kg.rdf.graphset import CORPUS_INFERRED_GRAPH, build_graph_set
 from ketamine_kg.sparql.catalogue import get_query
 from ketamine_kg.sparql.engines import OxigraphEngine, run_query
 from ketamine_kg.sparql.results import display_iri
@@ -84,6 +84,12 @@ def test_the_builds_own_graphs_are_the_datasets_named_graphs_and_draw_the_same_a
     from ketamine_kg.app.build import _void_turtle
 
     assert _void_turtle(graph_set.rdf_dataset, graph_set.graphs) == _void_turtle(graph_set.rdf_dataset)  # void.ttl
+    from ketamine_kg.exports.rdf_formats import get_stated_triples
+
+    reasoned = build_graph_set([default_data_dir(), *NOTES], reason=True)
+    assert len(reasoned.graphs[CORPUS_INFERRED_GRAPH]), "the corpus has inferred triples: the count must add those not stated"
+    stated = get_stated_triples(get_quads(reasoned.rdf_dataset, reasoned.graphs))
+    assert _void_turtle(reasoned.rdf_dataset, reasoned.graphs, stated=stated) == _void_turtle(reasoned.rdf_dataset)
     for ds in graph_set.corpus.datasets:
         own = get_article_graph(get_article_parts(graph_set.rdf_dataset, ds.source.id, graph_set.graphs))
         assert own.number_of_edges() > 0

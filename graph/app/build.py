@@ -145,27 +145,36 @@ def _write_exports(stage: Path, graph_set, quads) -> None:
     for fmt, (_, ext, _) in FORMATS.items():
         if fmt != "nquads":
             (stage / f"{GRAPH_BASENAME}.{ext}").write_bytes(to_bytes(rdf_dataset, fmt, quads=quads, triples=triples))
+    (stage / "void.ttl").write_bytes(_void_turtle(rdf_dataset, graph_set.graphs, stated=triples))
     del triples
     # the OWL view for Protégé: ontology, stated data and curator knowledge as one OWL 2 DL ontology
     (stage / f"{GRAPH_BASENAME}.owl").write_bytes(
         to_owl_bytes(get_owl_view_triples(rdf_dataset, graph_set.corpus.vocabulary, graphs=graph_set.graphs)))
     _write_ontology(stage, rdf_dataset)
-    (stage / "void.ttl").write_bytes(_void_turtle(rdf_dataset, graph_set.graphs))
 
 
-def _void_turtle(rdf_dataset, named: dict | None = None) -> bytes:
+def _void_turtle(rdf_dataset, named: dict | None = None, *, stated: list | None = None) -> bytes:
     """The VoID description of the built dataset (no SPARQL endpoint: a build serves none).
 
     ``named``: its graphs by name, each in a store of its own (``GraphSet.graphs``), read
-    instead of the dataset's shared store.
+    instead of the dataset's shared store. ``stated``: the stated graphs' triples, each
+    once, as the triple exports have them (:func:`~ketamine_kg.exports.rdf_formats.get_stated_triples`):
+    the union's count is theirs and the inferred triples' not among them, without a set
+    of every triple.
     """
+    from ketamine_kg.exports.rdf_formats import is_stated_graph
     from ketamine_kg.exports.void import get_sources, get_void_graph
+    from ketamine_kg.rdf.oxigraph import to_ox_triples
 
     named = named if named is not None else {g.identifier: g for g in rdf_dataset.graphs()}
     graphs = {str(name): len(g) for name, g in named.items() if len(g)}
-    union = {t for g in named.values() for t in g}
+    if stated is not None:
+        others = {t for name, g in named.items() if not is_stated_graph(str(name)) for t in to_ox_triples(g)}
+        union = len(stated) + (len(others - set(stated)) if others else 0)
+    else:
+        union = len({t for g in named.values() for t in g})
     sources = [s for g in named.values() for s in get_sources(g)]
-    return get_void_graph(graphs, sorted(set(sources), key=lambda s: s.iri), triples=len(union)).serialize(
+    return get_void_graph(graphs, sorted(set(sources), key=lambda s: s.iri), triples=union).serialize(
         format="turtle", encoding="utf-8")
 
 
