@@ -54,56 +54,55 @@ def test_the_merged_graph_keeps_one_named_graph_per_article():
     assert [str(a) for a in alias] == [ENTITY + "nmdar"]
 
 
-def test_the_builds_own_graphs_are_the_datasets_named_graphs_and_draw_the_same_article_pages():
+@pytest.fixture(scope="module")
+def reasoned_corpus():
+    """The built-in article and the two notes, reasoned over: a corpus with shared entities, curator and inferred graphs."""
+    return build_graph_set([default_data_dir(), *NOTES], reason=True)
+
+
+def test_the_builds_own_graphs_are_the_datasets_named_graphs_and_give_the_same_outputs(reasoned_corpus):
     """GraphSet.graphs (what the SHACL check, the exports and the article pages read) hold what the dataset's named graphs hold."""
     import networkx as nx
 
+    from ketamine_kg.app.build import _void_turtle
+    from ketamine_kg.exports.owl import _reasoner_triples, get_owl_view_triples
+    from ketamine_kg.exports.rdf_formats import get_stated_triples
+    from ketamine_kg.ontology.reason import get_owl_view
+    from ketamine_kg.rdf.graphset import get_reasoning_input
+    from ketamine_kg.rdf.oxigraph import get_quads
     from ketamine_kg.views.corpus import get_article_parts
     from ketamine_kg.views.graphs import get_article_graph
 
-    graph_set = build_graph_set([default_data_dir(), *NOTES], reason=False)
-    assert len(graph_set.graphs) >= 1 + len(graph_set.corpus.datasets)  # the ontology, each article, curator graphs
-    for name, graph in graph_set.graphs.items():
-        assert set(graph) == set(graph_set.rdf_dataset.graph(name)), name
-    from ketamine_kg.rdf.oxigraph import get_quads
-
-    assert get_quads(graph_set.rdf_dataset, graph_set.graphs) == get_quads(graph_set.rdf_dataset)  # the exports' quads
-    from ketamine_kg.exports.owl import get_owl_view_triples
-
-    vocab = graph_set.corpus.vocabulary
-    assert get_owl_view_triples(graph_set.rdf_dataset, vocab, graphs=graph_set.graphs).triples == \
-        get_owl_view_triples(graph_set.rdf_dataset, vocab).triples  # the OWL view export
-    from ketamine_kg.exports.owl import _reasoner_triples
-    from ketamine_kg.ontology.reason import get_owl_view
-    from ketamine_kg.rdf.graphset import get_reasoning_input
-
-    _, tbox, union = get_reasoning_input(graph_set.corpus, graph_set.graphs[ONTOLOGY_GRAPH])
-    articles = [graph_set.graphs[data_graph_iri(d.source.id)] for d in graph_set.corpus.datasets]
+    graph_set = reasoned_corpus
+    rdf_dataset, graphs, vocab = graph_set.rdf_dataset, graph_set.graphs, graph_set.corpus.vocabulary
+    assert len(graphs) >= 2 + len(graph_set.corpus.datasets)  # the ontology, each article, curator graphs, the inferred graph
+    assert len(graphs[CORPUS_INFERRED_GRAPH]), "the corpus has inferred triples: VoID's count must add those not stated"
+    for name, graph in graphs.items():
+        assert set(graph) == set(rdf_dataset.graph(name)), name
+    quads = get_quads(rdf_dataset, graphs)
+    assert quads == get_quads(rdf_dataset)  # the exports' quads
+    assert get_owl_view_triples(rdf_dataset, vocab, graphs=graphs).triples == get_owl_view_triples(rdf_dataset, vocab).triples
+    _, tbox, union = get_reasoning_input(graph_set.corpus, graphs[ONTOLOGY_GRAPH])
+    articles = [graphs[data_graph_iri(d.source.id)] for d in graph_set.corpus.datasets]
     assert _reasoner_triples(tbox, articles, vocab) == set(get_owl_view(tbox, union, vocab).triples(tbox=False)), \
         "the OWL view export joins each article's view: it must be the view of the union, what the reasoner reads"
-    from ketamine_kg.app.build import _void_turtle
-
-    assert _void_turtle(graph_set.rdf_dataset, graph_set.graphs) == _void_turtle(graph_set.rdf_dataset)  # void.ttl
-    from ketamine_kg.exports.rdf_formats import get_stated_triples
-
-    reasoned = build_graph_set([default_data_dir(), *NOTES], reason=True)
-    assert len(reasoned.graphs[CORPUS_INFERRED_GRAPH]), "the corpus has inferred triples: the count must add those not stated"
-    stated = get_stated_triples(get_quads(reasoned.rdf_dataset, reasoned.graphs))
-    assert _void_turtle(reasoned.rdf_dataset, reasoned.graphs, stated=stated) == _void_turtle(reasoned.rdf_dataset)
+    void = _void_turtle(rdf_dataset)
+    assert _void_turtle(rdf_dataset, graphs) == void
+    assert _void_turtle(rdf_dataset, graphs, stated=get_stated_triples(quads)) == void
     for ds in graph_set.corpus.datasets:
-        own = get_article_graph(get_article_parts(graph_set.rdf_dataset, ds.source.id, graph_set.graphs))
+        own = get_article_graph(get_article_parts(rdf_dataset, ds.source.id, graphs))
         assert own.number_of_edges() > 0
-        assert nx.utils.graphs_equal(own, get_article_graph(get_article_parts(graph_set.rdf_dataset, ds.source.id))), ds.source.id
+        assert nx.utils.graphs_equal(own, get_article_graph(get_article_parts(rdf_dataset, ds.source.id))), ds.source.id
 
 
-def test_the_corpus_graph_drawn_from_the_callers_article_graph_is_the_same_and_leaves_it_as_it_was():
+def test_the_corpus_graph_drawn_from_the_callers_article_graph_is_the_same_and_leaves_it_as_it_was(reasoned_corpus):
     import networkx as nx
 
     from ketamine_kg.views.corpus import get_corpus_graph
     from ketamine_kg.views.graphs import get_article_graph
     from ketamine_kg.views.parts import get_parts
 
-    parts = get_parts(build_graph_set([default_data_dir(), *NOTES], reason=True).rdf_dataset)
+    parts = get_parts(reasoned_corpus.rdf_dataset)
     article = get_article_graph(parts)
     for inferred in (False, True):
         given = get_corpus_graph(parts, include_inferred=inferred, per_claim=article)
@@ -158,8 +157,8 @@ def test_one_article_has_no_agreement(store_cache):
     assert run_query(engine, get_query("agreement")).rows == []
 
 
-def test_reasoning_over_the_corpus_names_the_claims_of_each_article():
-    graph_set = build_graph_set([default_data_dir(), *NOTES], reason=True)
+def test_reasoning_over_the_corpus_names_the_claims_of_each_article(reasoned_corpus):
+    graph_set = reasoned_corpus
     assert graph_set.notes and "consistent" in graph_set.notes[0]
     inferred = graph_set.rdf_dataset.graph(graph_set.rdf_dataset.graph("https://w3id.org/ketamine-kg/graph/corpus/inferred").identifier)
     memantine = f"{ENTITY}memantine"
