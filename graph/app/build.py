@@ -58,8 +58,7 @@ class BuildResult:
             f"mappings: {sum(1 for m in ds.mappings if not m.is_no_match)} external links",
         ]
         lines += self.notes
-        total = self.seconds or sum(self.timings.values())
-        lines.append(f"wrote {len(self.files)} files in {total:.2f} s")
+        lines.append(f"wrote {len(self.files)} files in {self.seconds:.2f} s")
         return "\n".join(lines)
 
 

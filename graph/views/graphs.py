@@ -39,10 +39,10 @@ from ketamine_kg.views.parts import (Parts, TypeIndex, as_parts, get_best_text, 
 MODALITY_BY_INDIVIDUAL = {name: key for key, name in MODALITY_INDIVIDUALS.items()}
 
 
-def _evidence(graph, claim, annotations=None) -> list[dict]:
-    """The quotes of ``claim`` with their sections; ``annotations`` are its ``kkgo:hasEvidence`` values, where read already."""
+def _evidence(graph, annotations) -> list[dict]:
+    """The quotes of a claim with their sections; ``annotations`` are its ``kkgo:hasEvidence`` values."""
     quotes = []
-    for ann in sorted(graph.objects(claim, KKGO.hasEvidence) if annotations is None else annotations, key=str):
+    for ann in sorted(annotations, key=str):
         section = graph.value(ann, KKGO.section)
         for target in graph.objects(ann, OA.hasTarget):
             for selector in graph.objects(target, OA.hasSelector):
@@ -80,7 +80,7 @@ def _claim_record(graph, claim, predicate_label: str) -> dict:
         "section": get_text(graph, section, RDFS.label) or "" if section is not None else "",
         "qualifiers": qualifiers,
         "comment": get_best_text(props.get(RDFS.comment, ())) or "",
-        "quotes": _evidence(graph, claim, props.get(KKGO.hasEvidence, [])),
+        "quotes": _evidence(graph, props.get(KKGO.hasEvidence, [])),
     }
 
 
