@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
+from collections.abc import Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -152,20 +153,21 @@ def _write_exports(stage: Path, graph_set, quads) -> None:
     _write_ontology(stage, rdf_dataset)
 
 
-def _void_turtle(rdf_dataset, named: dict | None = None, *, stated: list | None = None) -> bytes:
+def _void_turtle(rdf_dataset, named: Mapping | None = None, *, stated: list | None = None) -> bytes:
     """The VoID description of the built dataset (no SPARQL endpoint: a build serves none).
 
-    ``named``: its graphs by name, each in a store of its own (``GraphSet.graphs``), read
-    instead of the dataset's shared store. ``stated``: the stated graphs' triples, each
+    ``named``: a build's own graphs, read instead (:func:`~ketamine_kg.core.namespaces.get_graphs_by_name`).
+    ``stated``: the stated graphs' triples, each
     once, as the triple exports have them (:func:`~ketamine_kg.exports.rdf_formats.get_stated_triples`):
     the union's count is theirs and the inferred triples' not among them, without a set
     of every triple.
     """
+    from ketamine_kg.core.namespaces import get_graphs_by_name
     from ketamine_kg.exports.rdf_formats import is_stated_graph
     from ketamine_kg.exports.void import get_sources, get_void_graph
     from ketamine_kg.rdf.oxigraph import to_ox_triples
 
-    named = named if named is not None else {g.identifier: g for g in rdf_dataset.graphs()}
+    named = get_graphs_by_name(rdf_dataset, named)
     graphs = {str(name): len(g) for name, g in named.items() if len(g)}
     if stated is not None:
         others = {t for name, g in named.items() if not is_stated_graph(str(name)) for t in to_ox_triples(g)}

@@ -38,7 +38,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, XSD
 from rdflib.term import Node
 
 from ketamine_kg.core import iris as ns
-from ketamine_kg.core.namespaces import KKGO, ONTOLOGY_GRAPH
+from ketamine_kg.core.namespaces import KKGO, ONTOLOGY_GRAPH, get_graphs_by_name
 from ketamine_kg.core.version import __version__
 from ketamine_kg.exports.rdf_formats import is_stated_graph, to_rdf_xml, to_turtle
 from ketamine_kg.ontology.reason.view import CLAIM_NODE_PROPERTIES, add_all_different, get_owl_view
@@ -101,14 +101,13 @@ def get_owl_view_triples(rdf_dataset: RdfDataset, vocab: Vocabulary | None = Non
                          graphs: Mapping[URIRef, Graph] | None = None) -> OwlView:
     """The OWL view of ``rdf_dataset`` as triples (see the module docstring for what changes).
 
-    ``graphs``: every graph of the dataset by name, each in a store of its own (a build's
-    :attr:`~ketamine_kg.rdf.graphset.GraphSet.graphs`), read instead of the dataset's
-    shared store, where asking each article's graph for its statements scanned those of
-    every article.
+    ``graphs``: a build's own graphs, read instead (:func:`~ketamine_kg.core.namespaces.get_graphs_by_name`;
+    in the shared store, asking each article's graph for its statements scanned those of
+    every article).
     """
-    named = graphs if graphs is not None else {g.identifier: g for g in rdf_dataset.graphs()}
+    named = get_graphs_by_name(rdf_dataset, graphs)
     stated = [g for name, g in named.items() if is_stated_graph(str(name))]
-    tbox = named[ONTOLOGY_GRAPH] if ONTOLOGY_GRAPH in named else rdf_dataset.graph(ONTOLOGY_GRAPH)
+    tbox = named.get(ONTOLOGY_GRAPH, Graph())
     # the reasoner's input: the stated graphs of the articles (no ontology, no curator graph)
     articles = [g for name, g in named.items()
                 if is_stated_graph(str(name)) and name != ONTOLOGY_GRAPH and not str(name).endswith("/curator")]

@@ -63,16 +63,14 @@ def _triple_key(triple: ox.Triple) -> tuple[str, str, str]:
 def get_quads(rdf_dataset: Any, graphs: Mapping[URIRef, Graph] | None = None) -> list[ox.Quad]:
     """Every quad of ``rdf_dataset`` (an rdflib Dataset) as Oxigraph quads, sorted; the default graph's too.
 
-    ``graphs``: the same named graphs, each in a store of its own (as a build keeps them,
-    :attr:`~ketamine_kg.rdf.graphset.GraphSet.graphs`), read instead of the dataset's: rdflib
-    lists each triple's graphs as it reads it from the shared store, which costs more the
-    more articles share the triple (41 s of a thousand-article build). They must be every
-    graph of the dataset that holds a triple, as a build's are.
+    ``graphs``: a build's own graphs, read instead (:func:`~ketamine_kg.core.namespaces.get_graphs_by_name`;
+    from the shared store, this took 41 s of a thousand-article build).
     """
+    from ketamine_kg.core.namespaces import get_graphs_by_name
+
     terms = _Terms()
     quads: list[ox.Quad] = []
-    named = graphs.items() if graphs is not None else ((g.identifier, g) for g in rdf_dataset.graphs())
-    for identifier, graph in named:
+    for identifier, graph in get_graphs_by_name(rdf_dataset, graphs).items():
         name = ox.DefaultGraph() if identifier == DATASET_DEFAULT_GRAPH_ID else terms[identifier]
         quads.extend(ox.Quad(terms[s], terms[p], terms[o], name) for s, p, o in graph)
     return sorted(quads, key=_quad_key)

@@ -174,16 +174,14 @@ def find_claim(focus: str, datasets: list[Dataset]) -> tuple[Dataset, Claim] | N
 def get_article_graph(rdf_dataset, dataset: Dataset, graphs: Mapping[URIRef, Graph] | None = None) -> Graph:
     """What the shapes are checked on for one article: its stated graph and its curator graph, merged.
 
-    ``graphs`` are the build's own graphs by name (:attr:`~ketamine_kg.rdf.graphset.GraphSet.graphs`):
-    read from there where given, as copying out of the dataset's shared store costs more
-    the more articles share a triple.
+    ``graphs``: a build's own graphs, read instead (:func:`~ketamine_kg.core.namespaces.get_graphs_by_name`).
     """
-    from ketamine_kg.core.namespaces import curator_graph_iri, data_graph_iri
+    from ketamine_kg.core.namespaces import curator_graph_iri, data_graph_iri, get_graphs_by_name
 
+    named = get_graphs_by_name(rdf_dataset, graphs)
     graph = Graph()
     for name in (data_graph_iri(dataset.source.id), curator_graph_iri(dataset.source.id)):
-        source = graphs[name] if graphs is not None and name in graphs else rdf_dataset.graph(name)
-        for triple in source:
+        for triple in named.get(name, ()):
             graph.add(triple)
     return graph
 

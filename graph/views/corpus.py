@@ -20,7 +20,7 @@ from rdflib import Graph, URIRef
 from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.namespace import DCTERMS, RDF, RDFS
 
-from ketamine_kg.core.namespaces import KKGO, ONTOLOGY_GRAPH, curator_graph_iri, data_graph_iri
+from ketamine_kg.core.namespaces import KKGO, ONTOLOGY_GRAPH, curator_graph_iri, data_graph_iri, get_graphs_by_name
 from ketamine_kg.views.graphs import add_inferred_edges, get_article_graph
 from ketamine_kg.views.parts import Parts, as_parts, get_text, local_name
 
@@ -32,20 +32,12 @@ FIRMNESS = ("asserted", "under_investigation", "hedged", "speculative")
 def get_article_parts(rdf_dataset, source_id: str, graphs: Mapping[URIRef, Graph] | None = None) -> Parts:
     """The parts of a built corpus that belong to one article: its stated graph, no inferences, the ontology.
 
-    ``graphs`` are the build's own graphs by name (:attr:`~ketamine_kg.rdf.graphset.GraphSet.graphs`),
-    each in a store of its own: read from there, a lookup in one article no longer walks the
-    matches of every article in the dataset's shared store (a thousand-article corpus build
-    spent minutes so). Without them, the dataset's named graphs are read.
+    ``graphs``: a build's own graphs, read instead (:func:`~ketamine_kg.core.namespaces.get_graphs_by_name`;
+    in the shared store, a thousand-article build spent minutes on its article pages).
     """
-    own, curator, tbox = (graphs[name] if graphs is not None and name in graphs else None
-                          for name in (data_graph_iri(source_id), curator_graph_iri(source_id), ONTOLOGY_GRAPH))
-    if own is None:
-        own = rdf_dataset.graph(data_graph_iri(source_id))
-        curator = rdf_dataset.graph(curator_graph_iri(source_id))  # empty where the article has no curator knowledge
-    if tbox is None:
-        tbox = as_parts(rdf_dataset).tbox
-    curator = curator if curator is not None else Graph()
-    empty = Graph()
+    named = get_graphs_by_name(rdf_dataset, graphs)
+    empty = Graph()  # where the article has no curator knowledge (or a graph has no triple)
+    own, curator, tbox = (named.get(name, empty) for name in (data_graph_iri(source_id), curator_graph_iri(source_id), ONTOLOGY_GRAPH))
     return Parts(data=ReadOnlyGraphAggregate([own]), inferred=ReadOnlyGraphAggregate([empty]), tbox=tbox,
                  everything=ReadOnlyGraphAggregate([own, curator, tbox]), curator=ReadOnlyGraphAggregate([curator]))
 
