@@ -102,10 +102,7 @@ class GraphSet:
     n_inferred: int = 0
     notes: list[str] = field(default_factory=list)
     # The same graphs by name, each in a store of its own (the ontology, each article's stated
-    # and curator graphs, the inferred graph). In the dataset's one store a lookup inside one
-    # article walks the matches of every article, and every triple read lists its graphs (a
-    # thousand, for a triple a thousand articles share): reading from here keeps a
-    # thousand-article build linear.
+    # and curator graphs, the inferred graph): what the build reads (see get_graphs_by_name).
     graphs: dict[URIRef, Graph] = field(default_factory=dict)
 
     @property
