@@ -203,3 +203,30 @@ def test_a_corpus_is_checked_article_by_article_in_forked_processes_with_the_sam
     with pytest.raises(DataError) as again:
         check_articles(graph_set.rdf_dataset, articles, processes=processes, graphs=graph_set.graphs)
     assert str(again.value) == str(caught.value)
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_the_build_copies_its_graphs_into_one_dataset_while_the_checks_run(processes):
+    """check_articles runs ``meanwhile`` once, also when an article breaks a shape; a build's GraphSet makes its Dataset then, not before."""
+    from pathlib import Path
+
+    from ketamine_kg.core.iris import entity_iri, term_iri
+    from ketamine_kg.rdf.graphset import build_graph_set
+    from ketamine_kg.rdf.shacl import check_articles
+
+    corpus = Path(__file__).parent / "input" / "corpus"
+    graph_set = build_graph_set([corpus / "memantine-note", corpus / "sceptic-note"], reason=False)
+    assert "rdf_dataset" not in vars(graph_set)  # not copied yet: made when first read
+    calls = []
+    check_articles(None, graph_set.corpus.datasets, processes=processes, graphs=graph_set.graphs,
+                   meanwhile=lambda: calls.append(sum(len(g) for g in graph_set.rdf_dataset.graphs())))
+    stated = sum(len(g) for g in graph_set.graphs.values())
+    assert calls == [stated]  # once, with every triple of the build's graphs (no inferred graph here)
+    broken = graph_set.corpus.datasets[1]
+    claim = next(c for c in broken.claims if c.is_stated_fact and c.object is not None)
+    graph_set.graphs[data_graph_iri(broken.source.id)].remove(
+        (URIRef(entity_iri(claim.subject)), URIRef(term_iri(claim.predicate)), URIRef(entity_iri(claim.object))))
+    with pytest.raises(DataError) as caught:
+        check_articles(None, graph_set.corpus.datasets, processes=processes, graphs=graph_set.graphs,
+                       meanwhile=lambda: calls.append("again"))
+    assert calls[-1] == "again" and caught.value.line == claim.line

@@ -18,6 +18,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from rdflib import Dataset as RdfDataset, Graph, Literal, URIRef
@@ -117,17 +118,25 @@ class GraphSet:
     """What one build reads and reasons: the articles (merged), the RDF in named graphs, what the reasoner said."""
 
     corpus: Corpus
-    rdf_dataset: RdfDataset
+    # The graphs by name, each in a store of its own (the ontology, each article's stated
+    # and curator graphs, the inferred graph): what the build reads (see get_graphs_by_name).
+    graphs: dict[URIRef, Graph]
     n_inferred: int = 0
     notes: list[str] = field(default_factory=list)
-    # The same graphs by name, each in a store of its own (the ontology, each article's stated
-    # and curator graphs, the inferred graph): what the build reads (see get_graphs_by_name).
-    graphs: dict[URIRef, Graph] = field(default_factory=dict)
 
     @property
     def primary(self) -> Dataset:
         """The first article given (the only one, outside a corpus)."""
         return self.corpus.datasets[0]
+
+    @cached_property
+    def rdf_dataset(self) -> RdfDataset:
+        """The graphs copied into one rdflib Dataset, in order (:func:`get_named_graphs`), made when first read.
+
+        For a corpus of 1,000 articles the copy takes tens of seconds; a build makes it
+        while its SHACL checks run (``run_build``).
+        """
+        return get_named_graphs(list(self.graphs.items()))
 
 
 def _article_graphs(corpus: Corpus) -> Iterator[tuple[URIRef, Graph]]:
@@ -174,10 +183,8 @@ def build_graph_set(data_dirs: DataDirs = None, *, reason: bool = True, timings:
             inferred = report.inferred_graph()
             notes.append(report.one_line())
     inferred_name = inferred_graph_iri(corpus.datasets[0].source.id) if single else CORPUS_INFERRED_GRAPH
-    rdf_dataset = get_named_graphs([(ONTOLOGY_GRAPH, tbox), *articles, *curators, (inferred_name, inferred)])
-    return GraphSet(corpus, rdf_dataset, len(inferred) if inferred else 0, notes,
-                    graphs={name: g for name, g in [(ONTOLOGY_GRAPH, tbox), *articles, *curators, (inferred_name, inferred)]
-                            if g is not None})
+    graphs = {name: g for name, g in [(ONTOLOGY_GRAPH, tbox), *articles, *curators, (inferred_name, inferred)] if g is not None}
+    return GraphSet(corpus, graphs, len(inferred) if inferred else 0, notes)
 
 
 def get_named_graphs(parts: Sequence[tuple[URIRef, Graph | None]]) -> RdfDataset:

@@ -20,7 +20,7 @@ on every call, half its time (0.27 s of 0.54 s an article of a synthetic corpus,
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -200,19 +200,26 @@ def _article_violations(index: int) -> list[Violation]:
 
 
 def check_articles(rdf_dataset, articles: list[Dataset], *, processes: int | None = None,
-                   graphs: Mapping[URIRef, Graph] | None = None) -> None:
+                   graphs: Mapping[URIRef, Graph] | None = None, meanwhile: Callable[[], object] | None = None) -> None:
     """Check each article's graph (:func:`get_article_graph`) against the shapes; raise for the first article that breaks one.
 
     The shapes' plain-triple rule holds per article, so each article is validated on its
     own. With many articles the checks share the machine's cores (forked processes that
     read the dataset the parent built); the error is the same as one by one: the first
-    article in order, its first violation. ``graphs`` as for :func:`get_article_graph`.
+    article in order, its first violation. ``graphs`` as for :func:`get_article_graph`
+    (where given, ``rdf_dataset`` is not read and may be None).
+
+    ``meanwhile`` is run in this process while forked checkers work (before the checks,
+    when they run here), and before any violation is raised: the build copies its graphs
+    into one Dataset then.
     """
     import multiprocessing
     import os
 
     processes = processes if processes is not None else min(len(articles) // 8, os.cpu_count() or 1)
     if processes < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        if meanwhile is not None:
+            meanwhile()
         for article in articles:
             check_shapes(get_article_graph(rdf_dataset, article, graphs), articles)
         return
@@ -220,7 +227,10 @@ def check_articles(rdf_dataset, articles: list[Dataset], *, processes: int | Non
     _FORKED.update(rdf_dataset=rdf_dataset, articles=articles, graphs=graphs)
     try:
         with multiprocessing.get_context("fork").Pool(processes) as pool:
-            for violations in pool.imap(_article_violations, range(len(articles)), chunksize=4):
+            results = pool.imap(_article_violations, range(len(articles)), chunksize=4)  # the workers start now
+            if meanwhile is not None:
+                meanwhile()
+            for violations in results:
                 _raise_first(violations, articles)
     finally:
         _FORKED.clear()
