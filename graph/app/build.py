@@ -21,7 +21,9 @@ import rdflib
 from ketamine_kg.app.beside import run_beside
 from ketamine_kg.core.atomic import StagedDirectory
 from ketamine_kg.core.model import Dataset
-from ketamine_kg.rdf.graphset import DataDirs, GraphSet, build_graph_set, get_corpus_view, sorted_triples, timed
+from ketamine_kg.load.corpus import Corpus
+from ketamine_kg.rdf.graphset import DataDirs, GraphSet, build_graph_set, get_corpus_view, timed
+from ketamine_kg.rdf.nquads import sorted_triples
 
 GRAPH_BASENAME = "ketamine-kg"
 
@@ -30,24 +32,40 @@ GRAPH_BASENAME = "ketamine-kg"
 class BuildResult:
     """What a build made: the data, the graphs, the files and how long each stage took."""
 
-    dataset: Dataset
-    graph_set: GraphSet
+    graph_set: GraphSet  # the articles, their graphs and what the reasoner said: the attributes below read it
     files: list[Path] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     triples: int = 0
-    inferred: int = 0
-    notes: list[str] = field(default_factory=list)
-    corpus: Any = None
     seconds: float = 0.0  # wall time: stages may overlap (a big corpus writes its exports beside its pages)
+
+    @property
+    def dataset(self) -> Dataset:
+        """The first article given (the only one, outside a corpus)."""
+        return self.graph_set.primary
+
+    @property
+    def corpus(self) -> Corpus:
+        """Every article given, merged (:func:`~ketamine_kg.load.corpus.load_corpus`)."""
+        return self.graph_set.corpus
 
     @property
     def rdf_dataset(self) -> rdflib.Dataset:
         """The build's graphs as one rdflib Dataset (:attr:`GraphSet.rdf_dataset`)."""
         return self.graph_set.rdf_dataset
 
+    @property
+    def inferred(self) -> int:
+        """How many triples the reasoner inferred (0 without it)."""
+        return self.graph_set.n_inferred
+
+    @property
+    def notes(self) -> list[str]:
+        """Lines for the summary: the reasoner's report, and what the site left out and why."""
+        return self.graph_set.notes
+
     def summary(self) -> str:
         """A short report: claims, entities by type, triples, files."""
-        datasets = self.corpus.datasets if self.corpus is not None else [self.dataset]
+        datasets = self.corpus.datasets
         ds = get_corpus_view(self.corpus) if len(datasets) > 1 else self.dataset
         by_type = Counter(e.type for e in ds.entities.values())
         by_modality = Counter(c.modality for c in ds.claims)
@@ -83,9 +101,8 @@ def run_build(data_dir: DataDirs, out_dir: Path, *, reason: bool = True, render:
     start = time.perf_counter()
     timings: dict[str, float] = {}
     graph_set = build_graph_set(data_dir, reason=reason, timings=timings)
-    dataset, n_inferred, notes = graph_set.primary, graph_set.n_inferred, graph_set.notes
-    result = BuildResult(dataset=dataset, graph_set=graph_set, timings=timings, inferred=n_inferred, notes=notes,
-                         corpus=graph_set.corpus)
+    dataset, n_inferred = graph_set.primary, graph_set.n_inferred
+    result = BuildResult(graph_set=graph_set, timings=timings)
     result.triples = sum(len(g) for name, g in graph_set.graphs.items() if not str(name).endswith("/inferred"))
     with timed(timings, "SHACL shapes, and the graphs copied into one Dataset"):
         from ketamine_kg.rdf.shacl import check_articles
