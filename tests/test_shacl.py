@@ -176,6 +176,24 @@ def test_validation_leaves_the_graph_as_it_was():
     assert to_isomorphic(graph) == before and len(graph) == len(before)
 
 
+@pytest.mark.parametrize("private", [False, True])
+def test_an_article_is_checked_with_its_curator_graph_merged_in(private):
+    """get_article_graph merges the curator graph in; with ``private`` (a forked checker's own copy) into the stated graph itself."""
+    from types import SimpleNamespace
+
+    stated = _graph(CLAIM.replace("kkgo:Asserted", "kkgo:Hedged").replace(TRIPLE, ""))
+    curator = _graph(TRIPLE)  # the hedged claim's triple, with no curator statement to account for it
+    graphs = {data_graph_iri("a"): stated, curator_graph_iri("a"): curator}
+    article = SimpleNamespace(source=SimpleNamespace(id="a"))
+    assert get_violations(stated) == []  # on its own the stated graph conforms
+    n_stated = len(stated)
+    merged = get_article_graph(None, article, graphs, private=private)
+    assert (merged is stated) == private and len(merged) == n_stated + 1
+    assert len(stated) == (n_stated + 1 if private else n_stated)  # not private: the build's graph is left as it was
+    assert [v.message for v in get_violations(merged)] == [
+        "a hedged, speculative, under-investigation or negative claim is stated as a plain triple"]
+
+
 @pytest.mark.parametrize("processes", [1, 2])
 def test_a_corpus_is_checked_article_by_article_in_forked_processes_with_the_same_error(processes):
     """check_articles shares the articles among forked processes; the error is the first broken article's, as one by one."""

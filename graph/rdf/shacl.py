@@ -171,17 +171,27 @@ def find_claim(focus: str, datasets: list[Dataset]) -> tuple[Dataset, Claim] | N
     return None
 
 
-def get_article_graph(rdf_dataset, dataset: Dataset, graphs: Mapping[URIRef, Graph] | None = None) -> Graph:
+def get_article_graph(rdf_dataset, dataset: Dataset, graphs: Mapping[URIRef, Graph] | None = None, *,
+                      private: bool = False) -> Graph:
     """What the shapes are checked on for one article: its stated graph and its curator graph, merged.
 
     ``graphs``: a build's own graphs, read instead (:func:`~ketamine_kg.core.namespaces.get_graphs_by_name`).
+    ``private``: the graphs are this process's own copy (a forked checker's), so the curator
+    triples are added to the stated graph itself rather than both copied into a new one
+    (pySHACL also binds its ``sh`` prefix in the graph it checks). For 1,000 articles the
+    copy was a third of the checks' time.
     """
     from ketamine_kg.core.namespaces import curator_graph_iri, data_graph_iri, get_graphs_by_name
 
     named = get_graphs_by_name(rdf_dataset, graphs)
+    stated, curator = named.get(data_graph_iri(dataset.source.id)), named.get(curator_graph_iri(dataset.source.id))
+    if private and stated is not None:
+        for triple in curator if curator is not None else ():
+            stated.add(triple)
+        return stated
     graph = Graph()
-    for name in (data_graph_iri(dataset.source.id), curator_graph_iri(dataset.source.id)):
-        for triple in named.get(name, ()):
+    for part in (stated, curator):
+        for triple in part if part is not None else ():
             graph.add(triple)
     return graph
 
@@ -196,7 +206,9 @@ _FORKED: dict[str, Any] = {}
 
 
 def _article_violations(index: int) -> list[Violation]:
-    return get_violations(get_article_graph(_FORKED["rdf_dataset"], _FORKED["articles"][index], _FORKED["graphs"]))
+    # A forked checker's graphs are its own copy: what it adds to them stays in the child.
+    return get_violations(get_article_graph(_FORKED["rdf_dataset"], _FORKED["articles"][index], _FORKED["graphs"],
+                                            private=True))
 
 
 def check_articles(rdf_dataset, articles: list[Dataset], *, processes: int | None = None,
