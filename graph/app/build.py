@@ -35,7 +35,6 @@ class BuildResult:
     graph_set: GraphSet  # the articles, their graphs and what the reasoner said: the attributes below read it
     files: list[Path] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
-    triples: int = 0
     seconds: float = 0.0  # wall time: stages may overlap (a big corpus writes its exports beside its pages)
 
     @property
@@ -52,6 +51,11 @@ class BuildResult:
     def rdf_dataset(self) -> rdflib.Dataset:
         """The build's graphs as one rdflib Dataset (:attr:`GraphSet.rdf_dataset`)."""
         return self.graph_set.rdf_dataset
+
+    @property
+    def triples(self) -> int:
+        """How many stated triples the build's graphs hold (the ontology's and curator graphs' among them, not the inferred)."""
+        return sum(len(g) for name, g in self.graph_set.graphs.items() if not str(name).endswith("/inferred"))
 
     @property
     def inferred(self) -> int:
@@ -101,9 +105,8 @@ def run_build(data_dir: DataDirs, out_dir: Path, *, reason: bool = True, render:
     start = time.perf_counter()
     timings: dict[str, float] = {}
     graph_set = build_graph_set(data_dir, reason=reason, timings=timings)
-    dataset, n_inferred = graph_set.primary, graph_set.n_inferred
+    dataset = graph_set.primary
     result = BuildResult(graph_set=graph_set, timings=timings)
-    result.triples = sum(len(g) for name, g in graph_set.graphs.items() if not str(name).endswith("/inferred"))
     with timed(timings, "SHACL shapes, and the graphs copied into one Dataset"):
         from ketamine_kg.rdf.shacl import check_articles
 
@@ -142,7 +145,7 @@ def run_build(data_dir: DataDirs, out_dir: Path, *, reason: bool = True, render:
             "claims": len(dataset.claims),
             "entities": len(dataset.entities),
             "triples": result.triples,
-            "inferred": n_inferred,
+            "inferred": result.inferred,
         }
         if not graph_set.corpus.is_single:
             manifest["sources"] = [{"source": d.source.id, "sha256": d.source.sha256, "claims": len(d.claims),

@@ -186,13 +186,13 @@ def get_article_graph(rdf_dataset, dataset: Dataset, graphs: Mapping[URIRef, Gra
     named = get_graphs_by_name(rdf_dataset, graphs)
     stated, curator = named.get(data_graph_iri(dataset.source.id)), named.get(curator_graph_iri(dataset.source.id))
     if private and stated is not None:
-        for triple in curator if curator is not None else ():
-            stated.add(triple)
+        if curator is not None:
+            stated += curator
         return stated
     graph = Graph()
     for part in (stated, curator):
-        for triple in part if part is not None else ():
-            graph.add(triple)
+        if part is not None:
+            graph += part
     return graph
 
 
