@@ -130,6 +130,40 @@ def test_focus_graph_keeps_entities_within_depth(article, depth):
     assert view.number_of_edges() == article.subgraph(lengths).number_of_edges()
 
 
+def test_focus_graph_keeps_the_whole_graphs_order_whatever_the_hash_seed():
+    # regression: networkx's subgraph of a small part walks a set of the kept nodes, so a
+    # corpus's "... and its neighbours" page listed its edges in an order that changed with
+    # PYTHONHASHSEED
+    whole = nx.MultiDiGraph()
+    whole.add_nodes_from(f"n{i:02d}" for i in range(80))
+    whole.add_edges_from((f"n{i:02d}", "n00", f"k{i}", {"label": "x"}) for i in range(1, 80, 3))
+    view = get_focus_graph(whole, "n00", 1)
+    assert list(view) == [n for n in whole if n in view]
+    assert [k for _, _, k in view.edges(keys=True)] == [f"k{i}" for i in range(1, 80, 3)]
+    assert "focus" not in whole.nodes["n00"], "the whole graph's node data is left as it was"
+
+
+def test_a_large_layout_is_the_same_whatever_the_hash_seed(tmp_path):
+    # regression: the spring layout of a large graph's 2-core took the core's nodes in the
+    # order of a set (networkx's subgraph), so positions changed with PYTHONHASHSEED
+    import subprocess
+    import sys
+
+    script = tmp_path / "layout.py"
+    script.write_text(
+        "import json, networkx as nx\n"
+        "from ketamine_kg.views.layout import get_layout\n"
+        "g = nx.Graph()\n"
+        "for i in range(600):\n"
+        "    g.add_edge(f'leaf{i}', f'hub{i % 40}')\n"
+        "for i in range(40):\n"
+        "    g.add_edge(f'hub{i}', f'hub{(i + 1) % 40}')\n"
+        "print(json.dumps(get_layout(g), sort_keys=True))\n", encoding="utf-8")
+    runs = {subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=True,
+                           env={**__import__("os").environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3")}
+    assert len(runs) == 1
+
+
 def test_inferred_edges_are_marked_and_implied_ones_left_out(built, tbox):
     from rdflib import Graph, URIRef
 

@@ -274,7 +274,12 @@ def get_focus_graph(graph: nx.MultiDiGraph, focus: str, depth: int = 1) -> nx.Mu
         raise KkgError(None, None, f"--depth must be 0 or more, not {depth}")
     centre = find_node(graph, focus)
     keep = nx.single_source_shortest_path_length(graph.to_undirected(as_view=True), centre, cutoff=depth)
-    view = graph.subgraph(keep).copy()
+    # Nodes and edges in the whole graph's order. (networkx's subgraph of a small part walks
+    # a set of the kept nodes: the page's edges came in an order that changed with the hash seed.)
+    view = graph.__class__()
+    view.add_nodes_from((node, data.copy()) for node, data in graph.nodes(data=True) if node in keep)
+    view.add_edges_from((u, v, key, data.copy()) for u, v, key, data in graph.edges(keys=True, data=True)
+                        if u in keep and v in keep)
     view.graph.update(graph.graph, view="focus", focus=centre, depth=depth)
     view.nodes[centre]["focus"] = True
     return view
