@@ -30,7 +30,6 @@ import os
 import shutil
 import tempfile
 import time
-import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -185,14 +184,22 @@ def build_store(data_dir: Path | list[Path] | None, target: Path, builder: Build
     ``builder`` makes the graph set (default: :func:`default_builder`). Returns the
     store's info: key, triple counts per named graph, reasoner notes.
     """
+    from ketamine_kg.rdf.graphset import collector_paused  # heavy: rdflib, only when a store is built
+
+    with collector_paused():
+        return _build_store(data_dir, target, builder)
+
+
+def _build_store(data_dir: Path | list[Path] | None, target: Path, builder: Builder | None) -> dict:
     import pyoxigraph  # heavy: a native library
+
+    from ketamine_kg.rdf.oxigraph import get_quads
 
     reason = reasoner_available()
     start = time.perf_counter()
     _, rdf_dataset, n_inferred, notes = (builder or default_builder)(data_dir, reason)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)  # rdflib's N-Quads writer uses its own deprecated names
-        nquads = rdf_dataset.serialize(format="nquads", encoding="utf-8")
+    # Oxigraph's writer, not rdflib's: rdflib writes a few thousand quads a second
+    nquads = pyoxigraph.serialize(get_quads(rdf_dataset), format=pyoxigraph.RdfFormat.N_QUADS)
     (target / NQUADS_FILE).write_bytes(nquads)
     (target / PREFIXES_FILE).write_text(json.dumps([[p, str(iri)] for p, iri in rdf_dataset.namespaces()]) + "\n", encoding="utf-8")
     store = pyoxigraph.Store(str(target / OXIGRAPH_DIR))

@@ -61,3 +61,30 @@ def test_interrupted_build_leaves_previous_files_valid(built):
     # The next build clears what the killed ones left behind.
     run_build(None, built, reason=False, render=False)
     assert not list(built.glob(".staging-*"))
+
+
+def test_a_build_pauses_the_garbage_collector_and_gives_it_back_even_when_it_fails(built, monkeypatch):
+    import gc
+
+    import ketamine_kg.app.build as build
+
+    seen = []
+    real = build.build_graph_set
+
+    def build_graph_set(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(build, "build_graph_set", build_graph_set)
+    assert gc.isenabled()
+    run_build(None, built, reason=False, render=False)
+    assert seen == [False] and gc.isenabled()
+    with pytest.raises(KkgError):
+        run_build(None, built / "manifest.json", reason=False, render=False)  # a file where the folder should be
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        run_build(None, built, reason=False, render=False)
+        assert not gc.isenabled(), "a caller's paused collector stays paused"
+    finally:
+        gc.enable()

@@ -22,7 +22,7 @@ from ketamine_kg.app.beside import run_beside
 from ketamine_kg.core.atomic import StagedDirectory
 from ketamine_kg.core.model import Dataset
 from ketamine_kg.load.corpus import Corpus
-from ketamine_kg.rdf.graphset import DataDirs, GraphSet, build_graph_set, get_corpus_view, timed
+from ketamine_kg.rdf.graphset import DataDirs, GraphSet, build_graph_set, collector_paused, get_corpus_view, timed
 from ketamine_kg.rdf.nquads import sorted_triples
 
 GRAPH_BASENAME = "ketamine-kg"
@@ -98,7 +98,15 @@ def _breakdown(counts: Counter) -> str:
 
 
 def run_build(data_dir: DataDirs, out_dir: Path, *, reason: bool = True, render: bool = True) -> BuildResult:
-    """Build every output of the article (or of the corpus, given several folders) into ``out_dir``."""
+    """Build every output of the article (or of the corpus, given several folders) into ``out_dir``.
+
+    Python's cyclic garbage collector is paused meanwhile (:func:`~ketamine_kg.rdf.graphset.collector_paused`).
+    """
+    with collector_paused():
+        return _run_build(data_dir, out_dir, reason=reason, render=render)
+
+
+def _run_build(data_dir: DataDirs, out_dir: Path, *, reason: bool, render: bool) -> BuildResult:
     from ketamine_kg.rdf.oxigraph import get_quads
     from ketamine_kg.exports.rdf_formats import FORMATS, to_bytes
 
