@@ -200,6 +200,7 @@ def _build_store(data_dir: Path | list[Path] | None, target: Path, builder: Buil
     _, rdf_dataset, n_inferred, notes = (builder or default_builder)(data_dir, reason)
     # Oxigraph's writer, not rdflib's: rdflib writes a few thousand quads a second
     nquads = pyoxigraph.serialize(get_quads(rdf_dataset), format=pyoxigraph.RdfFormat.N_QUADS)
+    assert nquads is not None  # with no output given, Oxigraph returns the bytes
     (target / NQUADS_FILE).write_bytes(nquads)
     (target / PREFIXES_FILE).write_text(json.dumps([[p, str(iri)] for p, iri in rdf_dataset.namespaces()]) + "\n", encoding="utf-8")
     store = pyoxigraph.Store(str(target / OXIGRAPH_DIR))

@@ -278,8 +278,9 @@ def get_focus_graph(graph: nx.MultiDiGraph, focus: str, depth: int = 1) -> nx.Mu
     # a set of the kept nodes: the page's edges came in an order that changed with the hash seed.)
     view = graph.__class__()
     view.add_nodes_from((node, data.copy()) for node, data in graph.nodes(data=True) if node in keep)
-    view.add_edges_from((u, v, key, data.copy()) for u, v, key, data in graph.edges(keys=True, data=True)
-                        if u in keep and v in keep)
+    for u, v, key, data in graph.edges(keys=True, data=True):
+        if u in keep and v in keep:
+            view.add_edge(u, v, key=key, **data)
     view.graph.update(graph.graph, view="focus", focus=centre, depth=depth)
     view.nodes[centre]["focus"] = True
     return view

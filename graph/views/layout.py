@@ -41,10 +41,10 @@ def _core_and_trees_layout(simple: nx.Graph, seed: int) -> dict:
             core.add(max(component, key=lambda node: (simple.degree(node), str(node))))
     # the core as a graph of its own, in the graph's order: the seeded layout depends on the
     # order of its nodes, and networkx's subgraph of a small part walks a set of them
-    inner = nx.Graph()
+    inner: nx.Graph[str] = nx.Graph()
     inner.add_nodes_from(node for node in simple if node in core)
     inner.add_edges_from((u, v) for u, v in simple.edges(list(inner)) if u in core and v in core)
-    pos = dict(nx.spring_layout(inner, seed=seed, iterations=12))
+    pos: dict = dict(nx.spring_layout(inner, seed=seed, iterations=12))
     spacing = 0.6 / max(len(core), 1) ** 0.5  # about a tenth of the mean distance between core nodes
     frontier = sorted(core, key=str)
     golden = math.pi * (3 - math.sqrt(5))
