@@ -147,7 +147,6 @@ def write_sparql_page(stage_dir: Path, rdf_dataset, datasets, *, several: bool, 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)  # rdflib's N-Quads writer, as in the store
             nquads = to_bytes(rdf_dataset, "nquads")  # sorted: the same page on every build
-    quads_text = nquads.decode("utf-8")
     defaults = get_data_defaults(memory_engine or get_site_engine(rdf_dataset))
     gallery = get_gallery(catalogue.list_queries(), defaults, sources=len(datasets))
     links = get_ontology_links(rdf_dataset.graph(ONTOLOGY_GRAPH))
@@ -160,9 +159,9 @@ def write_sparql_page(stage_dir: Path, rdf_dataset, datasets, *, several: bool, 
     if not several:  # a corpus's readers are listed on the index
         names = get_reading_names(datasets[0].source.id, False)
         header += [("the article", names["reader"]), ("claims table", names["claims"])]
-    html = to_sparql_html(title=title, engine_version=engine.version, web_js=engine.web_js, wasm=engine.wasm, nquads=quads_text,
+    html = to_sparql_html(title=title, engine_version=engine.version, web_js=engine.web_js, wasm=engine.wasm, nquads=nquads,
                           gallery=gallery, links=dict(sorted(links.items())), entities=sorted(entities.values(), key=lambda e: e["label"].lower()),
-                          prefixes=get_prefix_map(), quads=quads_text.count("\n"), several=several, header_links=header)
+                          prefixes=get_prefix_map(), quads=nquads.count(b"\n"), several=several, header_links=header)
     path = stage_dir / "sparql.html"
     path.write_text(html, encoding="utf-8")
     return path
