@@ -184,22 +184,16 @@ def build_store(data_dir: Path | list[Path] | None, target: Path, builder: Build
     ``builder`` makes the graph set (default: :func:`default_builder`). Returns the
     store's info: key, triple counts per named graph, reasoner notes.
     """
-    from ketamine_kg.rdf.graphset import collector_paused  # heavy: rdflib, only when a store is built
-
-    with collector_paused():
-        return _build_store(data_dir, target, builder)
-
-
-def _build_store(data_dir: Path | list[Path] | None, target: Path, builder: Builder | None) -> dict:
     import pyoxigraph  # heavy: a native library
 
+    from ketamine_kg.rdf.graphset import collector_paused  # heavy: rdflib, only when a store is built
     from ketamine_kg.rdf.oxigraph import get_quads
 
     reason = reasoner_available()
     start = time.perf_counter()
     _, rdf_dataset, n_inferred, notes = (builder or default_builder)(data_dir, reason)
-    # Oxigraph's writer, not rdflib's: rdflib writes a few thousand quads a second
-    nquads = pyoxigraph.serialize(get_quads(rdf_dataset), format=pyoxigraph.RdfFormat.N_QUADS)
+    with collector_paused():  # (the builder pauses it too) Oxigraph's writer: rdflib's writes a few thousand quads a second
+        nquads = pyoxigraph.serialize(get_quads(rdf_dataset), format=pyoxigraph.RdfFormat.N_QUADS)
     assert nquads is not None  # with no output given, Oxigraph returns the bytes
     (target / NQUADS_FILE).write_bytes(nquads)
     (target / PREFIXES_FILE).write_text(json.dumps([[p, str(iri)] for p, iri in rdf_dataset.namespaces()]) + "\n", encoding="utf-8")
