@@ -306,3 +306,13 @@ def test_evidence_kind_is_checked(data_copy):
     path.write_text(text, encoding="utf-8")
     with pytest.raises(KkgError, match=r"claims\.yaml:\d+: evidence kind must be one of states, restates, not 'repeats'"):
         load_dataset(data_copy)
+
+
+def test_the_cue_table_is_read_again_when_it_changes(tmp_path):
+    table = tmp_path / "cues.yaml"
+    table.write_text("- cue: may\n  modality: hedged\n  why: a possibility\n", encoding="utf-8")
+    first = load_cue_words(table)
+    assert load_cue_words(table) is first  # read once while the file stays as it is
+    table.write_text("- cue: may\n  modality: hedged\n  why: a possibility\n"
+                     "- cue: suggests\n  modality: hedged\n  why: a reading\n", encoding="utf-8")
+    assert [c.cue for c in load_cue_words(table)] == ["suggests", "may"]

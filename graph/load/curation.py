@@ -20,6 +20,7 @@ pure: they read the dataset and raise or return nothing.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from importlib import resources
@@ -60,8 +61,18 @@ def _claims_file(dataset: Dataset) -> str:
 
 
 def load_cue_words(path: Path | None = None) -> tuple[Cue, ...]:
-    """Read the cue-word table (``graph/data/cue_words.yaml``), longest cue first."""
+    """Read the cue-word table (``graph/data/cue_words.yaml``), longest cue first.
+
+    Read once per version of the file (its path, size and modification time): every
+    article of a corpus is checked against it, and 1,000 reads of it were 1.6 s of a build.
+    """
     path = Path(path) if path is not None else CUE_WORDS_FILE
+    stat = path.stat() if path.is_file() else None
+    return _read_cue_words(path, stat.st_size if stat else None, stat.st_mtime_ns if stat else None)
+
+
+@functools.lru_cache(maxsize=8)
+def _read_cue_words(path: Path, size: int | None, mtime_ns: int | None) -> tuple[Cue, ...]:
     where = display_path(path)
     data = load_yaml(path, where)
     if not isinstance(data, list):
